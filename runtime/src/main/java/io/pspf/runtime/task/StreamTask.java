@@ -1,0 +1,585 @@
+package io.pspf.runtime.task;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsMetrics;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.Punctuator;
+import org.apache.kafka.streams.processor.StateRestoreCallback;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.pspf.runtime.backend.RawRecord;
+import io.pspf.runtime.graph.NodeSpec;
+import io.pspf.runtime.graph.StoreSpec;
+import io.pspf.runtime.graph.Subtopology;
+import io.pspf.runtime.metrics.PspfStreamsMetrics;
+
+/**
+ * Design note: one task runs one or more sub-topologies over one partition number, exactly as a Kafka Streams
+ * task does. It owns a processor instance per node (each supplier's {@code get()} is called once here), its
+ * stores, a {@link PartitionGroup} of input queues, and two punctuation queues. The caller feeds it records,
+ * drives {@link #process()} and the punctuation checks, and commits; the task itself never blocks or does I/O
+ * beyond handing output to its {@link RecordSink}.
+ *
+ * <p>A global task ({@link #global}) keeps global stores: it processes each record as it arrives, with the
+ * record's own timestamp, and cannot schedule punctuations.
+ */
+public final class StreamTask {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamTask.class);
+
+    private final TaskId id;
+    private final boolean global;
+    private final TaskConfig config;
+    private final RecordSink sink;
+    private final LongSupplier wallClock;
+    private final Function<String, StateStore> globalStores;
+    private final Function<String, String> decorator;
+    private final ProcessorContextImpl context;
+    private final Map<String, TaskNode> nodes = new LinkedHashMap<>();
+    private final Map<String, StateStore> stores = new LinkedHashMap<>();
+    private final Map<String, StateRestoreCallback> restoreCallbacks = new LinkedHashMap<>();
+    private final Map<TopicPartition, RecordQueue> queues = new HashMap<>();
+    private final Map<TopicPartition, Long> consumedOffsets = new LinkedHashMap<>();
+    private final List<Subtopology> subtopologies;
+    private final PartitionGroup partitionGroup = new PartitionGroup();
+    private final PunctuationQueue streamTimePunctuations = new PunctuationQueue();
+    private final PunctuationQueue wallClockPunctuations = new PunctuationQueue();
+    private final PspfStreamsMetrics metrics;
+    private final File stateDir;
+    private long droppedRecords;
+    private long processedRecords;
+    private boolean commitRequested;
+    private boolean commitNeeded;
+    private boolean initialized;
+
+    public StreamTask(final TaskId id, final boolean global, final List<Subtopology> subtopologies,
+                      final TaskConfig config, final RecordSink sink, final LongSupplier wallClock,
+                      final Function<String, StateStore> globalStores, final Metrics metricsRegistry) {
+        this.id = id;
+        this.global = global;
+        this.subtopologies = List.copyOf(subtopologies);
+        this.config = config;
+        this.sink = sink;
+        this.wallClock = wallClock;
+        this.globalStores = globalStores == null ? name -> null : globalStores;
+        this.context = new ProcessorContextImpl(this, config);
+        this.metrics = new PspfStreamsMetrics(metricsRegistry, Thread.currentThread().getName(), id.toString());
+        this.stateDir = new File(new File(config.stateDir, config.applicationId), id.toString());
+        final Subtopology first = this.subtopologies.isEmpty() ? null : this.subtopologies.get(0);
+        this.decorator = first == null ? Function.identity() : first::decorate;
+    }
+
+    public TaskId id() {
+        return id;
+    }
+
+    File stateDir() {
+        return stateDir;
+    }
+
+    StreamsMetrics metrics() {
+        return metrics;
+    }
+
+    String decorate(final String topic) {
+        return decorator.apply(topic);
+    }
+
+    long wallClockMs() {
+        return wallClock.getAsLong();
+    }
+
+    /** Stream time: the largest timestamp processed so far, or -1 before the first record. */
+    public long streamTime() {
+        return partitionGroup.streamTime();
+    }
+
+    public long droppedRecords() {
+        return droppedRecords;
+    }
+
+    public long processedRecords() {
+        return processedRecords;
+    }
+
+    void recordDropped() {
+        droppedRecords++;
+    }
+
+    void requestCommit() {
+        commitRequested = true;
+    }
+
+    public boolean commitRequested() {
+        return commitRequested;
+    }
+
+    public boolean commitNeeded() {
+        return commitNeeded;
+    }
+
+    StateStore globalStore(final String name) {
+        return global ? null : globalStores.apply(name);
+    }
+
+    StateStore store(final String name) {
+        return stores.get(name);
+    }
+
+    /** The task's stores by name, in initialization order. */
+    public Map<String, StateStore> stores() {
+        return java.util.Collections.unmodifiableMap(stores);
+    }
+
+    void registerStore(final StateStore store, final StateRestoreCallback callback) {
+        if (!stores.containsKey(store.name())) {
+            throw new IllegalArgumentException("Store " + store.name() + " is not part of task " + id);
+        }
+        restoreCallbacks.put(store.name(), callback);
+    }
+
+    /** Whether this task reads the topic, directly or through a pattern. */
+    public boolean reads(final String topic) {
+        for (final Subtopology subtopology : subtopologies) {
+            if (subtopology.sourceFor(topic) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    /** Builds the processors (one supplier call each), then initializes stores, then processors, in graph order. */
+    public void initialize() {
+        if (initialized) {
+            return;
+        }
+        final Map<String, StoreSpec> storeSpecs = new LinkedHashMap<>();
+        for (final Subtopology subtopology : subtopologies) {
+            for (final NodeSpec spec : subtopology.nodes()) {
+                final TaskNode node;
+                if (spec instanceof NodeSpec.Source) {
+                    node = new SourceNode((NodeSpec.Source) spec);
+                } else if (spec instanceof NodeSpec.Sink) {
+                    final NodeSpec.Sink sinkSpec = (NodeSpec.Sink) spec;
+                    node = new SinkNode(sinkSpec, sinkSpec.topic() == null ? null : subtopology.decorate(sinkSpec.topic()));
+                } else {
+                    node = new UserProcessorNode((NodeSpec.Processor) spec);
+                    for (final String store : ((NodeSpec.Processor) spec).stores()) {
+                        storeSpecs.putIfAbsent(store, subtopology.stores().get(store));
+                    }
+                }
+                nodes.put(spec.name(), node);
+                for (final String predecessor : spec.predecessors()) {
+                    nodes.get(predecessor).addChild(node);
+                }
+            }
+        }
+        for (final StoreSpec spec : storeSpecs.values()) {
+            final StateStore store = spec.builder().build();
+            stores.put(spec.name(), store);
+        }
+        for (final StateStore store : stores.values()) {
+            try {
+                store.init(context, store);
+            } catch (final RuntimeException e) {
+                throw new StreamsException("Failed to initialize store " + store.name() + " of task " + id, e, id);
+            }
+        }
+        for (final TaskNode node : nodes.values()) {
+            node.init(context);
+        }
+        context.setRecordContext(null);
+        context.setCurrentNode(null);
+        initialized = true;
+    }
+
+    public void close() {
+        RuntimeException first = null;
+        for (final TaskNode node : nodes.values()) {
+            try {
+                node.close();
+            } catch (final RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        for (final StateStore store : stores.values()) {
+            try {
+                if (store.isOpen()) {
+                    store.close();
+                }
+            } catch (final RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        partitionGroup.clear();
+        streamTimePunctuations.clear();
+        wallClockPunctuations.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ input
+
+    /** Buffers records of one input partition; records of a topic this task does not read are refused. */
+    public void addRecords(final String topic, final int partition, final Collection<RawRecord> records) {
+        partitionGroup.add(queue(topic, partition), records);
+    }
+
+    public void addRecord(final RawRecord record) {
+        partitionGroup.add(queue(record.topic(), record.partition()), record);
+    }
+
+    private RecordQueue queue(final String topic, final int partition) {
+        final TopicPartition tp = new TopicPartition(topic, partition);
+        RecordQueue queue = queues.get(tp);
+        if (queue == null) {
+            SourceNode source = null;
+            for (final Subtopology subtopology : subtopologies) {
+                final NodeSpec.Source spec = subtopology.sourceFor(topic);
+                if (spec != null) {
+                    source = (SourceNode) nodes.get(spec.name());
+                    break;
+                }
+            }
+            if (source == null) {
+                throw new IllegalArgumentException("Task " + id + " does not read topic " + topic);
+            }
+            queue = new RecordQueue(topic, partition, source, source.extractor, this);
+            queues.put(tp, queue);
+        }
+        return queue;
+    }
+
+    public boolean hasBufferedRecords() {
+        return partitionGroup.hasBuffered();
+    }
+
+    public int bufferedRecords() {
+        return partitionGroup.buffered();
+    }
+
+    /** Deserializes a raw record for its source; null when the deserialization handler chose to skip it. */
+    Object[] deserialize(final SourceNode source, final RawRecord raw) {
+        try {
+            final Object key = source.keyDeserializer.deserialize(raw.topic(), raw.headers(), raw.key());
+            final Object value = source.valueDeserializer.deserialize(raw.topic(), raw.headers(), raw.value());
+            return new Object[] {key, value};
+        } catch (final RuntimeException failure) {
+            final ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(),
+                raw.timestamp(), TimestampType.CREATE_TIME, raw.key() == null ? ConsumerRecord.NULL_SIZE : raw.key().length,
+                raw.value() == null ? ConsumerRecord.NULL_SIZE : raw.value().length, raw.key(), raw.value(),
+                raw.headers(), Optional.empty());
+            final RecordContextImpl previous = context.recordContext();
+            context.setRecordContext(new RecordContextImpl(raw.topic(), raw.partition(), raw.offset(), raw.timestamp(),
+                raw.headers(), raw.key(), raw.value()));
+            final DeserializationExceptionHandler.Response response;
+            try {
+                response = config.deserializationHandler.handleError(context.errorContext(source.name), record, failure);
+            } catch (final RuntimeException fatal) {
+                throw new StreamsException("Fatal user code error in deserialization error callback", fatal);
+            } finally {
+                context.setRecordContext(previous);
+            }
+            if (response == null) {
+                throw new StreamsException("Fatal user code error in deserialization error callback",
+                    new NullPointerException("Invalid DeserializationExceptionHandler response."));
+            }
+            sendDeadLetters(response.deadLetterQueueRecords());
+            if (response.result() == DeserializationExceptionHandler.Result.FAIL) {
+                throw new StreamsException("Deserialization exception handler is set to fail upon a deserialization error. "
+                    + "If you would rather have the streaming pipeline continue after a deserialization error, please set the "
+                    + "deserialization.exception.handler appropriately.", failure);
+            }
+            LOG.warn("Skipping record due to deserialization error. topic=[{}] partition=[{}] offset=[{}]",
+                raw.topic(), raw.partition(), raw.offset(), failure);
+            droppedRecords++;
+            return null;
+        }
+    }
+
+    StreamsException fatal(final String message, final RuntimeException cause) {
+        return new StreamsException(message, cause, id);
+    }
+
+    // ------------------------------------------------------------------------------------------------ processing
+
+    /** Processes the next buffered record (lowest head timestamp first); false when nothing was buffered. */
+    public boolean process() {
+        final RecordQueue[] from = new RecordQueue[1];
+        final StampedRecord record = partitionGroup.next(from);
+        if (record == null) {
+            return false;
+        }
+        final RawRecord raw = record.raw;
+        final RecordContextImpl recordContext = new RecordContextImpl(raw.topic(), raw.partition(), raw.offset(),
+            record.timestamp, raw.headers(), raw.key(), raw.value());
+        final SourceNode source = from[0].source();
+        context.setRecordContext(recordContext);
+        context.setCurrentNode(source);
+        try {
+            source.process(new Record<>(record.key, record.value, record.timestamp, raw.headers()));
+        } catch (final FailedProcessingException e) {
+            throw new StreamsException(String.format("Exception caught in process. taskId=%s, processor=%s, topic=%s, partition=%d, offset=%d",
+                id, e.nodeName(), raw.topic(), raw.partition(), raw.offset()), e.getCause(), id);
+        } catch (final StreamsException e) {
+            if (e.taskId().isPresent()) {
+                throw e;
+            }
+            throw new StreamsException(String.format("Exception caught in process. taskId=%s, processor=%s, topic=%s, partition=%d, offset=%d",
+                id, context.currentNode().name, raw.topic(), raw.partition(), raw.offset()), e, id);
+        } catch (final RuntimeException e) {
+            throw new StreamsException(String.format("Exception caught in process. taskId=%s, processor=%s, topic=%s, partition=%d, offset=%d",
+                id, context.currentNode().name, raw.topic(), raw.partition(), raw.offset()), e, id);
+        } finally {
+            context.setRecordContext(null);
+            context.setCurrentNode(null);
+        }
+        consumedOffsets.put(new TopicPartition(raw.topic(), raw.partition()), raw.offset());
+        processedRecords++;
+        commitNeeded = true;
+        return true;
+    }
+
+    /** A global task's update: the record is processed at once, with its own timestamp. */
+    public void processGlobal(final RawRecord raw) {
+        final RecordQueue queue = queue(raw.topic(), raw.partition());
+        final SourceNode source = queue.source();
+        final Object[] keyValue = deserialize(source, raw);
+        if (keyValue == null) {
+            return;
+        }
+        context.setRecordContext(new RecordContextImpl(raw.topic(), raw.partition(), raw.offset(), raw.timestamp(),
+            raw.headers(), raw.key(), raw.value()));
+        context.setCurrentNode(source);
+        try {
+            source.process(new Record<>(keyValue[0], keyValue[1], raw.timestamp(), raw.headers()));
+        } catch (final FailedProcessingException e) {
+            throw new StreamsException(e.getCause());
+        } finally {
+            context.setRecordContext(null);
+            context.setCurrentNode(null);
+        }
+        consumedOffsets.put(new TopicPartition(raw.topic(), raw.partition()), raw.offset());
+    }
+
+    // ------------------------------------------------------------------------------------------------ punctuation
+
+    Cancellable schedule(final TaskNode node, final Long startTime, final long interval, final PunctuationType type,
+                         final Punctuator punctuator) {
+        if (global) {
+            throw new UnsupportedOperationException("this should not happen: schedule() not supported in global processor context.");
+        }
+        switch (type) {
+            case STREAM_TIME:
+                return streamTimePunctuations.schedule(node, startTime == null ? 0L : startTime, interval, punctuator);
+            case WALL_CLOCK_TIME:
+                return wallClockPunctuations.schedule(node,
+                    startTime == null ? wallClock.getAsLong() + interval : startTime, interval, punctuator);
+            default:
+                throw new IllegalArgumentException("Unrecognized PunctuationType: " + type);
+        }
+    }
+
+    public boolean maybePunctuateStreamTime() {
+        final long streamTime = partitionGroup.streamTime();
+        if (streamTime == RecordQueue.UNKNOWN) {
+            return false;
+        }
+        return streamTimePunctuations.mayPunctuate(streamTime, PunctuationType.STREAM_TIME, this::punctuate);
+    }
+
+    public boolean maybePunctuateSystemTime() {
+        return wallClockPunctuations.mayPunctuate(wallClock.getAsLong(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    private void punctuate(final TaskNode node, final long timestamp, final PunctuationType type, final Punctuator punctuator) {
+        context.setRecordContext(new RecordContextImpl(null, -1, -1L, timestamp,
+            new org.apache.kafka.common.header.internals.RecordHeaders(), null, null));
+        context.setCurrentNode(node);
+        try {
+            punctuator.punctuate(timestamp);
+        } catch (final FailedProcessingException e) {
+            throw new StreamsException(String.format("%sException caught while punctuating processor '%s'",
+                "stream-task [" + id + "] ", node.name), e.getCause(), id);
+        } catch (final RuntimeException e) {
+            throw new StreamsException(String.format("%sException caught while punctuating processor '%s'",
+                "stream-task [" + id + "] ", node.name), e, id);
+        } finally {
+            context.setRecordContext(null);
+            context.setCurrentNode(null);
+        }
+        commitNeeded = true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ output
+
+    void send(final String topic, final Record<Object, Object> record, final Serializer<Object> keySerializer,
+              final Serializer<Object> valueSerializer, final StreamPartitioner<Object, Object> partitioner,
+              final String nodeName) {
+        if (partitioner != null) {
+            final int partitions = sink.partitionsFor(topic);
+            if (partitions <= 0) {
+                throw new StreamsException("Could not get partition information for topic " + topic + " for task " + id
+                    + ". This can happen if the topic does not exist.", id);
+            }
+            final Optional<Set<Integer>> chosen =
+                partitioner.partitions(topic, record.key(), record.value(), record.headers(), partitions);
+            if (chosen == null || chosen.isEmpty()) {
+                sendOne(topic, record, null, keySerializer, valueSerializer, nodeName);
+            } else if (chosen.get().isEmpty()) {
+                LOG.warn("Skipping record as partitioner returned empty partitions. topic=[{}]", topic);
+                droppedRecords++;
+            } else {
+                for (final int partition : chosen.get()) {
+                    sendOne(topic, record, partition, keySerializer, valueSerializer, nodeName);
+                }
+            }
+        } else {
+            sendOne(topic, record, null, keySerializer, valueSerializer, nodeName);
+        }
+    }
+
+    private void sendOne(final String topic, final Record<Object, Object> record, final Integer partition,
+                         final Serializer<Object> keySerializer, final Serializer<Object> valueSerializer,
+                         final String nodeName) {
+        final Headers headers = record.headers();
+        final byte[] keyBytes;
+        final byte[] valueBytes;
+        try {
+            keyBytes = keySerializer.serialize(topic, headers, record.key());
+        } catch (final java.lang.ClassCastException e) {
+            throw classCast("key", topic, record.key(), keySerializer, e);
+        } catch (final RuntimeException e) {
+            handleSerializationError(ProductionExceptionHandler.SerializationExceptionOrigin.KEY, topic, record, partition, nodeName, e);
+            return;
+        }
+        try {
+            valueBytes = valueSerializer.serialize(topic, headers, record.value());
+        } catch (final java.lang.ClassCastException e) {
+            throw classCast("value", topic, record.value(), valueSerializer, e);
+        } catch (final RuntimeException e) {
+            handleSerializationError(ProductionExceptionHandler.SerializationExceptionOrigin.VALUE, topic, record, partition, nodeName, e);
+            return;
+        }
+        sink.send(new RawRecord(topic, partition == null ? -1 : partition, -1L, record.timestamp(), keyBytes, valueBytes,
+            headers), partition);
+    }
+
+    private StreamsException classCast(final String what, final String topic, final Object data,
+                                       final Serializer<?> serializer, final java.lang.ClassCastException e) {
+        final String type = data == null ? "unknown because " + what + " is null" : data.getClass().getName();
+        return new StreamsException(String.format(
+            "ClassCastException while producing data to topic %s. A serializer (%s: %s) is not compatible to the actual %s type "
+                + "(%s type: %s). Change the default Serdes in StreamConfig or provide correct Serdes via method parameters "
+                + "(for example if using the DSL, `#to(String topic, Produced<K, V> produced)` with `Produced.keySerde(WindowedSerdes.timeWindowedSerdeFrom(String.class))`).",
+            topic, what, serializer.getClass().getName(), what, what, type), e, id);
+    }
+
+    private void handleSerializationError(final ProductionExceptionHandler.SerializationExceptionOrigin origin,
+                                          final String topic, final Record<Object, Object> record,
+                                          final Integer partition, final String nodeName, final RuntimeException failure) {
+        final ProducerRecord<Object, Object> failed = new ProducerRecord<>(topic, partition, record.timestamp(),
+            record.key(), record.value(), record.headers());
+        final ProductionExceptionHandler.Response response;
+        try {
+            response = config.productionHandler.handleSerializationError(context.errorContext(nodeName), failed, failure, origin);
+        } catch (final RuntimeException fatal) {
+            throw new FailedProcessingException(nodeName, new StreamsException("Fatal user code error in production error callback", fatal));
+        }
+        if (response == null) {
+            throw new FailedProcessingException(nodeName, new StreamsException("Fatal user code error in production error callback",
+                new NullPointerException("Invalid ProductionExceptionHandler response.")));
+        }
+        sendDeadLetters(response.deadLetterQueueRecords());
+        if (response.result() == ProductionExceptionHandler.Result.FAIL) {
+            throw new FailedProcessingException(nodeName, new StreamsException(String.format(
+                "Unable to serialize record. ProducerRecord(topic=[%s], partition=[%d], timestamp=[%d]",
+                topic, partition, record.timestamp()), failure, id));
+        }
+        droppedRecords++;
+    }
+
+    void sendDeadLetters(final List<ProducerRecord<byte[], byte[]>> records) {
+        if (records == null) {
+            return;
+        }
+        for (final ProducerRecord<byte[], byte[]> dlq : records) {
+            sink.send(new RawRecord(dlq.topic(), dlq.partition() == null ? -1 : dlq.partition(), -1L,
+                dlq.timestamp() == null ? wallClock.getAsLong() : dlq.timestamp(), dlq.key(), dlq.value(),
+                dlq.headers()), dlq.partition());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ commit
+
+    /**
+     * Flushes the stores (caches forward their dirty entries here) and returns the next offsets to commit per
+     * input partition: the offset after the last processed record.
+     */
+    public Map<TopicPartition, Long> prepareCommit() {
+        for (final StateStore store : stores.values()) {
+            store.flush();
+        }
+        final Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+        for (final Map.Entry<TopicPartition, Long> entry : consumedOffsets.entrySet()) {
+            offsets.put(entry.getKey(), entry.getValue() + 1);
+        }
+        return offsets;
+    }
+
+    public void postCommit() {
+        commitRequested = false;
+        commitNeeded = false;
+    }
+
+    /** Murmur2 placement for a serialized key, as Kafka's default partitioner does for keyed records. */
+    public static int defaultPartition(final byte[] keyBytes, final int partitions) {
+        Objects.requireNonNull(keyBytes, "keyBytes");
+        return Utils.toPositive(Utils.murmur2(keyBytes)) % partitions;
+    }
+
+    @Override
+    public String toString() {
+        return "StreamTask(" + id + ")";
+    }
+
+
+    List<TaskNode> nodeList() {
+        return new ArrayList<>(nodes.values());
+    }
+}
