@@ -1,0 +1,194 @@
+package io.pspf.streams;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.GlobalKTable;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+import io.pspf.streams.kstream.internals.ConfigAccess;
+import io.pspf.streams.kstream.internals.InternalStreamsBuilder;
+import io.pspf.streams.kstream.internals.KStreamImpl;
+
+/**
+ * The Kafka Streams DSL entry point, as {@code org.apache.kafka.streams.StreamsBuilder}: create streams (and,
+ * with later work, tables) from topics, chain operators on them, then {@link #build()} the {@link Topology}.
+ * Node names are generated exactly as Kafka Streams generates them, so a described topology is identical.
+ */
+public class StreamsBuilder {
+    /** The topology this builder writes into. */
+    protected final Topology topology;
+    private final InternalStreamsBuilder internal;
+
+    /** A builder for a topology with default settings. */
+    public StreamsBuilder() {
+        this.topology = new Topology();
+        this.internal = new InternalStreamsBuilder(topology.graph);
+    }
+
+    /**
+     * A builder for a topology with per-topology settings.
+     *
+     * @param topologyConfigs the settings; must not be null
+     */
+    public StreamsBuilder(final TopologyConfig topologyConfigs) {
+        this.topology = newTopology(topologyConfigs);
+        this.internal = new InternalStreamsBuilder(topology.graph);
+    }
+
+    /** Creates the topology a builder with settings writes into; a subclass may supply its own. */
+    protected Topology newTopology(final TopologyConfig topologyConfigs) {
+        return new Topology(topologyConfigs);
+    }
+
+    /**
+     * A stream of the records of {@code topic}, read with the default serdes and timestamp extractor.
+     *
+     * @throws NullPointerException if {@code topic} is null
+     */
+    public synchronized <K, V> KStream<K, V> stream(final String topic) {
+        return stream(Collections.singleton(topic));
+    }
+
+    /** A stream of the records of {@code topic}, read as {@code consumed} says. */
+    public synchronized <K, V> KStream<K, V> stream(final String topic, final Consumed<K, V> consumed) {
+        return stream(Collections.singleton(topic), consumed);
+    }
+
+    /** One stream of the records of all of {@code topics}, read with the default serdes. */
+    public synchronized <K, V> KStream<K, V> stream(final Collection<String> topics) {
+        return stream(topics, Consumed.with(null, null));
+    }
+
+    /** One stream of the records of all of {@code topics}, read as {@code consumed} says. */
+    public synchronized <K, V> KStream<K, V> stream(final Collection<String> topics, final Consumed<K, V> consumed) {
+        Objects.requireNonNull(topics, "topics can't be null");
+        Objects.requireNonNull(consumed, "consumed can't be null");
+        for (final String topic : topics) {
+            Objects.requireNonNull(topic, "topic can't be null");
+        }
+        final ConfigAccess.ConsumedReader<K, V> reader = new ConfigAccess.ConsumedReader<>(consumed);
+        final String name = internal.name(reader.name(), "KSTREAM-SOURCE-");
+        topology.graph.addSource(reader.offsetReset(), name, reader.timestampExtractor(),
+            reader.keySerde() == null ? null : reader.keySerde().deserializer(),
+            reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topics.toArray(new String[0]));
+        return new KStreamImpl<>(internal, name, reader.keySerde(), reader.valueSerde(), false);
+    }
+
+    /** A stream of the records of every topic matching {@code topicPattern}. */
+    public synchronized <K, V> KStream<K, V> stream(final Pattern topicPattern) {
+        return stream(topicPattern, Consumed.with(null, null));
+    }
+
+    /** A stream of the records of every topic matching {@code topicPattern}, read as {@code consumed} says. */
+    public synchronized <K, V> KStream<K, V> stream(final Pattern topicPattern, final Consumed<K, V> consumed) {
+        Objects.requireNonNull(topicPattern, "topicPattern can't be null");
+        Objects.requireNonNull(consumed, "consumed can't be null");
+        final ConfigAccess.ConsumedReader<K, V> reader = new ConfigAccess.ConsumedReader<>(consumed);
+        final String name = internal.name(reader.name(), "KSTREAM-SOURCE-");
+        topology.graph.addSource(reader.offsetReset(), name, reader.timestampExtractor(),
+            reader.keySerde() == null ? null : reader.keySerde().deserializer(),
+            reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topicPattern);
+        return new KStreamImpl<>(internal, name, reader.keySerde(), reader.valueSerde(), false);
+    }
+
+    /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    public synchronized <K, V> KTable<K, V> table(final String topic, final Consumed<K, V> consumed,
+                                                  final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
+        throw notYet("StreamsBuilder#table");
+    }
+
+    /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    public synchronized <K, V> KTable<K, V> table(final String topic) {
+        throw notYet("StreamsBuilder#table");
+    }
+
+    /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    public synchronized <K, V> KTable<K, V> table(final String topic, final Consumed<K, V> consumed) {
+        throw notYet("StreamsBuilder#table");
+    }
+
+    /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    public synchronized <K, V> KTable<K, V> table(final String topic,
+                                                  final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
+        throw notYet("StreamsBuilder#table");
+    }
+
+    /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic, final Consumed<K, V> consumed) {
+        throw notYet("StreamsBuilder#globalTable");
+    }
+
+    /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic) {
+        throw notYet("StreamsBuilder#globalTable");
+    }
+
+    /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic, final Consumed<K, V> consumed,
+                                                              final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
+        throw notYet("StreamsBuilder#globalTable");
+    }
+
+    /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic,
+                                                              final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
+        throw notYet("StreamsBuilder#globalTable");
+    }
+
+    private static UnsupportedOperationException notYet(final String operation) {
+        return new UnsupportedOperationException(operation + " is part of PSPF's stateful DSL, which is not built yet; "
+            + "this build supports the Processor API and the stateless KStream operators.");
+    }
+
+    /**
+     * Adds a state store that processors added later (through {@code process} with its name) can use.
+     *
+     * @throws org.apache.kafka.streams.errors.TopologyException if another store has the name
+     */
+    public synchronized StreamsBuilder addStateStore(final StoreBuilder<?> builder) {
+        Objects.requireNonNull(builder, "builder can't be null");
+        topology.graph.addStateStore(builder);
+        return this;
+    }
+
+    /**
+     * Adds a global store kept up to date from {@code topic} by {@code stateUpdateSupplier}; its changelog is the
+     * topic itself, so the builder's logging is turned off.
+     */
+    public synchronized <KIn, VIn> StreamsBuilder addGlobalStore(final StoreBuilder<?> storeBuilder, final String topic,
+                                                                 final Consumed<KIn, VIn> consumed,
+                                                                 final ProcessorSupplier<KIn, VIn, Void, Void> stateUpdateSupplier) {
+        Objects.requireNonNull(storeBuilder, "storeBuilder can't be null");
+        Objects.requireNonNull(consumed, "consumed can't be null");
+        final ConfigAccess.ConsumedReader<KIn, VIn> reader = new ConfigAccess.ConsumedReader<>(consumed);
+        final String sourceName = internal.name(reader.name(), "KSTREAM-SOURCE-");
+        final String processorName = internal.newProcessorName("KTABLE-SOURCE-");
+        topology.graph.addGlobalStore(storeBuilder.withLoggingDisabled(), sourceName, reader.timestampExtractor(),
+            reader.keySerde() == null ? null : reader.keySerde().deserializer(),
+            reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topic, processorName,
+            stateUpdateSupplier, true);
+        return this;
+    }
+
+    /** The topology built so far. */
+    public synchronized Topology build() {
+        return topology;
+    }
+
+    /** The topology built so far; {@code props} may ask for optimizations ({@code topology.optimization}). */
+    public synchronized Topology build(final Properties props) {
+        return topology;
+    }
+}
