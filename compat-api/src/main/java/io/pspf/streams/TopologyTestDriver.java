@@ -75,7 +75,7 @@ public class TopologyTestDriver implements Closeable {
     private final Set<String> globalTopics = new java.util.LinkedHashSet<>();
     private final Set<String> sinkTopics = new java.util.LinkedHashSet<>();
     private final Map<String, Long> nextOffsets = new HashMap<>();
-    private final Map<String, Queue<RawRecord>> outputRecordsByTopic = new LinkedHashMap<>();
+    private final Map<String, Queue<RawRecord>> outputRecordsByTopic = new HashMap<>();
     private final List<RawRecord> produced = new ArrayList<>();
 
     /** A driver with default settings and the system clock as the start of its wall clock. */

@@ -24,6 +24,12 @@ public final class Description implements TopologyDescription {
     private final Set<Subtopology> subtopologies = new TreeSet<>(Comparator.comparingInt(Subtopology::id));
     private final Set<GlobalStore> globalStores = new TreeSet<>(Comparator.comparingInt(GlobalStore::id));
 
+    /**
+     * Builds the description the way Kafka Streams does, quirks included: nodes are visited in hash order,
+     * each predecessor link adds the child's current size to the predecessor and, transitively, to all of its
+     * predecessors, and successor/predecessor sets are sorted by the sizes the nodes have when they are inserted.
+     * The printed order of successors therefore matches Kafka's even where it is not strictly by final size.
+     */
     static Description of(final GraphBuilder graph, final Map<Integer, Set<String>> groups) {
         final Description description = new Description();
         for (final Map.Entry<Integer, Set<String>> group : groups.entrySet()) {
@@ -32,19 +38,12 @@ public final class Description implements TopologyDescription {
                 byName.put(name, node(graph, graph.node(name)));
             }
             for (final AbstractNode node : byName.values()) {
-                for (final String successor : graph.node(node.name).successors) {
-                    final AbstractNode child = byName.get(successor);
-                    if (child != null) {
-                        node.successorList.add(child);
-                        child.predecessorList.add(node);
-                    }
+                for (final String predecessorName : graph.node(node.name).predecessors) {
+                    final AbstractNode predecessor = byName.get(predecessorName);
+                    node.predecessors.add(predecessor);
+                    predecessor.successors.add(node);
+                    grow(predecessor, node.size);
                 }
-            }
-            for (final AbstractNode node : byName.values()) {
-                node.size = subtreeSize(node, new LinkedHashSet<>());
-            }
-            for (final AbstractNode node : byName.values()) {
-                node.freeze();
             }
             String globalSource = null;
             for (final String name : group.getValue()) {
@@ -58,34 +57,30 @@ public final class Description implements TopologyDescription {
                 description.globalStores.add(new GlobalStoreNode((SourceNode) source, (ProcessorNode) processor, group.getKey()));
             } else {
                 final Set<Node> nodes = new TreeSet<>(NODE_ORDER);
-                nodes.addAll(byName.values());
+                nodes.addAll(new java.util.HashSet<>(byName.values()));
                 description.subtopologies.add(new SubtopologyNode(group.getKey(), nodes));
             }
         }
         return description;
     }
 
-    private static int subtreeSize(final AbstractNode node, final Set<AbstractNode> seen) {
-        if (!seen.add(node)) {
-            return 0;
+    private static void grow(final AbstractNode node, final int delta) {
+        node.size += delta;
+        for (final Node predecessor : node.predecessors) {
+            grow((AbstractNode) predecessor, delta);
         }
-        int size = 1;
-        for (final AbstractNode child : node.successorList) {
-            size += subtreeSize(child, seen);
-        }
-        return size;
     }
 
     private static AbstractNode node(final GraphBuilder graph, final NodeSpec spec) {
         if (spec instanceof NodeSpec.Source) {
             final NodeSpec.Source source = (NodeSpec.Source) spec;
-            return new SourceNode(spec.name, source.pattern == null ? new LinkedHashSet<>(source.topics) : null, source.pattern);
+            return new SourceNode(spec.name, source.pattern == null ? new java.util.HashSet<>(source.topics) : null, source.pattern);
         }
         if (spec instanceof NodeSpec.Sink) {
             final NodeSpec.Sink sink = (NodeSpec.Sink) spec;
             return new SinkNode(spec.name, sink.topic, sink.topicExtractor);
         }
-        return new ProcessorNode(spec.name, new LinkedHashSet<>(((NodeSpec.Processor) spec).stores));
+        return new ProcessorNode(spec.name, new java.util.HashSet<>(((NodeSpec.Processor) spec).stores));
     }
 
     static final Comparator<Node> NODE_ORDER = (a, b) -> {
@@ -171,23 +166,12 @@ public final class Description implements TopologyDescription {
 
     abstract static class AbstractNode implements Node {
         final String name;
-        final List<AbstractNode> successorList = new ArrayList<>();
-        final List<AbstractNode> predecessorList = new ArrayList<>();
-        Set<Node> successors;
-        Set<Node> predecessors;
+        final Set<Node> successors = new TreeSet<>(NODE_ORDER);
+        final Set<Node> predecessors = new TreeSet<>(NODE_ORDER);
         int size = 1;
 
         AbstractNode(final String name) {
             this.name = name;
-        }
-
-        void freeze() {
-            final Set<Node> succ = new TreeSet<>(NODE_ORDER);
-            succ.addAll(successorList);
-            final Set<Node> pred = new TreeSet<>(NODE_ORDER);
-            pred.addAll(predecessorList);
-            successors = Collections.unmodifiableSet(succ);
-            predecessors = Collections.unmodifiableSet(pred);
         }
 
         @Override
@@ -197,12 +181,12 @@ public final class Description implements TopologyDescription {
 
         @Override
         public Set<Node> predecessors() {
-            return predecessors;
+            return Collections.unmodifiableSet(predecessors);
         }
 
         @Override
         public Set<Node> successors() {
-            return successors;
+            return Collections.unmodifiableSet(successors);
         }
 
         @Override
@@ -214,17 +198,17 @@ public final class Description implements TopologyDescription {
                 return false;
             }
             final AbstractNode that = (AbstractNode) o;
-            return name.equals(that.name) && sameNames(predecessorList, that.predecessorList)
-                && sameNames(successorList, that.successorList) && sameDetail(that);
+            return name.equals(that.name) && sameNames(predecessors, that.predecessors)
+                && sameNames(successors, that.successors) && sameDetail(that);
         }
 
         abstract boolean sameDetail(AbstractNode other);
 
-        private static boolean sameNames(final List<AbstractNode> a, final List<AbstractNode> b) {
+        private static boolean sameNames(final Set<Node> a, final Set<Node> b) {
             final Set<String> namesA = new TreeSet<>();
-            a.forEach(n -> namesA.add(n.name));
+            a.forEach(n -> namesA.add(n.name()));
             final Set<String> namesB = new TreeSet<>();
-            b.forEach(n -> namesB.add(n.name));
+            b.forEach(n -> namesB.add(n.name()));
             return namesA.equals(namesB);
         }
 

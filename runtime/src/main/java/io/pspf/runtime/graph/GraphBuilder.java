@@ -402,7 +402,7 @@ public final class GraphBuilder {
             for (final String name : names) {
                 final String root = find(parent, name);
                 final Integer id = rootToGroup.computeIfAbsent(root, r -> next[0]++);
-                groups.computeIfAbsent(id, i -> new LinkedHashSet<>()).add(name);
+                groups.computeIfAbsent(id, i -> new java.util.HashSet<>()).add(name);
             }
         }
         return groups;
