@@ -80,10 +80,34 @@ public class StreamsBuilder {
         }
         final ConfigAccess.ConsumedReader<K, V> reader = new ConfigAccess.ConsumedReader<>(consumed);
         final String name = internal.name(reader.name(), "KSTREAM-SOURCE-");
+        // Kafka merges DSL sources that read exactly the same topics into the first of them.
+        final String existing = sourceReading(topics);
+        if (existing != null) {
+            return new KStreamImpl<>(internal, existing, reader.keySerde(), reader.valueSerde(), false);
+        }
         topology.graph.addSource(reader.offsetReset(), name, reader.timestampExtractor(),
             reader.keySerde() == null ? null : reader.keySerde().deserializer(),
             reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topics.toArray(new String[0]));
         return new KStreamImpl<>(internal, name, reader.keySerde(), reader.valueSerde(), false);
+    }
+
+    private String sourceReading(final Collection<String> topics) {
+        final java.util.Set<String> wanted = new java.util.HashSet<>(topics);
+        for (final io.pspf.runtime.graph.NodeSpec node : topology.graph.nodes().values()) {
+            if (node instanceof io.pspf.runtime.graph.NodeSpec.Source && !topology.graph.isGlobalSource(node.name())) {
+                final java.util.Set<String> read = new java.util.HashSet<>(((io.pspf.runtime.graph.NodeSpec.Source) node).topics());
+                if (read.equals(wanted)) {
+                    return node.name();
+                }
+                for (final String topic : wanted) {
+                    if (read.contains(topic)) {
+                        throw new org.apache.kafka.streams.errors.TopologyException(
+                            "Two source nodes are subscribed to overlapping but not equal input topics");
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** A stream of the records of every topic matching {@code topicPattern}. */
@@ -173,8 +197,8 @@ public class StreamsBuilder {
         Objects.requireNonNull(storeBuilder, "storeBuilder can't be null");
         Objects.requireNonNull(consumed, "consumed can't be null");
         final ConfigAccess.ConsumedReader<KIn, VIn> reader = new ConfigAccess.ConsumedReader<>(consumed);
-        final String sourceName = internal.name(reader.name(), "KSTREAM-SOURCE-");
-        final String processorName = internal.newProcessorName("KTABLE-SOURCE-");
+        final String sourceName = internal.name(reader.name() == null ? null : reader.name() + "-source", "KSTREAM-SOURCE-");
+        final String processorName = internal.name(reader.name(), "KTABLE-SOURCE-");
         topology.graph.addGlobalStore(storeBuilder.withLoggingDisabled(), sourceName, reader.timestampExtractor(),
             reader.keySerde() == null ? null : reader.keySerde().deserializer(),
             reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topic, processorName,

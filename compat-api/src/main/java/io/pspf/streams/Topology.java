@@ -330,7 +330,6 @@ public class Topology {
      * @throws TopologyException if the name is taken or a parent is unknown or a sink
      */
     public synchronized Topology addSink(final String name, final String topic, final String... parentNames) {
-        Objects.requireNonNull(topic, "topic must not be null");
         graph.addSink(name, topic, null, null, null, null, parentNames);
         return this;
     }
@@ -339,7 +338,6 @@ public class Topology {
     public synchronized <K, V> Topology addSink(final String name, final String topic,
                                                 final StreamPartitioner<? super K, ? super V> partitioner,
                                                 final String... parentNames) {
-        Objects.requireNonNull(topic, "topic must not be null");
         graph.addSink(name, topic, null, null, null, partitioner, parentNames);
         return this;
     }
@@ -347,7 +345,6 @@ public class Topology {
     /** Adds a sink writing to {@code topic} with the given serializers. */
     public synchronized <K, V> Topology addSink(final String name, final String topic, final Serializer<K> keySerializer,
                                                 final Serializer<V> valueSerializer, final String... parentNames) {
-        Objects.requireNonNull(topic, "topic must not be null");
         graph.addSink(name, topic, null, keySerializer, valueSerializer, null, parentNames);
         return this;
     }
@@ -357,7 +354,6 @@ public class Topology {
                                                 final Serializer<V> valueSerializer,
                                                 final StreamPartitioner<? super K, ? super V> partitioner,
                                                 final String... parentNames) {
-        Objects.requireNonNull(topic, "topic must not be null");
         graph.addSink(name, topic, null, keySerializer, valueSerializer, partitioner, parentNames);
         return this;
     }
@@ -365,7 +361,6 @@ public class Topology {
     /** Adds a sink writing each record to the topic {@code topicExtractor} picks for it. */
     public synchronized <K, V> Topology addSink(final String name, final TopicNameExtractor<? super K, ? super V> topicExtractor,
                                                 final String... parentNames) {
-        Objects.requireNonNull(topicExtractor, "topic extractor must not be null");
         graph.addSink(name, null, topicExtractor, null, null, null, parentNames);
         return this;
     }
@@ -374,7 +369,6 @@ public class Topology {
     public synchronized <K, V> Topology addSink(final String name, final TopicNameExtractor<? super K, ? super V> topicExtractor,
                                                 final StreamPartitioner<? super K, ? super V> partitioner,
                                                 final String... parentNames) {
-        Objects.requireNonNull(topicExtractor, "topic extractor must not be null");
         graph.addSink(name, null, topicExtractor, null, null, partitioner, parentNames);
         return this;
     }
@@ -383,7 +377,6 @@ public class Topology {
     public synchronized <K, V> Topology addSink(final String name, final TopicNameExtractor<? super K, ? super V> topicExtractor,
                                                 final Serializer<K> keySerializer, final Serializer<V> valueSerializer,
                                                 final String... parentNames) {
-        Objects.requireNonNull(topicExtractor, "topic extractor must not be null");
         graph.addSink(name, null, topicExtractor, keySerializer, valueSerializer, null, parentNames);
         return this;
     }
@@ -393,7 +386,6 @@ public class Topology {
                                                 final Serializer<K> keySerializer, final Serializer<V> valueSerializer,
                                                 final StreamPartitioner<? super K, ? super V> partitioner,
                                                 final String... parentNames) {
-        Objects.requireNonNull(topicExtractor, "topic extractor must not be null");
         graph.addSink(name, null, topicExtractor, keySerializer, valueSerializer, partitioner, parentNames);
         return this;
     }
@@ -409,6 +401,7 @@ public class Topology {
     public synchronized <KIn, VIn, KOut, VOut> Topology addProcessor(final String name,
                                                                      final ProcessorSupplier<KIn, VIn, KOut, VOut> supplier,
                                                                      final String... parentNames) {
+        GraphBuilder.checkSupplier(supplier);
         graph.addProcessor(name, supplier, parentNames);
         final Set<StoreBuilder<?>> stores = supplier.stores();
         if (stores != null) {
@@ -448,8 +441,7 @@ public class Topology {
         final StoreBuilder<S> storeBuilder, final String sourceName, final TimestampExtractor timestampExtractor,
         final Deserializer<K> keyDeserializer, final Deserializer<V> valueDeserializer, final String topic,
         final String processorName, final ProcessorSupplier<K, V, Void, Void> stateUpdateSupplier) {
-        Objects.requireNonNull(storeBuilder, "storeBuilder cannot be null");
-        graph.addReadOnlyStateStore(storeBuilder.withLoggingDisabled(), sourceName, timestampExtractor,
+        graph.addReadOnlyStateStore(storeBuilder, sourceName, timestampExtractor,
             keyDeserializer, valueDeserializer, topic, processorName, stateUpdateSupplier);
         return this;
     }
@@ -462,6 +454,8 @@ public class Topology {
         final StoreBuilder<S> storeBuilder, final String sourceName, final Deserializer<K> keyDeserializer,
         final Deserializer<V> valueDeserializer, final String topic, final String processorName,
         final ProcessorSupplier<K, V, Void, Void> stateUpdateSupplier) {
+        Objects.requireNonNull(storeBuilder, "storeBuilder cannot be null");
+        Objects.requireNonNull(stateUpdateSupplier, "stateUpdateSupplier cannot be null");
         return addGlobalStore(storeBuilder, sourceName, null, keyDeserializer, valueDeserializer, topic,
             processorName, stateUpdateSupplier);
     }

@@ -51,34 +51,28 @@ public final class GraphBuilder {
     public void addSource(final AutoOffsetReset offsetReset, final String name, final TimestampExtractor extractor,
                           final Deserializer<?> keyDeserializer, final Deserializer<?> valueDeserializer,
                           final String... topics) {
+        verifyName(name);
+        Objects.requireNonNull(topics, "topics cannot be a null array");
         if (topics.length == 0) {
-            throw new TopologyException("You must provide at least one topic");
+            throw new TopologyException("topics cannot be empty");
         }
-        Objects.requireNonNull(name, "name must not be null");
-        checkNewName(name);
         for (final String topic : topics) {
             Objects.requireNonNull(topic, "topic names cannot be null");
             checkTopicNotRegistered(topic);
+            sourceTopics.add(topic);
         }
         final List<String> list = List.copyOf(Arrays.asList(topics));
-        sourceTopics.addAll(list);
         nodes.put(name, new NodeSpec.Source(name, list, null, extractor, keyDeserializer, valueDeserializer, offsetReset));
     }
 
     public void addSource(final AutoOffsetReset offsetReset, final String name, final TimestampExtractor extractor,
                           final Deserializer<?> keyDeserializer, final Deserializer<?> valueDeserializer,
                           final Pattern pattern) {
-        Objects.requireNonNull(pattern, "topicPattern can't be null");
-        Objects.requireNonNull(name, "name can't be null");
-        checkNewName(name);
+        verifyName(name);
+        Objects.requireNonNull(pattern, "topicPattern cannot be null");
         for (final String topic : sourceTopics) {
             if (pattern.matcher(topic).matches()) {
                 throw new TopologyException("Pattern " + pattern + " will match a topic that has already been registered by another source.");
-            }
-        }
-        for (final Pattern other : sourcePatterns) {
-            if (other.pattern().equals(pattern.pattern())) {
-                throw new TopologyException("Pattern " + pattern + " will overlap with another pattern " + other + " already been registered by another source");
             }
         }
         sourcePatterns.add(pattern);
@@ -91,12 +85,13 @@ public final class GraphBuilder {
         }
         for (final Pattern pattern : sourcePatterns) {
             if (pattern.matcher(topic).matches()) {
-                throw new TopologyException("Topic " + topic + " matches a Pattern " + pattern + " that has already been registered by another source.");
+                throw new TopologyException("Topic " + topic + " matches a Pattern already registered by another source.");
             }
         }
     }
 
-    private void checkNewName(final String name) {
+    private void verifyName(final String name) {
+        Objects.requireNonNull(name, "name cannot be null");
         if (nodes.containsKey(name)) {
             throw new TopologyException("Processor " + name + " is already added.");
         }
@@ -107,67 +102,62 @@ public final class GraphBuilder {
     public void addSink(final String name, final String topic, final TopicNameExtractor<?, ?> extractor,
                         final Serializer<?> keySerializer, final Serializer<?> valueSerializer,
                         final StreamPartitioner<?, ?> partitioner, final String... predecessors) {
-        Objects.requireNonNull(name, "name must not be null");
-        if (topic == null) {
-            Objects.requireNonNull(extractor, "topic extractor must not be null");
+        verifyName(name);
+        if (extractor == null) {
+            Objects.requireNonNull(topic, "topic cannot be null");
+        } else {
+            Objects.requireNonNull(extractor, "topicExtractor cannot be null");
         }
-        Objects.requireNonNull(predecessors, "predecessor names must not be null");
-        checkNewName(name);
-        if (predecessors.length == 0) {
-            throw new TopologyException("Sink " + name + " must have at least one parent");
-        }
-        checkPredecessors(name, predecessors);
+        verifyParents(name, predecessors);
         add(new NodeSpec.Sink(name, predecessors, topic, extractor, keySerializer, valueSerializer, partitioner));
     }
 
     // ------------------------------------------------------------------------------------------------ processors
 
     public void addProcessor(final String name, final ProcessorSupplier<?, ?, ?, ?> supplier, final String... predecessors) {
-        Objects.requireNonNull(name, "name must not be null");
-        Objects.requireNonNull(supplier, "supplier must not be null");
-        Objects.requireNonNull(predecessors, "predecessor names must not be null");
-        checkSupplier(supplier::get, supplier);
-        addProcessorSpec(new NodeSpec.Processor(name, predecessors, supplier, null));
+        checkSupplier(supplier);
+        verifyName(name);
+        checkSupplier(supplier);
+        verifyParents(name, predecessors);
+        add(new NodeSpec.Processor(name, predecessors, supplier, null));
     }
 
     public void addFixedKeyProcessor(final String name, final FixedKeyProcessorSupplier<?, ?, ?> supplier,
                                      final String... predecessors) {
-        Objects.requireNonNull(name, "name must not be null");
-        Objects.requireNonNull(supplier, "supplier must not be null");
-        Objects.requireNonNull(predecessors, "predecessor names must not be null");
-        checkSupplier(supplier::get, supplier);
-        addProcessorSpec(new NodeSpec.Processor(name, predecessors, null, supplier));
-    }
-
-    private void addProcessorSpec(final NodeSpec.Processor spec) {
-        checkNewName(spec.name);
-        if (spec.predecessors.isEmpty()) {
-            throw new TopologyException("Processor " + spec.name + " must have at least one parent");
-        }
-        checkPredecessors(spec.name, spec.predecessors.toArray(new String[0]));
-        add(spec);
+        Objects.requireNonNull(supplier, "processorSupplier cannot be null");
+        checkSingleReference(supplier::get, supplier);
+        verifyName(name);
+        verifyParents(name, predecessors);
+        add(new NodeSpec.Processor(name, predecessors, null, supplier));
     }
 
     /** Kafka refuses suppliers that hand out one shared instance: every task needs processors of its own. */
-    private static void checkSupplier(final Supplier<?> get, final Object supplier) {
+    public static void checkSupplier(final ProcessorSupplier<?, ?, ?, ?> supplier) {
+        Objects.requireNonNull(supplier, "processorSupplier cannot be null");
+        checkSingleReference(supplier::get, supplier);
+    }
+
+    private static void checkSingleReference(final Supplier<?> get, final Object supplier) {
         if (get.get() == get.get()) {
+            final String type = supplier.getClass().getName();
             throw new IllegalArgumentException(String.format(
-                "%s generates a supplier that returns the same object; the supplier's #get() must return a new object each time it is called.",
-                supplier.getClass().getName()));
+                "%s generates single reference. %s#get() must return a new object each time it is called.", type, type));
         }
     }
 
-    private void checkPredecessors(final String name, final String[] predecessors) {
+    private void verifyParents(final String name, final String[] predecessors) {
+        Objects.requireNonNull(predecessors, "predecessorNames cannot be a null array");
+        if (predecessors.length == 0) {
+            throw new TopologyException("predecessorNames cannot be empty");
+        }
         for (final String predecessor : predecessors) {
-            Objects.requireNonNull(predecessor, "predecessor name must not be null");
-            if (predecessor.equals(name)) {
-                throw new TopologyException("Processor " + name + " cannot be a predecessor of itself.");
-            }
+            Objects.requireNonNull(predecessor, "parent name cannot be null");
             final NodeSpec parent = nodes.get(predecessor);
             if (parent == null) {
-                throw new TopologyException("Predecessor processor " + predecessor + " is not added yet for " + name);
+                throw new TopologyException("Parent node " + predecessor + " is unknown"
+                    + (predecessor.equals(name) ? " (self-reference)." : "."));
             }
-            if (parent instanceof NodeSpec.Sink) {
+            if (parent instanceof NodeSpec.Sink && ((NodeSpec.Sink) parent).topic != null) {
                 throw new TopologyException("Sink " + predecessor + " cannot be used a parent.");
             }
         }
@@ -183,9 +173,10 @@ public final class GraphBuilder {
     // ------------------------------------------------------------------------------------------------ stores
 
     public void addStateStore(final StoreBuilder<?> builder, final String... processorNames) {
-        Objects.requireNonNull(builder, "storeBuilder can't be null");
+        Objects.requireNonNull(builder, "storeBuilder cannot be null");
+        Objects.requireNonNull(builder.name(), "state store name cannot be null");
         final StoreSpec existing = stores.get(builder.name());
-        if (existing != null && existing.builder != builder) {
+        if (existing != null && !existing.builder.equals(builder)) {
             throw new TopologyException("A different StateStore has already been added with the name " + builder.name());
         }
         if (globalStores.containsKey(builder.name())) {
@@ -196,20 +187,24 @@ public final class GraphBuilder {
         }
         if (processorNames != null) {
             for (final String processorName : processorNames) {
-                Objects.requireNonNull(processorName, "processor name must not be null");
+                Objects.requireNonNull(processorName, "processor cannot be null");
                 connect(processorName, builder.name());
             }
         }
     }
 
     public void connectProcessorAndStateStores(final String processorName, final String... storeNames) {
-        Objects.requireNonNull(processorName, "processorName can't be null");
-        Objects.requireNonNull(storeNames, "state store list must not be null");
+        Objects.requireNonNull(processorName, "processorName cannot be null");
+        Objects.requireNonNull(storeNames, "stateStoreNames cannot be a null array");
         if (storeNames.length == 0) {
-            throw new TopologyException("Must provide at least one state store name.");
+            throw new TopologyException("stateStoreNames cannot be empty");
+        }
+        final NodeSpec node = nodes.get(processorName);
+        if (node instanceof NodeSpec.Source || node instanceof NodeSpec.Sink && ((NodeSpec.Sink) node).topic != null) {
+            throw new TopologyException("State stores cannot be connect to sources or sinks.");
         }
         for (final String storeName : storeNames) {
-            Objects.requireNonNull(storeName, "state store name must not be null");
+            Objects.requireNonNull(storeName, "state store name cannot be null");
             connect(processorName, storeName);
         }
     }
@@ -227,11 +222,11 @@ public final class GraphBuilder {
         if (node == null) {
             throw new TopologyException("Processor " + processorName + " is not added yet.");
         }
+        store.users.add(processorName);
         if (!(node instanceof NodeSpec.Processor)) {
             throw new TopologyException("cannot connect a state store " + storeName + " to a source node or a sink node.");
         }
         ((NodeSpec.Processor) node).stores.add(storeName);
-        store.users.add(processorName);
     }
 
     /**
@@ -243,28 +238,21 @@ public final class GraphBuilder {
                                final Deserializer<?> valueDeserializer, final String topic,
                                final String processorName, final ProcessorSupplier<?, ?, ?, ?> stateUpdateSupplier,
                                final boolean reprocessOnRestore) {
-        Objects.requireNonNull(storeBuilder, "store builder must not be null");
-        Objects.requireNonNull(sourceName, "sourceName must not be null");
-        Objects.requireNonNull(topic, "topic must not be null");
-        Objects.requireNonNull(stateUpdateSupplier, "supplier must not be null");
-        Objects.requireNonNull(processorName, "processorName must not be null");
-        checkSupplier(stateUpdateSupplier::get, stateUpdateSupplier);
-        if (nodes.containsKey(sourceName)) {
-            throw new TopologyException("Processor " + sourceName + " is already added.");
-        }
-        if (nodes.containsKey(processorName)) {
-            throw new TopologyException("Processor " + processorName + " is already added.");
-        }
-        if (stores.containsKey(storeBuilder.name()) || globalStores.containsKey(storeBuilder.name())) {
-            throw new TopologyException("A different StateStore has already been added with the name " + storeBuilder.name());
-        }
-        if (storeBuilder.loggingEnabled()) {
-            throw new TopologyException("StateStore " + storeBuilder.name() + " for global table must not have logging enabled.");
-        }
+        verifyName(sourceName);
+        Objects.requireNonNull(topic, "topic cannot be null");
+        checkTopicNotRegistered(topic);
+        verifyName(processorName);
         if (sourceName.equals(processorName)) {
             throw new TopologyException("sourceName and processorName must be different.");
         }
-        checkTopicNotRegistered(topic);
+        checkSupplier(stateUpdateSupplier);
+        if (stores.containsKey(storeBuilder.name())) {
+            throw new TopologyException("A different StateStore has already been added with the name " + storeBuilder.name());
+        }
+        if (globalStores.containsKey(storeBuilder.name())) {
+            throw new TopologyException("A different GlobalStateStore has already been added with the name " + storeBuilder.name());
+        }
+        storeBuilder.withLoggingDisabled();
         globalTopics.add(topic);
         nodes.put(sourceName, new NodeSpec.Source(sourceName, List.of(topic), null, extractor, keyDeserializer,
             valueDeserializer, AutoOffsetReset.earliest()));
@@ -287,15 +275,17 @@ public final class GraphBuilder {
                                       final TimestampExtractor extractor, final Deserializer<?> keyDeserializer,
                                       final Deserializer<?> valueDeserializer, final String topic,
                                       final String processorName, final ProcessorSupplier<?, ?, ?, ?> supplier) {
-        Objects.requireNonNull(storeBuilder, "storeBuilder can't be null");
-        addSource(null, sourceName, extractor, keyDeserializer, valueDeserializer, topic);
-        addProcessor(processorName, supplier, sourceName);
-        final StoreSpec spec = new StoreSpec(storeBuilder, false, true);
-        if (stores.containsKey(storeBuilder.name()) || globalStores.containsKey(storeBuilder.name())) {
-            throw new TopologyException("A different StateStore has already been added with the name " + storeBuilder.name());
+        addSource(AutoOffsetReset.earliest(), sourceName, extractor, keyDeserializer, valueDeserializer, topic);
+        verifyName(processorName);
+        checkSupplier(supplier);
+        verifyParents(processorName, new String[] {sourceName});
+        add(new NodeSpec.Processor(processorName, new String[] {sourceName}, supplier, null));
+        addStateStore(storeBuilder, processorName);
+        storeBuilder.withLoggingDisabled();
+        final StoreSpec spec = stores.get(storeBuilder.name());
+        if (spec.sourceChangelogTopic != null) {
+            throw new TopologyException("Source store " + storeBuilder.name() + " is already added.");
         }
-        stores.put(storeBuilder.name(), spec);
-        connect(processorName, storeBuilder.name());
         spec.sourceChangelogTopic = topic;
     }
 
@@ -367,8 +357,8 @@ public final class GraphBuilder {
 
     /**
      * Groups nodes into sub-topologies the way Kafka numbers them: nodes joined by an edge or by a shared store
-     * form one group; groups are numbered first by their source nodes in name order, then by the remaining
-     * nodes in name order. Global store groups take numbers from the same sequence.
+     * form one group; groups are numbered in the order their first node was added. Global store groups take
+     * numbers from the same sequence.
      */
     Map<Integer, Set<String>> nodeGroups() {
         final Map<String, String> parent = new HashMap<>();
@@ -393,17 +383,10 @@ public final class GraphBuilder {
         final Map<Integer, Set<String>> groups = new LinkedHashMap<>();
         final Map<String, Integer> rootToGroup = new HashMap<>();
         final int[] next = {0};
-        final Set<String> sources = new TreeSet<>();
-        final Set<String> others = new TreeSet<>();
-        for (final NodeSpec node : nodes.values()) {
-            (node instanceof NodeSpec.Source ? sources : others).add(node.name);
-        }
-        for (final List<String> names : List.of(List.copyOf(sources), List.copyOf(others))) {
-            for (final String name : names) {
-                final String root = find(parent, name);
-                final Integer id = rootToGroup.computeIfAbsent(root, r -> next[0]++);
-                groups.computeIfAbsent(id, i -> new java.util.HashSet<>()).add(name);
-            }
+        for (final String name : nodes.keySet()) {
+            final String root = find(parent, name);
+            final Integer id = rootToGroup.computeIfAbsent(root, r -> next[0]++);
+            groups.computeIfAbsent(id, i -> new java.util.HashSet<>()).add(name);
         }
         return groups;
     }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.BranchedKStream;
@@ -41,8 +40,6 @@ final class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
 
     @Override
     public BranchedKStream<K, V> branch(final Predicate<? super K, ? super V> predicate, final Branched<K, V> branched) {
-        Objects.requireNonNull(predicate, "predicate cannot be null");
-        Objects.requireNonNull(branched, "branched cannot be null");
         final String childName = addBranch(branched, Integer.toString(index));
         predicates.add(predicate);
         childNames.add(childName);
@@ -57,7 +54,6 @@ final class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
 
     @Override
     public Map<String, KStream<K, V>> defaultBranch(final Branched<K, V> branched) {
-        Objects.requireNonNull(branched, "branched cannot be null");
         defaultChild[0] = addBranch(branched, "0");
         return result;
     }

@@ -31,6 +31,7 @@ import org.apache.kafka.streams.kstream.ValueJoinerWithKey;
 import org.apache.kafka.streams.kstream.ValueJoinerWithStreamAndMappedKey;
 import org.apache.kafka.streams.kstream.ValueMapper;
 import org.apache.kafka.streams.kstream.ValueMapperWithKey;
+import org.apache.kafka.streams.processor.FailOnInvalidTimestamp;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
@@ -85,7 +86,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     }
 
     private static String nameOf(final Named named) {
-        Objects.requireNonNull(named, "named can't be null");
+        Objects.requireNonNull(named, "named cannot be null");
         return ConfigAccess.name(named);
     }
 
@@ -103,7 +104,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public KStream<K, V> filter(final Predicate<? super K, ? super V> predicate, final Named named) {
-        Objects.requireNonNull(predicate, "predicate can't be null");
+        Objects.requireNonNull(predicate, "predicate cannot be null");
         final String nodeName = builder.name(nameOf(named), FILTER);
         graph().addProcessor(nodeName, StatelessProcessors.filter(predicate, false), name);
         return child(nodeName, keySerde, valueSerde, repartitionRequired);
@@ -116,7 +117,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public KStream<K, V> filterNot(final Predicate<? super K, ? super V> predicate, final Named named) {
-        Objects.requireNonNull(predicate, "predicate can't be null");
+        Objects.requireNonNull(predicate, "predicate cannot be null");
         final String nodeName = builder.name(nameOf(named), FILTER);
         graph().addProcessor(nodeName, StatelessProcessors.filter(predicate, true), name);
         return child(nodeName, keySerde, valueSerde, repartitionRequired);
@@ -131,7 +132,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public <KR> KStream<KR, V> selectKey(final KeyValueMapper<? super K, ? super V, ? extends KR> mapper, final Named named) {
-        Objects.requireNonNull(mapper, "mapper can't be null");
+        Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), KEY_SELECT);
         final KeyValueMapper<K, V, KeyValue<KR, V>> pair = (key, value) -> new KeyValue<>(mapper.apply(key, value), value);
         graph().addProcessor(nodeName, StatelessProcessors.map(pair), name);
@@ -155,14 +156,14 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public <VR> KStream<K, VR> mapValues(final ValueMapperWithKey<? super K, ? super V, ? extends VR> mapper, final Named named) {
-        Objects.requireNonNull(mapper, "mapper can't be null");
+        Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), MAPVALUES);
         graph().addFixedKeyProcessor(nodeName, StatelessProcessors.mapValues(mapper), name);
         return child(nodeName, keySerde, null, repartitionRequired);
     }
 
     private static <K, V, VR> ValueMapperWithKey<K, V, VR> withKey(final ValueMapper<? super V, ? extends VR> mapper) {
-        Objects.requireNonNull(mapper, "mapper can't be null");
+        Objects.requireNonNull(mapper, "mapper cannot be null");
         return (readOnlyKey, value) -> mapper.apply(value);
     }
 
@@ -174,7 +175,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     @Override
     public <KR, VR> KStream<KR, VR> map(final KeyValueMapper<? super K, ? super V, ? extends KeyValue<? extends KR, ? extends VR>> mapper,
                                         final Named named) {
-        Objects.requireNonNull(mapper, "mapper can't be null");
+        Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), MAP);
         graph().addProcessor(nodeName, StatelessProcessors.map(mapper), name);
         return child(nodeName, null, null, true);
@@ -190,7 +191,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public <KR, VR> KStream<KR, VR> flatMap(
         final KeyValueMapper<? super K, ? super V, ? extends Iterable<? extends KeyValue<? extends KR, ? extends VR>>> mapper,
         final Named named) {
-        Objects.requireNonNull(mapper, "mapper can't be null");
+        Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), FLATMAP);
         graph().addProcessor(nodeName, StatelessProcessors.flatMap(mapper), name);
         return child(nodeName, null, null, true);
@@ -215,7 +216,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     @Override
     public <VR> KStream<K, VR> flatMapValues(final ValueMapperWithKey<? super K, ? super V, ? extends Iterable<? extends VR>> mapper,
                                              final Named named) {
-        Objects.requireNonNull(mapper, "mapper can't be null");
+        Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), FLATMAPVALUES);
         graph().addFixedKeyProcessor(nodeName, StatelessProcessors.flatMapValues(mapper), name);
         return child(nodeName, keySerde, null, repartitionRequired);
@@ -225,7 +226,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public void print(final Printed<K, V> printed) {
-        Objects.requireNonNull(printed, "printed can't be null");
+        Objects.requireNonNull(printed, "printed cannot be null");
         final ConfigAccess.PrintedReader<K, V> reader = new ConfigAccess.PrintedReader<>(printed);
         final String nodeName = builder.name(reader.name(), PRINTER);
         final String label = reader.label() != null ? reader.label() : name;
@@ -239,7 +240,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public void foreach(final ForeachAction<? super K, ? super V> action, final Named named) {
-        Objects.requireNonNull(action, "action can't be null");
+        Objects.requireNonNull(action, "action cannot be null");
         final String nodeName = builder.name(nameOf(named), FOREACH);
         graph().addProcessor(nodeName, StatelessProcessors.peek(action, false), name);
     }
@@ -251,7 +252,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public KStream<K, V> peek(final ForeachAction<? super K, ? super V> action, final Named named) {
-        Objects.requireNonNull(action, "action can't be null");
+        Objects.requireNonNull(action, "action cannot be null");
         final String nodeName = builder.name(nameOf(named), PEEK);
         graph().addProcessor(nodeName, StatelessProcessors.peek(action, true), name);
         return child(nodeName, keySerde, valueSerde, repartitionRequired);
@@ -266,6 +267,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public BranchedKStream<K, V> split(final Named named) {
+        Objects.requireNonNull(named, "named cannot be null");
         final String splitName = builder.name(nameOf(named), BRANCH);
         return new BranchedKStreamImpl<>(this, splitName);
     }
@@ -277,8 +279,8 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public KStream<K, V> merge(final KStream<K, V> stream, final Named named) {
-        Objects.requireNonNull(stream, "stream can't be null");
         final String userName = nameOf(named);
+        Objects.requireNonNull(stream, "otherStream cannot be null");
         final KStreamImpl<K, V> other = (KStreamImpl<K, V>) stream;
         final String nodeName = builder.name(userName, MERGE);
         graph().addProcessor(nodeName, StatelessProcessors.passThrough(), name, other.name);
@@ -294,20 +296,22 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public KStream<K, V> repartition(final Repartitioned<K, V> repartitioned) {
-        Objects.requireNonNull(repartitioned, "repartitioned can't be null");
+        Objects.requireNonNull(repartitioned, "repartitioned cannot be null");
         final ConfigAccess.RepartitionedReader<K, V> reader = new ConfigAccess.RepartitionedReader<>(repartitioned);
         final String base = reader.name() != null ? reader.name() : builder.newProcessorName(REPARTITION);
         final boolean named = reader.name() != null;
-        final String sinkName = builder.name(named ? base + "-repartition-sink" : null, SINK);
-        final String filterName = builder.name(named ? base + "-repartition-filter" : null, FILTER);
-        final String sourceName = builder.name(named ? base + "-repartition-source" : null, SOURCE);
-        final String topic = base + REPARTITION_TOPIC_SUFFIX;
+        final boolean generatedNames = !named || base.matches("KSTREAM.*-[0-9]{10}");
+        final String topicName = base.endsWith(REPARTITION_TOPIC_SUFFIX) ? base : base + REPARTITION_TOPIC_SUFFIX;
+        final String sinkName = builder.name(generatedNames ? null : topicName + "-sink", SINK);
+        final String filterName = builder.name(generatedNames ? null : topicName + "-filter", FILTER);
+        final String sourceName = builder.name(generatedNames ? null : topicName + "-source", SOURCE);
+        final String topic = base.endsWith(REPARTITION_TOPIC_SUFFIX) ? base : base + REPARTITION_TOPIC_SUFFIX;
         final Serde<K> keys = reader.keySerde() != null ? reader.keySerde() : keySerde;
         final Serde<V> values = reader.valueSerde() != null ? reader.valueSerde() : valueSerde;
         graph().addInternalTopic(topic, reader.numberOfPartitions() == null ? -1 : reader.numberOfPartitions());
-        graph().addProcessor(filterName, StatelessProcessors.<K, V>filter((key, value) -> key != null, false), name);
+        graph().addProcessor(filterName, StatelessProcessors.<K, V>filter((key, value) -> true, false), name);
         graph().addSink(sinkName, topic, null, serializer(keys), serializer(values), reader.partitioner(), filterName);
-        graph().addSource(null, sourceName, null, deserializer(keys), deserializer(values), topic);
+        graph().addSource(null, sourceName, new FailOnInvalidTimestamp(), deserializer(keys), deserializer(values), topic);
         return child(sourceName, keys, values, false);
     }
 
@@ -328,8 +332,8 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public void to(final String topic, final Produced<K, V> produced) {
-        Objects.requireNonNull(topic, "topic can't be null");
-        Objects.requireNonNull(produced, "produced can't be null");
+        Objects.requireNonNull(topic, "topic cannot be null");
+        Objects.requireNonNull(produced, "produced cannot be null");
         addSink(topic, null, produced);
     }
 
@@ -340,8 +344,8 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public void to(final TopicNameExtractor<K, V> topicExtractor, final Produced<K, V> produced) {
-        Objects.requireNonNull(topicExtractor, "topicExtractor can't be null");
-        Objects.requireNonNull(produced, "produced can't be null");
+        Objects.requireNonNull(topicExtractor, "topicExtractor cannot be null");
+        Objects.requireNonNull(produced, "produced cannot be null");
         addSink(null, topicExtractor, produced);
     }
 
@@ -359,16 +363,22 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     @Override
     public <KR, VR> KStream<KR, VR> process(final ProcessorSupplier<? super K, ? super V, ? extends KR, ? extends VR> processorSupplier,
                                             final String... stateStoreNames) {
-        return process(processorSupplier, NamedHolder.NONE, stateStoreNames);
+        final String generated = builder.newProcessorName(PROCESSOR);
+        return doProcess(processorSupplier, generated, stateStoreNames);
     }
 
     @Override
     public <KR, VR> KStream<KR, VR> process(final ProcessorSupplier<? super K, ? super V, ? extends KR, ? extends VR> processorSupplier,
                                             final Named named, final String... stateStoreNames) {
-        Objects.requireNonNull(processorSupplier, "processorSupplier can't be null");
-        Objects.requireNonNull(named, "named can't be null");
+        GraphBuilder.checkSupplier(processorSupplier);
+        Objects.requireNonNull(named, "named cannot be null");
+        return doProcess(processorSupplier, ConfigAccess.name(named), stateStoreNames);
+    }
+
+    private <KR, VR> KStream<KR, VR> doProcess(final ProcessorSupplier<? super K, ? super V, ? extends KR, ? extends VR> processorSupplier,
+                                               final String nodeName, final String[] stateStoreNames) {
+        GraphBuilder.checkSupplier(processorSupplier);
         checkStoreNames(stateStoreNames);
-        final String nodeName = builder.name(ConfigAccess.name(named), PROCESSOR);
         graph().addProcessor(nodeName, processorSupplier, name);
         connectStores(nodeName, processorSupplier.stores(), stateStoreNames);
         return child(nodeName, null, null, true);
@@ -377,25 +387,31 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     @Override
     public <VR> KStream<K, VR> processValues(final FixedKeyProcessorSupplier<? super K, ? super V, ? extends VR> processorSupplier,
                                              final String... stateStoreNames) {
-        return processValues(processorSupplier, NamedHolder.NONE, stateStoreNames);
+        final String generated = builder.newProcessorName(PROCESSVALUES);
+        return doProcessValues(processorSupplier, generated, stateStoreNames);
     }
 
     @Override
     public <VR> KStream<K, VR> processValues(final FixedKeyProcessorSupplier<? super K, ? super V, ? extends VR> processorSupplier,
                                              final Named named, final String... stateStoreNames) {
-        Objects.requireNonNull(processorSupplier, "processorSupplier can't be null");
-        Objects.requireNonNull(named, "named can't be null");
+        Objects.requireNonNull(processorSupplier, "processorSupplier cannot be null");
+        Objects.requireNonNull(named, "named cannot be null");
+        return doProcessValues(processorSupplier, ConfigAccess.name(named), stateStoreNames);
+    }
+
+    private <VR> KStream<K, VR> doProcessValues(final FixedKeyProcessorSupplier<? super K, ? super V, ? extends VR> processorSupplier,
+                                                final String nodeName, final String[] stateStoreNames) {
+        Objects.requireNonNull(processorSupplier, "processorSupplier cannot be null");
         checkStoreNames(stateStoreNames);
-        final String nodeName = builder.name(ConfigAccess.name(named), PROCESSVALUES);
         graph().addFixedKeyProcessor(nodeName, processorSupplier, name);
         connectStores(nodeName, processorSupplier.stores(), stateStoreNames);
         return child(nodeName, keySerde, null, repartitionRequired);
     }
 
     private static void checkStoreNames(final String[] stateStoreNames) {
-        Objects.requireNonNull(stateStoreNames, "stateStoreNames can't be a null array");
+        Objects.requireNonNull(stateStoreNames, "stateStoreNames cannot be a null array");
         for (final String storeName : stateStoreNames) {
-            Objects.requireNonNull(storeName, "stateStoreNames can't contain `null` as store name");
+            Objects.requireNonNull(storeName, "state store name cannot be null");
         }
     }
 

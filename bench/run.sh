@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# PSPF benchmarks. See bench/README.md.
+#
+#   bash bench/run.sh driver [N] [--runs R] [--engines kafka,pspf] [--workloads stateless,papi-wordcount]
+#                            [--store-logging true|false]
+#   bash bench/run.sh profile <pspf|kafka> <stateless|papi-wordcount> [N] [--store-logging true|false]
+#   bash bench/run.sh jmh [JMH options and benchmark regexps, e.g. -f 1 -wi 3 -i 5 StoreBench]
+#   bash bench/run.sh build
+#
+# Environment: BENCH_JAVA_OPTS (JVM options of the measuring JVMs, default -Xmx2g), MVN (Maven command, default
+# mvn), BENCH_SKIP_BUILD=1 (use the classes already built), JAVA_HOME.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+MVN=${MVN:-mvn}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JFR=${JAVA_HOME:+$JAVA_HOME/bin/}jfr
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx2g}
+CP="$BENCH_DIR/target/classes:$BENCH_DIR/target/lib/*"
+LOG_OPTS=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.logFile=System.err)
+
+log() { echo "bench: $*" >&2; }
+
+build() {
+  if [[ "${BENCH_SKIP_BUILD:-0}" == 1 && -d "$BENCH_DIR/target/classes" && -d "$BENCH_DIR/target/lib" ]]; then
+    return
+  fi
+  rm -rf "$BENCH_DIR/target/lib"   # copy-dependencies refills it; no stale jars
+  local t0=$SECONDS
+  log "building bench and the modules it needs (mvn package -DskipTests -pl bench -am)"
+  # offline first (fast, and works with a filled ~/.m2); online if something is missing
+  if ! (cd "$ROOT" && $MVN -q -o package -DskipTests -pl bench -am) >&2; then
+    log "offline build failed; retrying with access to the Maven repositories"
+    (cd "$ROOT" && $MVN -q package -DskipTests -pl bench -am) >&2
+  fi
+  log "build done in $((SECONDS - t0)) s"
+}
+
+usage() {
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+cmd=${1:-}
+[[ -n "$cmd" ]] || usage
+shift
+
+case "$cmd" in
+  build)
+    build
+    ;;
+  driver)
+    build
+    # The orchestrating JVM is small; each (engine, workload) runs in a fresh JVM with BENCH_JAVA_OPTS.
+    exec "$JAVA" -Xmx256m "${LOG_OPTS[@]}" -Dbench.java.opts="$BENCH_JAVA_OPTS" -cp "$CP" \
+      io.pspf.bench.DriverBench "$@"
+    ;;
+  profile)
+    [[ $# -ge 2 ]] || usage
+    engine=$1 workload=$2
+    shift 2
+    n=1000000
+    if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then n=$1; shift; fi
+    build
+    out=$(mktemp -d "${TMPDIR:-/tmp}/pspf-bench-profile.XXXXXX")
+    jfr_file="$out/$engine-$workload.jfr"
+    log "profiling $workload on $engine (N=$n, 1 timed run) into $jfr_file"
+    # shellcheck disable=SC2086
+    "$JAVA" $BENCH_JAVA_OPTS "${LOG_OPTS[@]}" -XX:StartFlightRecording=filename="$jfr_file",settings=profile \
+      -cp "$CP" io.pspf.bench.EngineRun --engine "$engine" --workload "$workload" --records "$n" --runs 1 "$@"
+    "$JFR" print --events jdk.ExecutionSample "$jfr_file" > "$out/samples.txt"
+    total=$(grep -c 'jdk.ExecutionSample' "$out/samples.txt" || true)
+    echo
+    echo "== $total execution samples. Top 30 frames where the samples were taken (self time):"
+    awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); print}' "$out/samples.txt" \
+      | sort | uniq -c | sort -rn | head -30
+    echo
+    echo "== Top 40 frames by samples that include them (total time; each frame counted once per sample):"
+    awk '/stackTrace = \[/ {inside=1; delete seen; next}
+         inside && /^[ \t]*\]/ {inside=0; next}
+         inside {f=$0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f); if (f != "..." && !(f in seen)) {seen[f]=1; print f}}' \
+      "$out/samples.txt" | sort | uniq -c | sort -rn | head -40
+    echo
+    echo "recording: $jfr_file   (samples as text: $out/samples.txt)"
+    ;;
+  jmh)
+    build
+    # shellcheck disable=SC2086
+    exec "$JAVA" $BENCH_JAVA_OPTS "${LOG_OPTS[@]}" -cp "$CP" org.openjdk.jmh.Main "$@"
+    ;;
+  *)
+    usage
+    ;;
+esac

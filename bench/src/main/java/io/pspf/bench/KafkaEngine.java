@@ -1,0 +1,108 @@
+package io.pspf.bench;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.serialization.LongSerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** Kafka Streams 4.4's own TopologyTestDriver. Keep in step with {@link PspfEngine}: only the imports differ. */
+public final class KafkaEngine implements Engine {
+
+    @Override
+    public String name() {
+        return "kafka";
+    }
+
+    static Topology topology(final Workload workload, final boolean storeLogging) {
+        if (workload == Workload.STATELESS) {
+            final StreamsBuilder b = new StreamsBuilder();
+            b.stream(Workload.IN, Consumed.with(Serdes.String(), Serdes.String()))
+             .filter((k, v) -> Workload.keep(k))
+             .mapValues(v -> Workload.upper(v))
+             .to(Workload.OUT, Produced.with(Serdes.String(), Serdes.String()));
+            return b.build();
+        }
+        final Topology t = new Topology();
+        t.addSource("source", new StringDeserializer(), new StringDeserializer(), Workload.IN);
+        t.addProcessor("wordcount", Workload.WordCountProcessor::new, "source");
+        StoreBuilder<KeyValueStore<String, Long>> store =
+            Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Workload.STORE), Serdes.String(), Serdes.Long());
+        if (!storeLogging) {
+            store = store.withLoggingDisabled();
+        }
+        t.addStateStore(store, "wordcount");
+        t.addSink("sink", Workload.OUT, new StringSerializer(), new LongSerializer(), "wordcount");
+        return t;
+    }
+
+    @Override
+    public Engine.Session open(final Workload workload, final Properties config, final boolean storeLogging) {
+        return new Session(workload, new TopologyTestDriver(topology(workload, storeLogging), config));
+    }
+
+    static final class Session implements Engine.Session {
+        private final Workload workload;
+        private final TopologyTestDriver driver;
+        private final TestInputTopic<String, String> in;
+        private final TestOutputTopic<String, String> outString;
+        private final TestOutputTopic<String, Long> outLong;
+        private final Map<String, TestOutputTopic<byte[], byte[]>> others = new HashMap<>();
+
+        Session(final Workload workload, final TopologyTestDriver driver) {
+            this.workload = workload;
+            this.driver = driver;
+            this.in = driver.createInputTopic(Workload.IN, new StringSerializer(), new StringSerializer());
+            this.outString = driver.createOutputTopic(Workload.OUT, new StringDeserializer(), new StringDeserializer());
+            this.outLong = driver.createOutputTopic(Workload.OUT, new StringDeserializer(), new LongDeserializer());
+        }
+
+        @Override
+        public void pipe(final String key, final String value, final long timestampMs) {
+            in.pipeInput(key, value, timestampMs);
+        }
+
+        @Override
+        public long drain(final Check check) {
+            if (workload.longValues()) {
+                for (final TestRecord<String, Long> r : outLong.readRecordsToList()) {
+                    check.add(r.key(), r.value(), r.timestamp());
+                }
+            } else {
+                for (final TestRecord<String, String> r : outString.readRecordsToList()) {
+                    check.add(r.key(), r.value(), r.timestamp());
+                }
+            }
+            long drained = 0;
+            for (final String topic : driver.producedTopicNames()) {
+                if (!topic.equals(Workload.OUT)) {
+                    drained += others.computeIfAbsent(topic, t ->
+                        driver.createOutputTopic(t, new ByteArrayDeserializer(), new ByteArrayDeserializer()))
+                        .readRecordsToList().size();
+                }
+            }
+            return drained;
+        }
+
+        @Override
+        public void close() {
+            driver.close();
+        }
+    }
+}
