@@ -1,0 +1,83 @@
+package io.pspf.runtime.backend;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Where topics live. A backend offers named topics with a fixed number of partitions; a record in a partition has
+ * a 64-bit offset that only grows. Consumers remember their position per group as committed offsets.
+ *
+ * <p>Design note: the one operation that must be atomic is {@link #commit(CommitUnit)}: a task's output records,
+ * its changelog records and its new input offsets become visible together or not at all, and only while the
+ * task's fencing epoch is current. Everything exactly-once rests on that; the rest of the SPI is plain log access.
+ *
+ * <p>Implementations are thread-safe. Offsets are dense from the log start: the first record of a new partition
+ * has offset 0.
+ */
+public interface Backend extends AutoCloseable {
+
+    /**
+     * Creates a topic with {@code partitions} partitions, or does nothing if it exists with that many.
+     *
+     * @throws BackendException if the topic exists with another partition count, or {@code partitions < 1}
+     */
+    void createTopic(String topic, int partitions);
+
+    /** The partition count of {@code topic}, or -1 when it does not exist. */
+    int partitions(String topic);
+
+    /** The names of all topics. */
+    Set<String> topics();
+
+    /** Deletes a topic and its records; does nothing if it does not exist. */
+    void deleteTopic(String topic);
+
+    /**
+     * Appends records to one partition outside any commit unit (a plain producer write), returning the offset
+     * given to the first of them.
+     *
+     * @throws BackendException if the topic or partition does not exist
+     */
+    long append(String topic, int partition, List<RawRecord> records);
+
+    /**
+     * Reads at most {@code maxRecords} visible records of a partition, starting at {@code offset} (or at the log
+     * start if that is later). Returns an empty list at the end of the log.
+     *
+     * @throws BackendException if the topic or partition does not exist
+     */
+    List<RawRecord> read(String topic, int partition, long offset, int maxRecords);
+
+    /** The offset of the first record still kept in the partition. */
+    long logStartOffset(String topic, int partition);
+
+    /** The offset the next record appended to the partition will get. */
+    long logEndOffset(String topic, int partition);
+
+    /** Deletes the records of a partition below {@code offset} (retention, or Kafka's delete-records). */
+    void deleteRecordsBefore(String topic, int partition, long offset);
+
+    /** The committed offsets of {@code group} for the given partitions; partitions without one are absent. */
+    Map<TopicPartition, Long> committedOffsets(String group, Collection<TopicPartition> partitions);
+
+    /**
+     * Makes the caller the owner of a task: increments and returns the task's epoch. Commit units carrying an
+     * older epoch are refused from now on.
+     */
+    long fence(String group, String taskId);
+
+    /**
+     * Commits one unit atomically: checks the epoch, then appends every record and stores every offset, or does
+     * none of it.
+     *
+     * @return the outcome; {@link CommitResult#fenced()} when the epoch is no longer current
+     */
+    CommitResult commit(CommitUnit unit);
+
+    @Override
+    void close();
+}
