@@ -113,6 +113,8 @@ final class RecordQueue {
             final long timestamp;
             try {
                 timestamp = extractor.extract(forExtraction, partitionTime);
+            } catch (final org.apache.kafka.streams.errors.StreamsException e) {
+                throw e;
             } catch (final RuntimeException e) {
                 throw task.fatal("Fatal user code error in TimestampExtractor callback for record " + forExtraction + ".", e);
             }
