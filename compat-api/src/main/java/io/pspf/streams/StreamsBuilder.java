@@ -75,39 +75,18 @@ public class StreamsBuilder {
     public synchronized <K, V> KStream<K, V> stream(final Collection<String> topics, final Consumed<K, V> consumed) {
         Objects.requireNonNull(topics, "topics can't be null");
         Objects.requireNonNull(consumed, "consumed can't be null");
-        for (final String topic : topics) {
-            Objects.requireNonNull(topic, "topic can't be null");
-        }
         final ConfigAccess.ConsumedReader<K, V> reader = new ConfigAccess.ConsumedReader<>(consumed);
-        final String name = internal.name(reader.name(), "KSTREAM-SOURCE-");
+        final String name = internal.name(InternalStreamsBuilder.validated(reader.name()), "KSTREAM-SOURCE-");
         // Kafka merges DSL sources that read exactly the same topics into the first of them.
-        final String existing = sourceReading(topics);
+        final String existing = internal.sourceFor(topics, name);
         if (existing != null) {
             return new KStreamImpl<>(internal, existing, reader.keySerde(), reader.valueSerde(), false);
         }
-        topology.graph.addSource(reader.offsetReset(), name, reader.timestampExtractor(),
+        final String[] topicArray = topics.toArray(new String[0]);
+        internal.write(g -> g.addSource(reader.offsetReset(), name, reader.timestampExtractor(),
             reader.keySerde() == null ? null : reader.keySerde().deserializer(),
-            reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topics.toArray(new String[0]));
+            reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topicArray));
         return new KStreamImpl<>(internal, name, reader.keySerde(), reader.valueSerde(), false);
-    }
-
-    private String sourceReading(final Collection<String> topics) {
-        final java.util.Set<String> wanted = new java.util.HashSet<>(topics);
-        for (final io.pspf.runtime.graph.NodeSpec node : topology.graph.nodes().values()) {
-            if (node instanceof io.pspf.runtime.graph.NodeSpec.Source && !topology.graph.isGlobalSource(node.name())) {
-                final java.util.Set<String> read = new java.util.HashSet<>(((io.pspf.runtime.graph.NodeSpec.Source) node).topics());
-                if (read.equals(wanted)) {
-                    return node.name();
-                }
-                for (final String topic : wanted) {
-                    if (read.contains(topic)) {
-                        throw new org.apache.kafka.streams.errors.TopologyException(
-                            "Two source nodes are subscribed to overlapping but not equal input topics");
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     /** A stream of the records of every topic matching {@code topicPattern}. */
@@ -120,10 +99,10 @@ public class StreamsBuilder {
         Objects.requireNonNull(topicPattern, "topicPattern can't be null");
         Objects.requireNonNull(consumed, "consumed can't be null");
         final ConfigAccess.ConsumedReader<K, V> reader = new ConfigAccess.ConsumedReader<>(consumed);
-        final String name = internal.name(reader.name(), "KSTREAM-SOURCE-");
-        topology.graph.addSource(reader.offsetReset(), name, reader.timestampExtractor(),
+        final String name = internal.name(InternalStreamsBuilder.validated(reader.name()), "KSTREAM-SOURCE-");
+        internal.write(g -> g.addSource(reader.offsetReset(), name, reader.timestampExtractor(),
             reader.keySerde() == null ? null : reader.keySerde().deserializer(),
-            reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topicPattern);
+            reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topicPattern));
         return new KStreamImpl<>(internal, name, reader.keySerde(), reader.valueSerde(), false);
     }
 
@@ -183,7 +162,7 @@ public class StreamsBuilder {
      */
     public synchronized StreamsBuilder addStateStore(final StoreBuilder<?> builder) {
         Objects.requireNonNull(builder, "builder can't be null");
-        topology.graph.addStateStore(builder);
+        internal.write(g -> g.addStateStore(builder));
         return this;
     }
 
@@ -199,20 +178,29 @@ public class StreamsBuilder {
         final ConfigAccess.ConsumedReader<KIn, VIn> reader = new ConfigAccess.ConsumedReader<>(consumed);
         final String sourceName = internal.name(reader.name() == null ? null : reader.name() + "-source", "KSTREAM-SOURCE-");
         final String processorName = internal.name(reader.name(), "KTABLE-SOURCE-");
-        topology.graph.addGlobalStore(storeBuilder.withLoggingDisabled(), sourceName, reader.timestampExtractor(),
+        internal.write(g -> g.addGlobalStore(storeBuilder.withLoggingDisabled(), sourceName, reader.timestampExtractor(),
             reader.keySerde() == null ? null : reader.keySerde().deserializer(),
             reader.valueSerde() == null ? null : reader.valueSerde().deserializer(), topic, processorName,
-            stateUpdateSupplier, true);
+            stateUpdateSupplier, true));
         return this;
     }
 
-    /** The topology built so far. */
+    /**
+     * Writes the operators added so far into the topology and returns it.
+     *
+     * @throws org.apache.kafka.streams.errors.TopologyException for a structural error, such as two nodes with one
+     *         name or a processor connected to a store that was never added
+     */
     public synchronized Topology build() {
+        internal.flush();
         return topology;
     }
 
-    /** The topology built so far; {@code props} may ask for optimizations ({@code topology.optimization}). */
+    /**
+     * As {@link #build()}; {@code props} may ask for optimizations ({@code topology.optimization}). The stateless
+     * DSL has nothing to optimize, so the result is the same topology.
+     */
     public synchronized Topology build(final Properties props) {
-        return topology;
+        return build();
     }
 }

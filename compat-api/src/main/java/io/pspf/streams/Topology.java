@@ -60,11 +60,6 @@ public class Topology {
         this.topologyConfig = Objects.requireNonNull(topologyConfigs, "topologyConfigs cannot be null");
     }
 
-    /** The underlying graph; for PSPF's own runtime, not for applications. */
-    public GraphBuilder graph() {
-        return graph;
-    }
-
     @SuppressWarnings("deprecation")
     private static org.apache.kafka.streams.AutoOffsetReset convert(final AutoOffsetReset reset) {
         if (reset == null) {
@@ -361,7 +356,7 @@ public class Topology {
     /** Adds a sink writing each record to the topic {@code topicExtractor} picks for it. */
     public synchronized <K, V> Topology addSink(final String name, final TopicNameExtractor<? super K, ? super V> topicExtractor,
                                                 final String... parentNames) {
-        graph.addSink(name, null, topicExtractor, null, null, null, parentNames);
+        graph.addExtractorSink(name, topicExtractor, null, null, null, parentNames);
         return this;
     }
 
@@ -369,7 +364,7 @@ public class Topology {
     public synchronized <K, V> Topology addSink(final String name, final TopicNameExtractor<? super K, ? super V> topicExtractor,
                                                 final StreamPartitioner<? super K, ? super V> partitioner,
                                                 final String... parentNames) {
-        graph.addSink(name, null, topicExtractor, null, null, partitioner, parentNames);
+        graph.addExtractorSink(name, topicExtractor, null, null, partitioner, parentNames);
         return this;
     }
 
@@ -377,7 +372,7 @@ public class Topology {
     public synchronized <K, V> Topology addSink(final String name, final TopicNameExtractor<? super K, ? super V> topicExtractor,
                                                 final Serializer<K> keySerializer, final Serializer<V> valueSerializer,
                                                 final String... parentNames) {
-        graph.addSink(name, null, topicExtractor, keySerializer, valueSerializer, null, parentNames);
+        graph.addExtractorSink(name, topicExtractor, keySerializer, valueSerializer, null, parentNames);
         return this;
     }
 
@@ -386,7 +381,7 @@ public class Topology {
                                                 final Serializer<K> keySerializer, final Serializer<V> valueSerializer,
                                                 final StreamPartitioner<? super K, ? super V> partitioner,
                                                 final String... parentNames) {
-        graph.addSink(name, null, topicExtractor, keySerializer, valueSerializer, partitioner, parentNames);
+        graph.addExtractorSink(name, topicExtractor, keySerializer, valueSerializer, partitioner, parentNames);
         return this;
     }
 

@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
 import io.pspf.runtime.backend.RawRecord;
 import io.pspf.runtime.graph.GraphBuilder;
 import io.pspf.runtime.graph.Subtopology;
+import io.pspf.runtime.state.RecordCache;
 import io.pspf.runtime.task.RecordSink;
 import io.pspf.runtime.task.StreamTask;
 import io.pspf.runtime.task.TaskConfig;
@@ -126,10 +127,13 @@ public class TopologyTestDriver implements Closeable {
             }
         };
 
+        // one record cache for the driver's thread, shared by the global task and the task, as in Kafka
+        final RecordCache cache = new RecordCache(taskConfig.cacheMaxBytes());
         final Subtopology global = graph.globalSubtopology(applicationId);
         if (global != null) {
             globalTask = new StreamTask(new TaskId(-1, -1), true, List.of(global), taskConfig, sink,
                 wallClock::milliseconds, null, metrics);
+            globalTask.useRecordCache(cache);
             globalTopics.addAll(graph.globalTopics());
             globalTask.initialize();
         } else {
@@ -145,6 +149,7 @@ public class TopologyTestDriver implements Closeable {
         if (!subtopologies.isEmpty()) {
             task = new StreamTask(new TaskId(0, PARTITION), false, subtopologies, taskConfig, sink,
                 wallClock::milliseconds, globalTask == null ? null : name -> globalTask.stores().get(name), metrics);
+            task.useRecordCache(cache);
             task.initialize();
         } else {
             task = null;

@@ -102,11 +102,24 @@ public final class GraphBuilder {
     public void addSink(final String name, final String topic, final TopicNameExtractor<?, ?> extractor,
                         final Serializer<?> keySerializer, final Serializer<?> valueSerializer,
                         final StreamPartitioner<?, ?> partitioner, final String... predecessors) {
+        addSink(topic == null && extractor != null, name, topic, extractor, keySerializer, valueSerializer,
+            partitioner, predecessors);
+    }
+
+    /** Adds a sink reading its topic from {@code extractor}; a null extractor is reported as one. */
+    public void addExtractorSink(final String name, final TopicNameExtractor<?, ?> extractor,
+                                 final Serializer<?> keySerializer, final Serializer<?> valueSerializer,
+                                 final StreamPartitioner<?, ?> partitioner, final String... predecessors) {
+        addSink(true, name, null, extractor, keySerializer, valueSerializer, partitioner, predecessors);
+    }
+
+    private void addSink(final boolean extractorSink, final String name, final String topic,
+                         final TopicNameExtractor<?, ?> extractor, final Serializer<?> keySerializer,
+                         final Serializer<?> valueSerializer, final StreamPartitioner<?, ?> partitioner,
+                         final String... predecessors) {
         verifyName(name);
-        if (extractor == null) {
-            Objects.requireNonNull(topic, "topic cannot be null");
-        } else {
-            Objects.requireNonNull(extractor, "topicExtractor cannot be null");
+        if (topic == null) {
+            Objects.requireNonNull(extractor, extractorSink ? "topicExtractor cannot be null" : "topic cannot be null");
         }
         verifyParents(name, predecessors);
         add(new NodeSpec.Sink(name, predecessors, topic, extractor, keySerializer, valueSerializer, partitioner));

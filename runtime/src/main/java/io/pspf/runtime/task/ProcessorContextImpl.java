@@ -27,12 +27,18 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
+import io.pspf.runtime.backend.RawRecord;
+import io.pspf.runtime.state.ChangelogSink;
+import io.pspf.runtime.state.RecordCache;
+import io.pspf.runtime.state.StoreEnvironment;
+import io.pspf.runtime.state.StoreRecordContext;
+
 /**
  * The context handed to processors and stores of one task. It tracks the node being run and the record context
  * (topic, partition, offset, timestamp, headers) and forwards records depth-first to the current node's children.
  */
 final class ProcessorContextImpl implements ProcessorContext<Object, Object>, FixedKeyProcessorContext<Object, Object>,
-    StateStoreContext {
+    StateStoreContext, StoreEnvironment {
 
     private final StreamTask task;
     private final TaskConfig config;
@@ -308,6 +314,34 @@ final class ProcessorContextImpl implements ProcessorContext<Object, Object>, Fi
     }
 
     // ------------------------------------------------------------------------------------------------ stores
+
+    @Override
+    public StoreRecordContext storeRecordContext() {
+        final RecordContextImpl rc = recordContext;
+        return rc == null ? StoreRecordContext.NONE
+            : new StoreRecordContext(rc.timestamp, rc.offset, rc.partition, rc.topic, rc.headers);
+    }
+
+    @Override
+    public void setStoreRecordContext(final StoreRecordContext context) {
+        recordContext = context == null ? null : new RecordContextImpl(context.topic(), context.partition(),
+            context.offset(), context.timestamp(), context.headers(), null, null);
+    }
+
+    @Override
+    public RecordCache recordCache() {
+        return task.recordCache();
+    }
+
+    @Override
+    public ChangelogSink changelogSink() {
+        return this::sendChangelog;
+    }
+
+    private void sendChangelog(final String topic, final int partition, final org.apache.kafka.common.utils.Bytes key,
+                               final byte[] value, final long timestamp, final Headers headers) {
+        task.sendChangelog(new RawRecord(topic, partition, -1L, timestamp, key.get(), value, headers), partition);
+    }
 
     @Override
     public void register(final StateStore store, final StateRestoreCallback restoreCallback) {

@@ -73,6 +73,7 @@ public final class StreamTask {
     private final PunctuationQueue streamTimePunctuations = new PunctuationQueue();
     private final PunctuationQueue wallClockPunctuations = new PunctuationQueue();
     private final PspfStreamsMetrics metrics;
+    private io.pspf.runtime.state.RecordCache recordCache;
     private final File stateDir;
     private long droppedRecords;
     private long processedRecords;
@@ -99,6 +100,11 @@ public final class StreamTask {
 
     public TaskId id() {
         return id;
+    }
+
+    /** Gives the task the record cache of its thread (Kafka's thread cache); call before {@link #initialize()}. */
+    public void useRecordCache(final io.pspf.runtime.state.RecordCache cache) {
+        this.recordCache = cache;
     }
 
     File stateDir() {
@@ -216,6 +222,9 @@ public final class StreamTask {
             }
         }
         for (final TaskNode node : nodes.values()) {
+            // as in Kafka, a processor's init() sees a record context with no topic, partition or offset
+            context.setRecordContext(new RecordContextImpl(null, -1, -1L, wallClock.getAsLong(),
+                new org.apache.kafka.common.header.internals.RecordHeaders(), null, null));
             node.init(context);
         }
         context.setRecordContext(null);
@@ -435,15 +444,19 @@ public final class StreamTask {
             punctuator.punctuate(timestamp);
         } catch (final FailedProcessingException e) {
             throw new StreamsException(String.format("%sException caught while punctuating processor '%s'",
-                "stream-task [" + id + "] ", node.name), e.getCause(), id);
+                logPrefix(), node.name), e.getCause(), id);
         } catch (final RuntimeException e) {
             throw new StreamsException(String.format("%sException caught while punctuating processor '%s'",
-                "stream-task [" + id + "] ", node.name), e, id);
+                logPrefix(), node.name), e, id);
         } finally {
             context.setRecordContext(null);
             context.setCurrentNode(null);
         }
         commitNeeded = true;
+    }
+
+    private String logPrefix() {
+        return "stream-thread [" + Thread.currentThread().getName() + "] task [" + id + "] ";
     }
 
     // ------------------------------------------------------------------------------------------------ output
@@ -496,6 +509,9 @@ public final class StreamTask {
             handleSerializationError(ProductionExceptionHandler.SerializationExceptionOrigin.VALUE, topic, record, partition, nodeName, e);
             return;
         }
+        if (topic == null) {
+            throw new IllegalArgumentException("Topic cannot be null.");
+        }
         sink.send(new RawRecord(topic, partition == null ? -1 : partition, -1L, record.timestamp(), keyBytes, valueBytes,
             headers), partition);
     }
@@ -503,11 +519,12 @@ public final class StreamTask {
     private StreamsException classCast(final String what, final String topic, final Object data,
                                        final Serializer<?> serializer, final java.lang.ClassCastException e) {
         final String type = data == null ? "unknown because " + what + " is null" : data.getClass().getName();
-        return new StreamsException(String.format(
-            "ClassCastException while producing data to topic %s. A serializer (%s: %s) is not compatible to the actual %s type "
-                + "(%s type: %s). Change the default Serdes in StreamConfig or provide correct Serdes via method parameters "
-                + "(for example if using the DSL, `#to(String topic, Produced<K, V> produced)` with `Produced.keySerde(WindowedSerdes.timeWindowedSerdeFrom(String.class))`).",
-            topic, what, serializer.getClass().getName(), what, what, type), e, id);
+        final String template = "ClassCastException while producing data to topic %s. The " + what + " serializer %s is not "
+            + "compatible to the actual " + what + " type: %s. Change the default " + what + " serde in StreamConfig or provide "
+            + "the correct " + what + " serde via method parameters (for example if using the DSL, "
+            + "`#to(String topic, Produced<K, V> produced)` with `Produced." + what
+            + "Serde(WindowedSerdes.timeWindowedSerdeFrom(String.class))`).";
+        return new StreamsException(String.format(template, topic, serializer.getClass().getName(), type), e, id);
     }
 
     private void handleSerializationError(final ProductionExceptionHandler.SerializationExceptionOrigin origin,
@@ -527,11 +544,20 @@ public final class StreamTask {
         }
         sendDeadLetters(response.deadLetterQueueRecords());
         if (response.result() == ProductionExceptionHandler.Result.FAIL) {
-            throw new FailedProcessingException(nodeName, new StreamsException(String.format(
+            throw new StreamsException(String.format(
                 "Unable to serialize record. ProducerRecord(topic=[%s], partition=[%d], timestamp=[%d]",
-                topic, partition, record.timestamp()), failure, id));
+                topic, partition, record.timestamp()), failure, id);
         }
         droppedRecords++;
+    }
+
+    void sendChangelog(final RawRecord record, final int partition) {
+        sink.send(record, partition);
+    }
+
+    /** The record cache shared by the stores of this task's thread, or null for store-local caches. */
+    io.pspf.runtime.state.RecordCache recordCache() {
+        return recordCache;
     }
 
     void sendDeadLetters(final List<ProducerRecord<byte[], byte[]>> records) {

@@ -120,6 +120,8 @@ final class UserProcessorNode extends TaskNode {
             } else {
                 fixedKeyProcessor.close();
             }
+        } catch (final RuntimeException e) {
+            throw new StreamsException(String.format("failed to close processor %s", name), e);
         } finally {
             if (context != null) {
                 context.setCurrentNode(previous);

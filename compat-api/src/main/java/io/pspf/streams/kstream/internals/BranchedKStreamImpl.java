@@ -30,7 +30,7 @@ final class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
         this.splitName = splitName;
         final org.apache.kafka.streams.processor.api.ProcessorSupplier<K, V, K, V> splitter =
             () -> StatelessProcessors.<K, V>branch(predicates, childNames, defaultChild[0]).get();
-        source.builder.graph().addProcessor(splitName, splitter, source.name);
+        source.builder.write(g -> g.addProcessor(splitName, splitter, source.name));
     }
 
     @Override
@@ -67,7 +67,7 @@ final class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
         final ConfigAccess.BranchedReader<K, V> reader = new ConfigAccess.BranchedReader<>(branched);
         final String childName = splitName + (reader.name() != null ? reader.name() : position);
         source.builder.newProcessorName(KStreamImpl.BRANCH);
-        source.builder.graph().addProcessor(childName, StatelessProcessors.passThrough(), splitName);
+        source.builder.write(g -> g.addProcessor(childName, StatelessProcessors.passThrough(), splitName));
         final KStream<K, V> branch = new KStreamImpl<>(source.builder, childName, source.keySerde, source.valueSerde,
             source.repartitionRequired);
         if (reader.chainFunction() != null) {

@@ -81,13 +81,9 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         this.repartitionRequired = repartitionRequired;
     }
 
-    private GraphBuilder graph() {
-        return builder.graph();
-    }
-
     private static String nameOf(final Named named) {
         Objects.requireNonNull(named, "named cannot be null");
-        return ConfigAccess.name(named);
+        return InternalStreamsBuilder.validated(ConfigAccess.name(named));
     }
 
     private <KR, VR> KStreamImpl<KR, VR> child(final String childName, final Serde<KR> keySerde, final Serde<VR> valueSerde,
@@ -106,7 +102,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public KStream<K, V> filter(final Predicate<? super K, ? super V> predicate, final Named named) {
         Objects.requireNonNull(predicate, "predicate cannot be null");
         final String nodeName = builder.name(nameOf(named), FILTER);
-        graph().addProcessor(nodeName, StatelessProcessors.filter(predicate, false), name);
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.filter(predicate, false), name));
         return child(nodeName, keySerde, valueSerde, repartitionRequired);
     }
 
@@ -119,7 +115,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public KStream<K, V> filterNot(final Predicate<? super K, ? super V> predicate, final Named named) {
         Objects.requireNonNull(predicate, "predicate cannot be null");
         final String nodeName = builder.name(nameOf(named), FILTER);
-        graph().addProcessor(nodeName, StatelessProcessors.filter(predicate, true), name);
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.filter(predicate, true), name));
         return child(nodeName, keySerde, valueSerde, repartitionRequired);
     }
 
@@ -135,7 +131,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), KEY_SELECT);
         final KeyValueMapper<K, V, KeyValue<KR, V>> pair = (key, value) -> new KeyValue<>(mapper.apply(key, value), value);
-        graph().addProcessor(nodeName, StatelessProcessors.map(pair), name);
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.map(pair), name));
         return child(nodeName, null, valueSerde, true);
     }
 
@@ -158,7 +154,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public <VR> KStream<K, VR> mapValues(final ValueMapperWithKey<? super K, ? super V, ? extends VR> mapper, final Named named) {
         Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), MAPVALUES);
-        graph().addFixedKeyProcessor(nodeName, StatelessProcessors.mapValues(mapper), name);
+        builder.write(g -> g.addFixedKeyProcessor(nodeName, StatelessProcessors.mapValues(mapper), name));
         return child(nodeName, keySerde, null, repartitionRequired);
     }
 
@@ -177,7 +173,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
                                         final Named named) {
         Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), MAP);
-        graph().addProcessor(nodeName, StatelessProcessors.map(mapper), name);
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.map(mapper), name));
         return child(nodeName, null, null, true);
     }
 
@@ -193,7 +189,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         final Named named) {
         Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), FLATMAP);
-        graph().addProcessor(nodeName, StatelessProcessors.flatMap(mapper), name);
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.flatMap(mapper), name));
         return child(nodeName, null, null, true);
     }
 
@@ -218,7 +214,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
                                              final Named named) {
         Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), FLATMAPVALUES);
-        graph().addFixedKeyProcessor(nodeName, StatelessProcessors.flatMapValues(mapper), name);
+        builder.write(g -> g.addFixedKeyProcessor(nodeName, StatelessProcessors.flatMapValues(mapper), name));
         return child(nodeName, keySerde, null, repartitionRequired);
     }
 
@@ -228,9 +224,9 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public void print(final Printed<K, V> printed) {
         Objects.requireNonNull(printed, "printed cannot be null");
         final ConfigAccess.PrintedReader<K, V> reader = new ConfigAccess.PrintedReader<>(printed);
-        final String nodeName = builder.name(reader.name(), PRINTER);
+        final String nodeName = builder.name(InternalStreamsBuilder.validated(reader.name()), PRINTER);
         final String label = reader.label() != null ? reader.label() : name;
-        graph().addProcessor(nodeName, StatelessProcessors.print(reader.outputStream(), label, reader.mapper()), name);
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.print(reader.outputStream(), label, reader.mapper()), name));
     }
 
     @Override
@@ -242,7 +238,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public void foreach(final ForeachAction<? super K, ? super V> action, final Named named) {
         Objects.requireNonNull(action, "action cannot be null");
         final String nodeName = builder.name(nameOf(named), FOREACH);
-        graph().addProcessor(nodeName, StatelessProcessors.peek(action, false), name);
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.peek(action, false), name));
     }
 
     @Override
@@ -254,7 +250,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public KStream<K, V> peek(final ForeachAction<? super K, ? super V> action, final Named named) {
         Objects.requireNonNull(action, "action cannot be null");
         final String nodeName = builder.name(nameOf(named), PEEK);
-        graph().addProcessor(nodeName, StatelessProcessors.peek(action, true), name);
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.peek(action, true), name));
         return child(nodeName, keySerde, valueSerde, repartitionRequired);
     }
 
@@ -283,7 +279,8 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         Objects.requireNonNull(stream, "otherStream cannot be null");
         final KStreamImpl<K, V> other = (KStreamImpl<K, V>) stream;
         final String nodeName = builder.name(userName, MERGE);
-        graph().addProcessor(nodeName, StatelessProcessors.passThrough(), name, other.name);
+        final String[] parents = other.name.equals(name) ? new String[] {name} : new String[] {name, other.name};
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.passThrough(), parents));
         return child(nodeName, null, null, repartitionRequired || other.repartitionRequired);
     }
 
@@ -308,10 +305,10 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         final String topic = base.endsWith(REPARTITION_TOPIC_SUFFIX) ? base : base + REPARTITION_TOPIC_SUFFIX;
         final Serde<K> keys = reader.keySerde() != null ? reader.keySerde() : keySerde;
         final Serde<V> values = reader.valueSerde() != null ? reader.valueSerde() : valueSerde;
-        graph().addInternalTopic(topic, reader.numberOfPartitions() == null ? -1 : reader.numberOfPartitions());
-        graph().addProcessor(filterName, StatelessProcessors.<K, V>filter((key, value) -> true, false), name);
-        graph().addSink(sinkName, topic, null, serializer(keys), serializer(values), reader.partitioner(), filterName);
-        graph().addSource(null, sourceName, new FailOnInvalidTimestamp(), deserializer(keys), deserializer(values), topic);
+        builder.write(g -> g.addInternalTopic(topic, reader.numberOfPartitions() == null ? -1 : reader.numberOfPartitions()));
+        builder.write(g -> g.addProcessor(filterName, StatelessProcessors.<K, V>filter((key, value) -> key != null, false), name));
+        builder.write(g -> g.addSink(sinkName, topic, null, serializer(keys), serializer(values), reader.partitioner(), filterName));
+        builder.write(g -> g.addSource(null, sourceName, new FailOnInvalidTimestamp(), deserializer(keys), deserializer(values), topic));
         return child(sourceName, keys, values, false);
     }
 
@@ -353,9 +350,9 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         final ConfigAccess.ProducedReader<K, V> reader = new ConfigAccess.ProducedReader<>(produced);
         final Serde<K> keys = reader.keySerde() != null ? reader.keySerde() : keySerde;
         final Serde<V> values = reader.valueSerde() != null ? reader.valueSerde() : valueSerde;
-        final String nodeName = builder.name(reader.name(), SINK);
-        graph().addSink(nodeName, topic, extractor, serializer(keys), serializer(values),
-            (StreamPartitioner<?, ?>) reader.partitioner(), name);
+        final String nodeName = builder.name(InternalStreamsBuilder.validated(reader.name()), SINK);
+        builder.write(g -> g.addSink(nodeName, topic, extractor, serializer(keys), serializer(values),
+            (StreamPartitioner<?, ?>) reader.partitioner(), name));
     }
 
     // ------------------------------------------------------------------------------------------------ process
@@ -379,7 +376,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
                                                final String nodeName, final String[] stateStoreNames) {
         GraphBuilder.checkSupplier(processorSupplier);
         checkStoreNames(stateStoreNames);
-        graph().addProcessor(nodeName, processorSupplier, name);
+        builder.write(g -> g.addProcessor(nodeName, processorSupplier, name));
         connectStores(nodeName, processorSupplier.stores(), stateStoreNames);
         return child(nodeName, null, null, true);
     }
@@ -403,7 +400,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
                                                 final String nodeName, final String[] stateStoreNames) {
         Objects.requireNonNull(processorSupplier, "processorSupplier cannot be null");
         checkStoreNames(stateStoreNames);
-        graph().addFixedKeyProcessor(nodeName, processorSupplier, name);
+        builder.write(g -> g.addFixedKeyProcessor(nodeName, processorSupplier, name));
         connectStores(nodeName, processorSupplier.stores(), stateStoreNames);
         return child(nodeName, keySerde, null, repartitionRequired);
     }
@@ -418,11 +415,11 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     private void connectStores(final String nodeName, final Set<StoreBuilder<?>> stores, final String[] storeNames) {
         if (stores != null) {
             for (final StoreBuilder<?> store : stores) {
-                graph().addStateStore(store, nodeName);
+                builder.write(g -> g.addStateStore(store, nodeName));
             }
         }
         if (storeNames.length > 0) {
-            graph().connectProcessorAndStateStores(nodeName, Arrays.copyOf(storeNames, storeNames.length));
+            builder.write(g -> g.connectProcessorAndStateStores(nodeName, Arrays.copyOf(storeNames, storeNames.length)));
         }
     }
 

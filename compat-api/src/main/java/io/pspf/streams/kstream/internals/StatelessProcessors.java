@@ -44,6 +44,9 @@ final class StatelessProcessors {
             @Override
             public void process(final Record<K, V> record) {
                 final KeyValue<? extends KR, ? extends VR> pair = mapper.apply(record.key(), record.value());
+                if (pair == null) {
+                    throw new NullPointerException("The provided KeyValueMapper returned null which is not allowed.");
+                }
                 context().forward(record.withKey((KR) pair.key).withValue((VR) pair.value));
             }
         };
@@ -66,7 +69,11 @@ final class StatelessProcessors {
         return () -> new ContextualProcessor<K, V, KR, VR>() {
             @Override
             public void process(final Record<K, V> record) {
-                for (final KeyValue<? extends KR, ? extends VR> pair : mapper.apply(record.key(), record.value())) {
+                final Iterable<? extends KeyValue<? extends KR, ? extends VR>> pairs = mapper.apply(record.key(), record.value());
+                if (pairs == null) {
+                    throw new NullPointerException("The provided KeyValueMapper returned null which is not allowed.");
+                }
+                for (final KeyValue<? extends KR, ? extends VR> pair : pairs) {
                     context().forward(record.withKey((KR) pair.key).withValue((VR) pair.value));
                 }
             }
@@ -137,7 +144,9 @@ final class StatelessProcessors {
             @Override
             public void process(final Record<K, V> record) {
                 writer.println(String.format("[%s]: %s", label, mapper.apply(record.key(), record.value())));
-                writer.flush();
+                if (toSystemOut) {
+                    writer.flush();
+                }
             }
 
             @Override
