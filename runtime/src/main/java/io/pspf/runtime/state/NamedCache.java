@@ -1,0 +1,220 @@
+package io.pspf.runtime.state;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.apache.kafka.common.utils.Bytes;
+
+/**
+ * The part of the {@link RecordCache} that belongs to one store: entries sorted by key for range reads, a
+ * doubly-linked LRU list for eviction (head is the most recently used, tail the eldest), and the dirty keys in
+ * the order they became dirty. This mirrors Kafka Streams' {@code NamedCache}, including when entries move in the
+ * LRU list, so that a cache of a given size evicts the same entries in the same order.
+ */
+final class NamedCache {
+    private final String name;
+    private final TreeMap<Bytes, Node> entries = new TreeMap<>();
+    private final Set<Bytes> dirtyKeys = new LinkedHashSet<>();
+    private RecordCache.DirtyEntryFlushListener listener;
+    private Node head;
+    private Node tail;
+    private long sizeBytes;
+
+    NamedCache(final String name) {
+        this.name = name;
+    }
+
+    String name() {
+        return name;
+    }
+
+    void setListener(final RecordCache.DirtyEntryFlushListener listener) {
+        this.listener = listener;
+    }
+
+    long sizeBytes() {
+        return sizeBytes;
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    CacheEntry get(final Bytes key) {
+        if (key == null) {
+            return null;
+        }
+        final Node node = entries.get(key);
+        if (node == null) {
+            return null;
+        }
+        touch(node);
+        return node.entry;
+    }
+
+    void put(final Bytes key, final CacheEntry entry) {
+        if (!entry.isDirty() && dirtyKeys.contains(key)) {
+            throw new IllegalStateException(String.format("Attempting to put a clean entry for key [%s] into NamedCache [%s] "
+                + "when it already contains a dirty entry for the same key", key, name));
+        }
+        Node node = entries.get(key);
+        if (node != null) {
+            sizeBytes -= node.size();
+            node.entry = entry;
+            touch(node);
+        } else {
+            node = new Node(key, entry);
+            putHead(node);
+            entries.put(key, node);
+        }
+        if (entry.isDirty()) {
+            // remove first so that the order stays the order in which keys were last dirtied
+            dirtyKeys.remove(key);
+            dirtyKeys.add(key);
+        }
+        sizeBytes += node.size();
+    }
+
+    CacheEntry delete(final Bytes key) {
+        final Node node = entries.remove(key);
+        if (node == null) {
+            return null;
+        }
+        unlink(node);
+        dirtyKeys.remove(key);
+        sizeBytes -= node.size();
+        return node.entry;
+    }
+
+    /** Evicts the least recently used entry, flushing all dirty entries if it was dirty. */
+    void evict() {
+        if (tail == null) {
+            return;
+        }
+        final Node eldest = tail;
+        sizeBytes -= eldest.size();
+        unlink(eldest);
+        entries.remove(eldest.key);
+        if (eldest.entry.isDirty()) {
+            flush(eldest);
+        }
+    }
+
+    void flush() {
+        flush(null);
+    }
+
+    private void flush(final Node evicted) {
+        if (listener == null) {
+            throw new IllegalArgumentException("No listener for namespace " + name + " registered with cache");
+        }
+        if (dirtyKeys.isEmpty()) {
+            return;
+        }
+        final List<RecordCache.DirtyEntry> flushed = new ArrayList<>();
+        final List<Bytes> deleted = new ArrayList<>();
+        if (evicted != null) {
+            flushed.add(new RecordCache.DirtyEntry(evicted.key, evicted.entry));
+            dirtyKeys.remove(evicted.key);
+        }
+        for (final Bytes key : dirtyKeys) {
+            final Node node = entries.get(key);
+            if (node == null) {
+                throw new IllegalStateException("Key = " + key + " found in dirty key set, but entry is null");
+            }
+            flushed.add(new RecordCache.DirtyEntry(key, node.entry));
+            node.entry.markClean();
+            if (node.entry.value() == null) {
+                deleted.add(key);
+            }
+        }
+        // cleared before the listener runs because the listener may write to this cache again
+        dirtyKeys.clear();
+        listener.apply(flushed);
+        for (final Bytes key : deleted) {
+            delete(key);
+        }
+    }
+
+    /** A snapshot of the keys in [from, to] (either bound may be null for open), in the given direction. */
+    Iterator<Bytes> keys(final Bytes from, final boolean fromInclusive, final Bytes to, final boolean toInclusive,
+                         final boolean forward) {
+        NavigableSet<Bytes> keys = entries.navigableKeySet();
+        if (from != null && to != null) {
+            keys = keys.subSet(from, fromInclusive, to, toInclusive);
+        } else if (from != null) {
+            keys = keys.tailSet(from, fromInclusive);
+        } else if (to != null) {
+            keys = keys.headSet(to, toInclusive);
+        }
+        final TreeSet<Bytes> copy = new TreeSet<>(keys);
+        return forward ? copy.iterator() : copy.descendingIterator();
+    }
+
+    void clear() {
+        entries.clear();
+        dirtyKeys.clear();
+        head = null;
+        tail = null;
+        sizeBytes = 0;
+    }
+
+    private void touch(final Node node) {
+        unlink(node);
+        putHead(node);
+    }
+
+    private void putHead(final Node node) {
+        node.next = head;
+        node.previous = null;
+        if (head != null) {
+            head.previous = node;
+        }
+        head = node;
+        if (tail == null) {
+            tail = node;
+        }
+    }
+
+    private void unlink(final Node node) {
+        if (node.previous != null) {
+            node.previous.next = node.next;
+        } else if (head == node) {
+            head = node.next;
+        }
+        if (node.next != null) {
+            node.next.previous = node.previous;
+        } else if (tail == node) {
+            tail = node.previous;
+        }
+        node.previous = null;
+        node.next = null;
+    }
+
+    private static final class Node {
+        final Bytes key;
+        CacheEntry entry;
+        Node previous;
+        Node next;
+
+        Node(final Bytes key, final CacheEntry entry) {
+            this.key = key;
+            this.entry = entry;
+        }
+
+        long size() {
+            // Kafka's estimate: the key, three longs of bookkeeping and the entry
+            return key.get().length + 8 + 8 + 8 + entry.size();
+        }
+    }
+}

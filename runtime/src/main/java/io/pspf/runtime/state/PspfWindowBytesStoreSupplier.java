@@ -1,0 +1,116 @@
+package io.pspf.runtime.state;
+
+import java.util.Objects;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * PSPF's window store suppliers. The in-memory kind has Kafka's in-memory window store semantics (segment
+ * interval 1); the persistent kinds have Kafka's RocksDB window store semantics and iteration order, kept in
+ * memory and reporting {@code persistent() == true}.
+ */
+public final class PspfWindowBytesStoreSupplier implements WindowBytesStoreSupplier {
+    /** The kinds of window stores. */
+    public enum Kind {
+        /** Kafka's {@code inMemoryWindowStore}. */
+        IN_MEMORY("in-memory-window"),
+        /** Kafka's {@code persistentWindowStore}: plain values. */
+        PERSISTENT("rocksdb-window"),
+        /** Kafka's {@code persistentTimestampedWindowStore}: timestamped values. */
+        PERSISTENT_TIMESTAMPED("rocksdb-window"),
+        /** Kafka's {@code persistentTimestampedWindowStoreWithHeaders}: values with headers. */
+        PERSISTENT_WITH_HEADERS("rocksdb-window");
+
+        private final String metricsScope;
+
+        Kind(final String metricsScope) {
+            this.metricsScope = metricsScope;
+        }
+    }
+
+    private final String name;
+    private final Kind kind;
+    private final long retentionPeriod;
+    private final long segmentInterval;
+    private final long windowSize;
+    private final boolean retainDuplicates;
+
+    /**
+     * @param name             the store name
+     * @param kind             the kind of store
+     * @param retentionPeriod  the retention period in ms
+     * @param segmentInterval  the segment interval in ms (1 for the in-memory kind)
+     * @param windowSize       the window size in ms
+     * @param retainDuplicates whether duplicates are kept
+     */
+    public PspfWindowBytesStoreSupplier(final String name, final Kind kind, final long retentionPeriod,
+                                        final long segmentInterval, final long windowSize,
+                                        final boolean retainDuplicates) {
+        this.name = Objects.requireNonNull(name, "name cannot be null");
+        this.kind = Objects.requireNonNull(kind, "kind cannot be null");
+        this.retentionPeriod = retentionPeriod;
+        this.segmentInterval = segmentInterval;
+        this.windowSize = windowSize;
+        this.retainDuplicates = retainDuplicates;
+    }
+
+    /** @return the kind of store this supplier builds */
+    public Kind kind() {
+        return kind;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public WindowStore<Bytes, byte[]> get() {
+        switch (kind) {
+            case PERSISTENT:
+                return new SegmentedWindowBytesStore(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates);
+            case PERSISTENT_TIMESTAMPED:
+                return new SegmentedWindowBytesStore.Timestamped(name, retentionPeriod, segmentInterval, windowSize,
+                    retainDuplicates);
+            case PERSISTENT_WITH_HEADERS:
+                return new SegmentedWindowBytesStore.WithHeaders(name, retentionPeriod, segmentInterval, windowSize,
+                    retainDuplicates);
+            default:
+                return new InMemoryWindowBytesStore(name, retentionPeriod, windowSize, retainDuplicates);
+        }
+    }
+
+    @Override
+    public String metricsScope() {
+        return kind.metricsScope;
+    }
+
+    @Override
+    public long segmentIntervalMs() {
+        return segmentInterval;
+    }
+
+    @Override
+    public long windowSize() {
+        return windowSize;
+    }
+
+    @Override
+    public boolean retainDuplicates() {
+        return retainDuplicates;
+    }
+
+    @Override
+    public long retentionPeriod() {
+        return retentionPeriod;
+    }
+
+    @Override
+    public String toString() {
+        return "PspfWindowBytesStoreSupplier{name='" + name + "', kind=" + kind + ", retentionPeriod=" + retentionPeriod
+            + ", segmentInterval=" + segmentInterval + ", windowSize=" + windowSize + ", retainDuplicates="
+            + retainDuplicates + '}';
+    }
+}

@@ -1,0 +1,157 @@
+package io.pspf.runtime.state;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+
+/**
+ * The layout Kafka's RocksDB window and session stores use, kept in memory: records live in time segments of
+ * {@code segmentInterval} ms (segment id = timestamp / interval); within a segment they are sorted by their
+ * binary key ({@code key|timestamp|seq} for windows, {@code key|end|start} for sessions). A put observes stream
+ * time; a segment older than the one holding {@code observedStreamTime - retentionPeriod} is dropped, and a put
+ * into such a segment is skipped. Reads search segments in order and filter records exactly, so iteration order
+ * is segment first, then binary key - the order Kafka's persistent stores return.
+ */
+final class SegmentedBytesStore {
+    private final long retentionPeriod;
+    private final long segmentInterval;
+    private final TreeMap<Long, TreeMap<Bytes, byte[]>> segments = new TreeMap<>();
+    private long observedStreamTime = -1L;
+
+    SegmentedBytesStore(final long retentionPeriod, final long segmentInterval) {
+        this.retentionPeriod = retentionPeriod;
+        this.segmentInterval = segmentInterval;
+    }
+
+    long segmentId(final long timestamp) {
+        return timestamp / segmentInterval;
+    }
+
+    long observedStreamTime() {
+        return observedStreamTime;
+    }
+
+    /** The earliest timestamp still visible: {@code max(from, observedStreamTime - retentionPeriod + 1)}. */
+    long actualFrom(final long from) {
+        return Math.max(from, observedStreamTime - retentionPeriod + 1);
+    }
+
+    /**
+     * Writes (or with a null value deletes) a record whose segment timestamp is {@code timestamp}.
+     *
+     * @return false when the record's segment has expired and the record was skipped
+     */
+    boolean put(final Bytes binaryKey, final byte[] value, final long timestamp) {
+        observedStreamTime = Math.max(observedStreamTime, timestamp);
+        final long segmentId = segmentId(timestamp);
+        final long minLiveSegment = segmentId(observedStreamTime - retentionPeriod);
+        final boolean live = segmentId >= minLiveSegment;
+        if (live) {
+            final TreeMap<Bytes, byte[]> segment = segments.computeIfAbsent(segmentId, id -> new TreeMap<>());
+            if (value == null) {
+                segment.remove(binaryKey);
+            } else {
+                segment.put(binaryKey, value);
+            }
+        }
+        segments.headMap(minLiveSegment, false).clear();
+        return live;
+    }
+
+    /** Removes a record from its segment, if the segment is still there. */
+    void remove(final Bytes binaryKey, final long timestamp) {
+        final TreeMap<Bytes, byte[]> segment = segments.get(segmentId(timestamp));
+        if (segment != null) {
+            segment.remove(binaryKey);
+        }
+    }
+
+    /** Reads one record; null when it is absent or older than the retention bound. */
+    byte[] get(final Bytes binaryKey, final long timestamp) {
+        if (timestamp < observedStreamTime - retentionPeriod + 1) {
+            return null;
+        }
+        final TreeMap<Bytes, byte[]> segment = segments.get(segmentId(timestamp));
+        return segment == null ? null : segment.get(binaryKey);
+    }
+
+    /**
+     * The records of the segments whose ids lie between those of {@code timeFrom} and {@code timeTo}, from
+     * {@code lowerBound} on within each segment (null: from the start), that pass the filter.
+     */
+    Iterator<KeyValue<Bytes, byte[]>> scan(final long timeFrom, final long timeTo, final Bytes lowerBound,
+                                           final Bytes upperBound, final Predicate<byte[]> filter,
+                                           final boolean forward) {
+        final List<TreeMap<Bytes, byte[]>> searched = new ArrayList<>();
+        final long fromId = segmentId(timeFrom);
+        final long toId = segmentId(timeTo);
+        if (fromId <= toId) {
+            final NavigableMap<Long, TreeMap<Bytes, byte[]>> range = segments.subMap(fromId, true, toId, true);
+            searched.addAll((forward ? range : range.descendingMap()).values());
+        }
+        return scan(searched, lowerBound, upperBound, filter, forward);
+    }
+
+    /** The records of all segments that pass the filter. */
+    Iterator<KeyValue<Bytes, byte[]>> scanAll(final Predicate<byte[]> filter, final boolean forward) {
+        return scan(new ArrayList<>((forward ? segments : segments.descendingMap()).values()), null, null, filter, forward);
+    }
+
+    private static Iterator<KeyValue<Bytes, byte[]>> scan(final List<TreeMap<Bytes, byte[]>> searched,
+                                                          final Bytes lowerBound, final Bytes upperBound,
+                                                          final Predicate<byte[]> filter, final boolean forward) {
+        final Iterator<TreeMap<Bytes, byte[]>> segmentIterator = searched.iterator();
+        return new Iterator<>() {
+            private Iterator<Map.Entry<Bytes, byte[]>> records;
+            private KeyValue<Bytes, byte[]> next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null) {
+                    if (records == null || !records.hasNext()) {
+                        if (!segmentIterator.hasNext()) {
+                            return false;
+                        }
+                        NavigableMap<Bytes, byte[]> segment = segmentIterator.next();
+                        if (lowerBound != null) {
+                            segment = segment.tailMap(lowerBound, true);
+                        }
+                        if (upperBound != null) {
+                            segment = segment.headMap(upperBound, true);
+                        }
+                        // a snapshot, so that writes during iteration cannot break it
+                        records = new ArrayList<>((forward ? segment : segment.descendingMap()).entrySet()).iterator();
+                        continue;
+                    }
+                    final Map.Entry<Bytes, byte[]> record = records.next();
+                    if (filter.test(record.getKey().get())) {
+                        next = KeyValue.pair(record.getKey(), record.getValue());
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public KeyValue<Bytes, byte[]> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                final KeyValue<Bytes, byte[]> result = next;
+                next = null;
+                return result;
+            }
+        };
+    }
+
+    void clear() {
+        segments.clear();
+    }
+}

@@ -1,0 +1,110 @@
+package io.pspf.runtime.state;
+
+import java.nio.ByteBuffer;
+
+import org.apache.kafka.common.utils.Bytes;
+
+/**
+ * Cache keys of the window and session caching layers: the store's binary key prefixed with its 8-byte segment
+ * id, so that the cache iterates in the order of the segmented store below.
+ */
+final class SegmentedCacheKeys {
+    static final int SEGMENT_ID_BYTES = 8;
+
+    private final long segmentInterval;
+
+    SegmentedCacheKeys(final long segmentInterval) {
+        this.segmentInterval = segmentInterval;
+    }
+
+    long segmentId(final long timestamp) {
+        return timestamp / segmentInterval;
+    }
+
+    Bytes cacheKey(final Bytes binaryKey, final long segmentTimestamp) {
+        final byte[] raw = binaryKey.get();
+        return Bytes.wrap(ByteBuffer.allocate(SEGMENT_ID_BYTES + raw.length).putLong(segmentId(segmentTimestamp))
+            .put(raw).array());
+    }
+
+    /** The first possible cache key of a segment. */
+    static Bytes segmentStart(final long segmentId) {
+        return Bytes.wrap(ByteBuffer.allocate(SEGMENT_ID_BYTES).putLong(segmentId).array());
+    }
+
+    static Bytes binaryKey(final Bytes cacheKey) {
+        final byte[] raw = cacheKey.get();
+        final byte[] key = new byte[raw.length - SEGMENT_ID_BYTES];
+        System.arraycopy(raw, SEGMENT_ID_BYTES, key, 0, key.length);
+        return Bytes.wrap(key);
+    }
+
+    /** Compares a cache key with a store's binary key: by segment, then by binary key. */
+    int compare(final Bytes cacheKey, final Bytes storeBinaryKey, final long storeSegmentTimestamp) {
+        final long cacheSegment = ByteBuffer.wrap(cacheKey.get()).getLong();
+        final int bySegment = Long.compare(cacheSegment, segmentId(storeSegmentTimestamp));
+        if (bySegment != 0) {
+            return bySegment;
+        }
+        final byte[] cache = cacheKey.get();
+        final byte[] store = storeBinaryKey.get();
+        return Bytes.BYTES_LEXICO_COMPARATOR.compare(cache, SEGMENT_ID_BYTES, cache.length - SEGMENT_ID_BYTES,
+            store, 0, store.length);
+    }
+
+    /**
+     * The cached entries of a namespace whose segments lie between those of two timestamps, in the given order,
+     * that pass a filter on the binary key.
+     */
+    PeekingIterator<Bytes, CacheEntry> range(final RecordCache cache, final String nameSpace, final long timeFrom,
+                                             final long timeTo, final java.util.function.Predicate<byte[]> filter,
+                                             final boolean forward) {
+        final long fromId = segmentId(timeFrom);
+        final long toId = segmentId(timeTo);
+        if (fromId > toId) {
+            return Iterators.empty();
+        }
+        final Bytes to = toId == Long.MAX_VALUE ? null : segmentStart(toId + 1);
+        return filtered(cache.range(nameSpace, segmentStart(fromId), true, to, false, forward), filter);
+    }
+
+    static PeekingIterator<Bytes, CacheEntry> filtered(final PeekingIterator<Bytes, CacheEntry> inner,
+                                                       final java.util.function.Predicate<byte[]> filter) {
+        return new PeekingIterator<>() {
+            private boolean skip() {
+                while (inner.hasNext() && !filter.test(binaryKey(inner.peekNextKey()).get())) {
+                    inner.next();
+                }
+                return inner.hasNext();
+            }
+
+            @Override
+            public boolean hasNext() {
+                return skip();
+            }
+
+            @Override
+            public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> next() {
+                skip();
+                return inner.next();
+            }
+
+            @Override
+            public Bytes peekNextKey() {
+                skip();
+                return inner.peekNextKey();
+            }
+
+            @Override
+            public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> peekNext() {
+                skip();
+                return inner.peekNext();
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,211 @@
+package io.pspf.runtime.state;
+
+import java.util.Iterator;
+import java.util.Objects;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.kstream.internals.SessionWindow;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.HeadersBytesStore;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.SessionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PSPF's "persistent" session bytes store: Kafka's RocksDB session store semantics (segments by session end,
+ * records sorted by {@code key|end|start} within a segment, segment-wise expiry) kept in memory, reporting
+ * {@link #persistent()} true so that the engine can later back it with a durable store. {@link WithHeaders} marks
+ * aggregations stored in the headers format.
+ */
+public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, byte[]>
+    permits SegmentedSessionBytesStore.WithHeaders {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedSessionBytesStore.class);
+
+    private final String name;
+    private final long retentionPeriod;
+    private final SegmentedBytesStore segments;
+    private final Position position = Position.emptyPosition();
+    private StateStoreContext context;
+    private volatile boolean open;
+
+    /**
+     * @param name            the store name
+     * @param retentionPeriod how long sessions are kept behind observed stream time, in ms
+     * @param segmentInterval the size of a segment, in ms
+     */
+    public SegmentedSessionBytesStore(final String name, final long retentionPeriod, final long segmentInterval) {
+        this.name = Objects.requireNonNull(name, "name cannot be null");
+        this.retentionPeriod = retentionPeriod;
+        this.segments = new SegmentedBytesStore(retentionPeriod, segmentInterval);
+    }
+
+    /** @return the retention period in ms */
+    public long retentionPeriod() {
+        return retentionPeriod;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void init(final StateStoreContext context, final StateStore root) {
+        this.context = context;
+        if (root != null) {
+            context.register(root, (key, value) -> putBinary(Bytes.wrap(key), value));
+        }
+        open = true;
+    }
+
+    @Override
+    public boolean persistent() {
+        return true;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public Position getPosition() {
+        return position;
+    }
+
+    @Override
+    public void put(final Windowed<Bytes> sessionKey, final byte[] aggregate) {
+        putBinary(StoreFormats.sessionKey(sessionKey.key(), sessionKey.window().start(), sessionKey.window().end()),
+            aggregate);
+    }
+
+    private void putBinary(final Bytes binary, final byte[] aggregate) {
+        if (!segments.put(binary, aggregate, StoreFormats.sessionKeyEnd(binary.get()))) {
+            LOG.warn("Skipping record for expired segment.");
+        } else {
+            Iterators.updatePosition(position, context);
+        }
+    }
+
+    @Override
+    public void remove(final Windowed<Bytes> sessionKey) {
+        segments.remove(StoreFormats.sessionKey(sessionKey.key(), sessionKey.window().start(), sessionKey.window().end()),
+            sessionKey.window().end());
+    }
+
+    @Override
+    public byte[] fetchSession(final Bytes key, final long sessionStartTime, final long sessionEndTime) {
+        Objects.requireNonNull(key, "key cannot be null");
+        return segments.get(StoreFormats.sessionKey(key, sessionStartTime, sessionEndTime), sessionEndTime);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(final Bytes key, final long earliestSessionEndTime,
+                                                                 final long latestSessionStartTime) {
+        Objects.requireNonNull(key, "key cannot be null");
+        return find(key, key, earliestSessionEndTime, latestSessionStartTime, true);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFindSessions(final Bytes key,
+                                                                         final long earliestSessionEndTime,
+                                                                         final long latestSessionStartTime) {
+        Objects.requireNonNull(key, "key cannot be null");
+        return find(key, key, earliestSessionEndTime, latestSessionStartTime, false);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(final Bytes keyFrom, final Bytes keyTo,
+                                                                 final long earliestSessionEndTime,
+                                                                 final long latestSessionStartTime) {
+        return find(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, true);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFindSessions(final Bytes keyFrom, final Bytes keyTo,
+                                                                         final long earliestSessionEndTime,
+                                                                         final long latestSessionStartTime) {
+        return find(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, false);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(final long earliestSessionEndTime,
+                                                                 final long latestSessionEndTime) {
+        final long actualFrom = segments.actualFrom(earliestSessionEndTime);
+        return sessions(segments.scan(actualFrom, latestSessionEndTime, null, null,
+            binary -> matches(binary, null, null, actualFrom, latestSessionEndTime), true));
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> fetch(final Bytes key) {
+        Objects.requireNonNull(key, "key cannot be null");
+        return find(key, key, 0L, Long.MAX_VALUE, true);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetch(final Bytes key) {
+        Objects.requireNonNull(key, "key cannot be null");
+        return find(key, key, 0L, Long.MAX_VALUE, false);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> fetch(final Bytes keyFrom, final Bytes keyTo) {
+        return find(keyFrom, keyTo, 0L, Long.MAX_VALUE, true);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetch(final Bytes keyFrom, final Bytes keyTo) {
+        return find(keyFrom, keyTo, 0L, Long.MAX_VALUE, false);
+    }
+
+    private KeyValueIterator<Windowed<Bytes>, byte[]> find(final Bytes keyFrom, final Bytes keyTo,
+                                                          final long earliestSessionEndTime,
+                                                          final long latestSessionStartTime, final boolean forward) {
+        if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
+            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            return Iterators.empty();
+        }
+        final long actualFrom = segments.actualFrom(earliestSessionEndTime);
+        final Bytes lower = keyFrom == null ? null : StoreFormats.sessionKey(keyFrom, 0L, 0L);
+        return sessions(segments.scan(actualFrom, Long.MAX_VALUE, lower, null,
+            binary -> matches(binary, keyFrom, keyTo, actualFrom, latestSessionStartTime), forward));
+    }
+
+    /** Kafka's session key filter: key in range, session end at or after {@code from}, start at or before {@code to}. */
+    private static boolean matches(final byte[] binary, final Bytes keyFrom, final Bytes keyTo, final long from,
+                                   final long to) {
+        final Bytes key = StoreFormats.sessionKeyKey(binary);
+        return (keyFrom == null || key.compareTo(keyFrom) >= 0) && (keyTo == null || key.compareTo(keyTo) <= 0)
+            && StoreFormats.sessionKeyEnd(binary) >= from && StoreFormats.sessionKeyStart(binary) <= to;
+    }
+
+    private static KeyValueIterator<Windowed<Bytes>, byte[]> sessions(final Iterator<KeyValue<Bytes, byte[]>> records) {
+        return Iterators.map(Iterators.of(records), binary -> new Windowed<>(StoreFormats.sessionKeyKey(binary.get()),
+            new SessionWindow(StoreFormats.sessionKeyStart(binary.get()), StoreFormats.sessionKeyEnd(binary.get()))),
+            v -> v);
+    }
+
+    @Override
+    public void flush() {
+        // nothing to do: every write is already in memory
+    }
+
+    @Override
+    public void close() {
+        segments.clear();
+        open = false;
+    }
+
+    /** A session bytes store whose aggregations are in the headers format. */
+    public static final class WithHeaders extends SegmentedSessionBytesStore implements HeadersBytesStore {
+        /** See {@link SegmentedSessionBytesStore#SegmentedSessionBytesStore}. */
+        public WithHeaders(final String name, final long retentionPeriod, final long segmentInterval) {
+            super(name, retentionPeriod, segmentInterval);
+        }
+    }
+}

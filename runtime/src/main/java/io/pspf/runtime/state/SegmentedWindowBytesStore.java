@@ -1,0 +1,230 @@
+package io.pspf.runtime.state;
+
+import java.util.Iterator;
+import java.util.Objects;
+
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.HeadersBytesStore;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.TimestampedBytesStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PSPF's "persistent" window bytes store: Kafka's RocksDB window store semantics (segments of
+ * {@code segmentInterval}, records sorted by {@code key|windowStart|seqnum} within a segment, segment-wise expiry)
+ * kept in memory, reporting {@link #persistent()} true so that the engine can later back it with a durable store.
+ * Range reads therefore return records in the order Kafka's default (RocksDB) window stores return them.
+ * {@link Timestamped} and {@link WithHeaders} mark the value formats, as Kafka's RocksDB stores do.
+ */
+public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte[]>
+    permits SegmentedWindowBytesStore.Timestamped, SegmentedWindowBytesStore.WithHeaders {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedWindowBytesStore.class);
+
+    private final String name;
+    private final long retentionPeriod;
+    private final long windowSize;
+    private final boolean retainDuplicates;
+    private final SegmentedBytesStore segments;
+    private final Position position = Position.emptyPosition();
+    private StateStoreContext context;
+    private int seqnum;
+    private volatile boolean open;
+
+    /**
+     * @param name             the store name
+     * @param retentionPeriod  how long records are kept behind observed stream time, in ms
+     * @param segmentInterval  the size of a segment, in ms
+     * @param windowSize       the size of the windows, in ms
+     * @param retainDuplicates whether every put is kept rather than replacing the previous value
+     */
+    public SegmentedWindowBytesStore(final String name, final long retentionPeriod, final long segmentInterval,
+                                     final long windowSize, final boolean retainDuplicates) {
+        this.name = Objects.requireNonNull(name, "name cannot be null");
+        this.retentionPeriod = retentionPeriod;
+        this.windowSize = windowSize;
+        this.retainDuplicates = retainDuplicates;
+        this.segments = new SegmentedBytesStore(retentionPeriod, segmentInterval);
+    }
+
+    /** @return the retention period in ms */
+    public long retentionPeriod() {
+        return retentionPeriod;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void init(final StateStoreContext context, final StateStore root) {
+        this.context = context;
+        if (root != null) {
+            context.register(root, (key, value) -> putBinary(Bytes.wrap(key), value));
+        }
+        open = true;
+    }
+
+    @Override
+    public boolean persistent() {
+        return true;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public Position getPosition() {
+        return position;
+    }
+
+    @Override
+    public void put(final Bytes key, final byte[] value, final long windowStartTimestamp) {
+        // with duplicates a delete is a no-op: there is no single record it could address
+        if (!(value == null && retainDuplicates)) {
+            if (retainDuplicates) {
+                seqnum = (seqnum + 1) & 0x7FFFFFFF;
+            }
+            putBinary(StoreFormats.windowKey(key, windowStartTimestamp, seqnum), value);
+        }
+    }
+
+    private void putBinary(final Bytes binaryKey, final byte[] value) {
+        if (!segments.put(binaryKey, value, StoreFormats.windowKeyStart(binaryKey.get()))) {
+            LOG.warn("Skipping record for expired segment.");
+        } else {
+            Iterators.updatePosition(position, context);
+        }
+    }
+
+    @Override
+    public byte[] fetch(final Bytes key, final long timestamp) {
+        Objects.requireNonNull(key, "key cannot be null");
+        return segments.get(StoreFormats.windowKey(key, timestamp, seqnum), timestamp);
+    }
+
+    @Override
+    public WindowStoreIterator<byte[]> fetch(final Bytes key, final long timeFrom, final long timeTo) {
+        return Iterators.window(Iterators.map(fetch(key, key, timeFrom, timeTo, true),
+            windowed -> windowed.window().start(), v -> v));
+    }
+
+    @Override
+    public WindowStoreIterator<byte[]> backwardFetch(final Bytes key, final long timeFrom, final long timeTo) {
+        return Iterators.window(Iterators.map(fetch(key, key, timeFrom, timeTo, false),
+            windowed -> windowed.window().start(), v -> v));
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> fetch(final Bytes keyFrom, final Bytes keyTo, final long timeFrom,
+                                                          final long timeTo) {
+        return fetch(keyFrom, keyTo, timeFrom, timeTo, true);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetch(final Bytes keyFrom, final Bytes keyTo,
+                                                                  final long timeFrom, final long timeTo) {
+        return fetch(keyFrom, keyTo, timeFrom, timeTo, false);
+    }
+
+    private KeyValueIterator<Windowed<Bytes>, byte[]> fetch(final Bytes keyFrom, final Bytes keyTo, final long timeFrom,
+                                                           final long timeTo, final boolean forward) {
+        if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
+            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            return Iterators.empty();
+        }
+        final long actualFrom = segments.actualFrom(timeFrom);
+        if (timeTo < actualFrom) {
+            return Iterators.empty();
+        }
+        final Bytes lower = keyFrom == null ? null : StoreFormats.windowKey(keyFrom, 0L, 0);
+        final Bytes upper = keyFrom != null && keyFrom.equals(keyTo) ? StoreFormats.windowKey(keyTo, timeTo, -1) : null;
+        return windowed(segments.scan(actualFrom, timeTo, lower, upper,
+            binary -> matches(binary, keyFrom, keyTo, actualFrom, timeTo), forward));
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> fetchAll(final long timeFrom, final long timeTo) {
+        return fetchAll(timeFrom, timeTo, true);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetchAll(final long timeFrom, final long timeTo) {
+        return fetchAll(timeFrom, timeTo, false);
+    }
+
+    private KeyValueIterator<Windowed<Bytes>, byte[]> fetchAll(final long timeFrom, final long timeTo,
+                                                              final boolean forward) {
+        final long actualFrom = segments.actualFrom(timeFrom);
+        return windowed(segments.scan(actualFrom, timeTo, null, null,
+            binary -> matches(binary, null, null, actualFrom, timeTo), forward));
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> all() {
+        return all(true);
+    }
+
+    @Override
+    public KeyValueIterator<Windowed<Bytes>, byte[]> backwardAll() {
+        return all(false);
+    }
+
+    private KeyValueIterator<Windowed<Bytes>, byte[]> all(final boolean forward) {
+        final long actualFrom = segments.actualFrom(0L);
+        return windowed(segments.scanAll(binary -> matches(binary, null, null, actualFrom, Long.MAX_VALUE), forward));
+    }
+
+    private static boolean matches(final byte[] binary, final Bytes keyFrom, final Bytes keyTo, final long from,
+                                   final long to) {
+        final Bytes key = StoreFormats.windowKeyKey(binary);
+        final long time = StoreFormats.windowKeyStart(binary);
+        return (keyFrom == null || key.compareTo(keyFrom) >= 0) && (keyTo == null || key.compareTo(keyTo) <= 0)
+            && time >= from && time <= to;
+    }
+
+    private KeyValueIterator<Windowed<Bytes>, byte[]> windowed(final Iterator<KeyValue<Bytes, byte[]>> records) {
+        return Iterators.map(Iterators.of(records), binary -> WindowBytesStore.windowed(
+            StoreFormats.windowKeyKey(binary.get()), StoreFormats.windowKeyStart(binary.get()), windowSize), v -> v);
+    }
+
+    @Override
+    public void flush() {
+        // nothing to do: every write is already in memory
+    }
+
+    @Override
+    public void close() {
+        segments.clear();
+        open = false;
+    }
+
+    /** A window bytes store whose values are in the timestamped format. */
+    public static final class Timestamped extends SegmentedWindowBytesStore implements TimestampedBytesStore {
+        /** See {@link SegmentedWindowBytesStore#SegmentedWindowBytesStore}. */
+        public Timestamped(final String name, final long retentionPeriod, final long segmentInterval,
+                           final long windowSize, final boolean retainDuplicates) {
+            super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates);
+        }
+    }
+
+    /** A window bytes store whose values are in the headers format. */
+    public static final class WithHeaders extends SegmentedWindowBytesStore
+        implements TimestampedBytesStore, HeadersBytesStore {
+        /** See {@link SegmentedWindowBytesStore#SegmentedWindowBytesStore}. */
+        public WithHeaders(final String name, final long retentionPeriod, final long segmentInterval,
+                           final long windowSize, final boolean retainDuplicates) {
+            super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates);
+        }
+    }
+}
