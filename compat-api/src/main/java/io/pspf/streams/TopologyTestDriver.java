@@ -295,7 +295,8 @@ public class TopologyTestDriver implements Closeable {
             while (task.hasBufferedRecords()) {
                 task.process();
                 task.maybePunctuateStreamTime();
-                task.prepareCommit();
+                // the driver commits after every record; without a backend only the store flush is observable
+                task.flush();
                 task.postCommit();
                 captureOutputsAndReEnqueueInternalResults();
             }

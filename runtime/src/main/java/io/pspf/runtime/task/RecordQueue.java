@@ -22,6 +22,7 @@ final class RecordQueue {
 
     private final String topic;
     private final int partition;
+    private final org.apache.kafka.common.TopicPartition topicPartition;
     private final SourceNode source;
     private final TimestampExtractor extractor;
     private final StreamTask task;
@@ -33,6 +34,7 @@ final class RecordQueue {
                 final StreamTask task) {
         this.topic = topic;
         this.partition = partition;
+        this.topicPartition = new org.apache.kafka.common.TopicPartition(topic, partition);
         this.source = source;
         this.extractor = extractor;
         this.task = task;
@@ -44,6 +46,10 @@ final class RecordQueue {
 
     int partition() {
         return partition;
+    }
+
+    org.apache.kafka.common.TopicPartition topicPartition() {
+        return topicPartition;
     }
 
     SourceNode source() {

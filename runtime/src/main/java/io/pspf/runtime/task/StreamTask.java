@@ -67,6 +67,8 @@ public final class StreamTask {
     private final Map<String, StateStore> stores = new LinkedHashMap<>();
     private final Map<String, StateRestoreCallback> restoreCallbacks = new LinkedHashMap<>();
     private final Map<TopicPartition, RecordQueue> queues = new HashMap<>();
+    /** The queue of the last record added, so a run of records for one partition skips the map lookup. */
+    private RecordQueue lastQueue;
     private final Map<TopicPartition, Long> consumedOffsets = new LinkedHashMap<>();
     private final List<Subtopology> subtopologies;
     private final PartitionGroup partitionGroup = new PartitionGroup();
@@ -274,6 +276,15 @@ public final class StreamTask {
     }
 
     private RecordQueue queue(final String topic, final int partition) {
+        final RecordQueue last = lastQueue;
+        if (last != null && last.partition() == partition && last.topic().equals(topic)) {
+            return last;
+        }
+        lastQueue = queueFor(topic, partition);
+        return lastQueue;
+    }
+
+    private RecordQueue queueFor(final String topic, final int partition) {
         final TopicPartition tp = new TopicPartition(topic, partition);
         RecordQueue queue = queues.get(tp);
         if (queue == null) {
@@ -378,7 +389,7 @@ public final class StreamTask {
             context.setRecordContext(null);
             context.setCurrentNode(null);
         }
-        consumedOffsets.put(new TopicPartition(raw.topic(), raw.partition()), raw.offset());
+        consumedOffsets.put(from[0].topicPartition(), raw.offset());
         processedRecords++;
         commitNeeded = true;
         return true;
@@ -573,14 +584,19 @@ public final class StreamTask {
 
     // ------------------------------------------------------------------------------------------------ commit
 
-    /**
-     * Flushes the stores (caches forward their dirty entries here) and returns the next offsets to commit per
-     * input partition: the offset after the last processed record.
-     */
-    public Map<TopicPartition, Long> prepareCommit() {
+    /** Flushes the stores in initialization order; caches write (and forward) their dirty entries here. */
+    public void flush() {
         for (final StateStore store : stores.values()) {
             store.flush();
         }
+    }
+
+    /**
+     * Flushes the stores and returns the next offsets to commit per input partition: the offset after the last
+     * processed record.
+     */
+    public Map<TopicPartition, Long> prepareCommit() {
+        flush();
         final Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
         for (final Map.Entry<TopicPartition, Long> entry : consumedOffsets.entrySet()) {
             offsets.put(entry.getKey(), entry.getValue() + 1);
