@@ -152,7 +152,7 @@ final class CachingKeyValueStore extends ForwardingKeyValueBytesStore implements
                                                                                   final PS prefixKeySerializer) {
         CacheSupport.validateOpen(this);
         final Bytes from = Bytes.wrap(prefixKeySerializer.serialize(null, prefix));
-        final Bytes to = Bytes.increment(from);
+        final Bytes to = StoreFormats.increment(from);
         return merge(support.cache().range(support.nameSpace(), from, true, to, false, true),
             wrapped().prefixScan(prefix, prefixKeySerializer), true);
     }
@@ -183,6 +183,7 @@ final class CachingKeyValueStore extends ForwardingKeyValueBytesStore implements
         };
     }
 
+    @SuppressWarnings("deprecation") // the engine commits with flush(); Kafka 4.4 with commit(offsets)
     @Override
     public void flush() {
         support.flush();

@@ -211,6 +211,7 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
         };
     }
 
+    @SuppressWarnings("deprecation") // the engine commits with flush(); Kafka 4.4 with commit(offsets)
     @Override
     public void flush() {
         support.flush();

@@ -24,6 +24,7 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
     private final long windowSize;
     private final SegmentedCacheKeys keys;
     private final CacheSupport support = new CacheSupport();
+    private long maxObservedTimestamp = -1L;
 
     CachingWindowStore(final WindowStore<Bytes, byte[]> wrapped, final long windowSize, final long segmentInterval) {
         super(wrapped);
@@ -71,6 +72,7 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
         CacheSupport.validateOpen(this);
         final Bytes binary = StoreFormats.windowKey(key, windowStartTimestamp, 0);
         support.cache().put(support.nameSpace(), keys.cacheKey(binary, windowStartTimestamp), support.dirty(value));
+        maxObservedTimestamp = Math.max(maxObservedTimestamp, windowStartTimestamp);
     }
 
     @Override
@@ -143,9 +145,39 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
         CacheSupport.validateOpen(this);
         final KeyValueIterator<Windowed<Bytes>, byte[]> stored = forward
             ? wrapped().fetch(keyFrom, keyTo, timeFrom, timeTo) : wrapped().backwardFetch(keyFrom, keyTo, timeFrom, timeTo);
-        final PeekingIterator<Bytes, CacheEntry> cached = keys.range(support.cache(), support.nameSpace(), timeFrom,
-            timeTo, binary -> matches(binary, keyFrom, keyTo, timeFrom, timeTo), forward);
+        final java.util.function.Predicate<byte[]> filter = binary -> matches(binary, keyFrom, keyTo, timeFrom, timeTo);
+        final PeekingIterator<Bytes, CacheEntry> cached = wrapped().persistent() && !(keyFrom != null && keyFrom.equals(keyTo))
+            ? segmentBySegment(keyFrom, keyTo, timeFrom, timeTo, filter, forward)
+            : keys.range(support.cache(), support.nameSpace(), timeFrom, timeTo, filter, forward);
         return merged(cached, stored, forward);
+    }
+
+    /**
+     * Kafka reads the cache of a persistent window store one segment at a time, from the segment of
+     * {@code timeFrom} to that of {@code min(timeTo, largest cached window start)}; within a segment it reads from
+     * {@code keyFrom} to {@code keyTo}, and an open (null) bound reaches to the cache's start or end, across
+     * segments. An entry can therefore come up once per segment read, and Kafka hands it out each time; so does PSPF.
+     */
+    private PeekingIterator<Bytes, CacheEntry> segmentBySegment(final Bytes keyFrom, final Bytes keyTo, final long timeFrom,
+                                                               final long timeTo,
+                                                               final java.util.function.Predicate<byte[]> filter,
+                                                               final boolean forward) {
+        final long firstSegment = keys.segmentId(timeFrom);
+        final long lastSegment = keys.segmentId(Math.min(timeTo, maxObservedTimestamp));
+        final java.util.List<org.apache.kafka.streams.KeyValue<Bytes, CacheEntry>> entries = new java.util.ArrayList<>();
+        for (long i = 0; i <= lastSegment - firstSegment; i++) {
+            final long segment = forward ? firstSegment + i : lastSegment - i;
+            final Bytes from = keyFrom == null ? null
+                : SegmentedCacheKeys.withSegment(segment, StoreFormats.windowKey(keyFrom, 0L, 0));
+            final Bytes to = keyTo == null ? null
+                : SegmentedCacheKeys.withSegment(segment, StoreFormats.windowKey(keyTo, timeTo, Integer.MAX_VALUE));
+            if (from != null && to != null && from.compareTo(to) > 0) {
+                continue;
+            }
+            SegmentedCacheKeys.filtered(support.cache().range(support.nameSpace(), from, true, to, true, forward), filter)
+                .forEachRemaining(entries::add);
+        }
+        return Iterators.of(entries.iterator());
     }
 
     @Override
@@ -217,6 +249,7 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
         };
     }
 
+    @SuppressWarnings("deprecation") // the engine commits with flush(); Kafka 4.4 with commit(offsets)
     @Override
     public void flush() {
         support.flush();

@@ -180,7 +180,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
             return new SnapshotIterator(keys, true);
         }
         // Kafka's in-memory store fails on an empty or all-0xFF prefix with IndexOutOfBoundsException
-        final Bytes to = Bytes.increment(from);
+        final Bytes to = StoreFormats.increment(from);
         return new SnapshotIterator(map.subMap(from, true, to, false).navigableKeySet(), true);
     }
 
@@ -201,10 +201,6 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
         return map.size();
     }
 
-    @Override
-    public void flush() {
-        // nothing to do: every write is already in the map
-    }
 
     @Override
     public void close() {

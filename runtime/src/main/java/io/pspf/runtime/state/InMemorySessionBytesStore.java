@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * session end ──► key ──► session start ──► aggregate
  * </pre>
  *
- * Iteration is session end, then key, then session start, all ascending (all descending backwards). Stream time
+ * Iteration is session end and key ascending, then session start descending (all reversed backwards). Stream time
  * is the largest session end put; a session ending at or before {@code observedStreamTime - retentionPeriod} is
  * dropped on put and invisible to reads. {@code findSessions(key, earliestEnd, latestStart)} returns the sessions
  * of the key that end at or after {@code earliestEnd} and start at or before {@code latestStart}.
@@ -211,14 +211,31 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
         return find(key, key, 0L, Long.MAX_VALUE, false);
     }
 
+    /**
+     * Like Kafka's in-memory session store, a key range with {@code keyFrom > keyTo} is not checked here and fails
+     * with {@link IllegalArgumentException} once a session end time holds keys.
+     */
     @Override
     public KeyValueIterator<Windowed<Bytes>, byte[]> fetch(final Bytes keyFrom, final Bytes keyTo) {
-        return findRange(keyFrom, keyTo, 0L, Long.MAX_VALUE, true);
+        return positioned(find(keyFrom, keyTo, 0L, Long.MAX_VALUE, true));
     }
 
+    /** See {@link #fetch(Bytes, Bytes)}. */
     @Override
     public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetch(final Bytes keyFrom, final Bytes keyTo) {
-        return findRange(keyFrom, keyTo, 0L, Long.MAX_VALUE, false);
+        return positioned(find(keyFrom, keyTo, 0L, Long.MAX_VALUE, false));
+    }
+
+    /** Moves an iterator to its first session at once, as Kafka's iterators do when they are created. */
+    private static KeyValueIterator<Windowed<Bytes>, byte[]> positioned(final KeyValueIterator<Windowed<Bytes>, byte[]> it) {
+        try {
+            it.hasNext();
+        } catch (final RuntimeException e) {
+            // an iterator that could not be created does not hold back expiry
+            it.close();
+            throw e;
+        }
+        return it;
     }
 
     private KeyValueIterator<Windowed<Bytes>, byte[]> find(final Bytes keyFrom, final Bytes keyTo,
@@ -244,10 +261,6 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
         sessions.headMap(minLiveTime, false).clear();
     }
 
-    @Override
-    public void flush() {
-        // nothing to do: every write is already in the map
-    }
 
     @Override
     public void close() {
@@ -294,7 +307,8 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
                     final Map.Entry<Bytes, ConcurrentNavigableMap<Long, byte[]>> key = keys.next();
                     currentKey = key.getKey();
                     final ConcurrentNavigableMap<Long, byte[]> started = key.getValue().headMap(latestSessionStartTime, true);
-                    starts = (forward ? started : started.descendingMap()).entrySet().iterator();
+                    // Kafka keeps start times in descending order: forward iteration sees later starts first
+                    starts = (forward ? started.descendingMap() : started).entrySet().iterator();
                 } else if (ends.hasNext()) {
                     final Map.Entry<Long, ConcurrentNavigableMap<Bytes, ConcurrentNavigableMap<Long, byte[]>>> end = ends.next();
                     currentEndTime = end.getKey();

@@ -33,7 +33,7 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
 
     private final String name;
     private final long historyRetention;
-    private final TreeMap<Bytes, TreeMap<Long, byte[]>> versions = new TreeMap<>();
+    private final TreeMap<Bytes, Versions> versions = new TreeMap<>();
     private final Position position = Position.emptyPosition();
     private StateStoreContext context;
     private long observedStreamTime = -1L;
@@ -90,63 +90,46 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
             return VersionedKeyValueStore.PUT_RETURN_CODE_NOT_PUT;
         }
         observedStreamTime = Math.max(observedStreamTime, timestamp);
-        final TreeMap<Long, byte[]> history = versions.computeIfAbsent(key, k -> new TreeMap<>());
-        history.put(timestamp, value);
-        final Long validTo = history.higherKey(timestamp);
-        prune(key, history);
+        final Versions versions = this.versions.computeIfAbsent(key, k -> new Versions());
+        final long validTo = versions.put(value, timestamp);
+        versions.prune(observedStreamTime - historyRetention);
+        if (versions.isEmpty()) {
+            this.versions.remove(key);
+        }
         Iterators.updatePosition(position, context);
-        return validTo == null ? VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED : validTo;
-    }
-
-    /** Drops versions whose validity ended before the history retention bound, and keys left with only a tombstone. */
-    private void prune(final Bytes key, final TreeMap<Long, byte[]> history) {
-        final long bound = observedStreamTime - historyRetention;
-        while (history.size() > 1) {
-            final Map.Entry<Long, byte[]> eldest = history.firstEntry();
-            final Long validTo = history.higherKey(eldest.getKey());
-            if (validTo != null && validTo <= bound) {
-                history.pollFirstEntry();
-            } else {
-                break;
-            }
-        }
-        if (history.size() == 1 && history.firstEntry().getValue() == null && history.firstKey() <= bound) {
-            versions.remove(key);
-        }
+        return validTo;
     }
 
     @Override
     public byte[] get(final Bytes key, final long asOfTimestamp) {
         Objects.requireNonNull(key, "key cannot be null");
-        final TreeMap<Long, byte[]> history = versions.get(key);
-        if (history == null) {
+        final Versions versions = this.versions.get(key);
+        if (versions == null) {
             return null;
         }
+        if (versions.latestValue != null && versions.latestTimestamp <= asOfTimestamp) {
+            return StoreFormats.withTimestamp(versions.latestTimestamp, versions.latestValue);
+        }
         if (asOfTimestamp < observedStreamTime - historyRetention) {
-            // beyond the history retention only the latest version is still valid, if it satisfies the bound
-            final Map.Entry<Long, byte[]> latest = history.lastEntry();
-            if (latest.getValue() != null && latest.getKey() <= asOfTimestamp) {
-                return StoreFormats.withTimestamp(latest.getKey(), latest.getValue());
-            }
+            // beyond the history retention only the latest version, checked above, is still answered
             LOG.warn("Returning null for expired get.");
             return null;
         }
-        final Map.Entry<Long, byte[]> version = history.floorEntry(asOfTimestamp);
-        if (version == null || version.getValue() == null) {
+        final Map.Entry<Long, Version> version = versions.history.floorEntry(asOfTimestamp);
+        if (version == null || version.getValue().validTo <= asOfTimestamp || version.getValue().value == null) {
             return null;
         }
-        return StoreFormats.withTimestamp(version.getKey(), version.getValue());
+        return StoreFormats.withTimestamp(version.getKey(), version.getValue().value);
     }
 
     @Override
     public byte[] get(final Bytes key) {
         Objects.requireNonNull(key, "key cannot be null");
-        final TreeMap<Long, byte[]> history = versions.get(key);
-        if (history == null) {
+        final Versions versions = this.versions.get(key);
+        if (versions == null || versions.latestValue == null) {
             return null;
         }
-        final Map.Entry<Long, byte[]> latest = history.lastEntry();
-        return latest.getValue() == null ? null : StoreFormats.withTimestamp(latest.getKey(), latest.getValue());
+        return StoreFormats.withTimestamp(versions.latestTimestamp, versions.latestValue);
     }
 
     @Override
@@ -237,14 +220,82 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
         return versions.size();
     }
 
-    @Override
-    public void flush() {
-        // nothing to do: every write is already in memory
-    }
 
     @Override
     public void close() {
         versions.clear();
         open = false;
+    }
+
+    /** A history entry: a value (null for a tombstone) valid from its timestamp until {@code validTo}. */
+    private static final class Version {
+        final long validTo;
+        final byte[] value;
+
+        Version(final long validTo, final byte[] value) {
+            this.validTo = validTo;
+            this.value = value;
+        }
+    }
+
+    /**
+     * The versions of one key, laid out as Kafka's versioned store lays them out: the latest value (never a
+     * tombstone) apart, and older versions with explicit validity intervals. Deleting the latest value leaves no
+     * tombstone behind: the previous version's validity simply ends there.
+     */
+    private static final class Versions {
+        final TreeMap<Long, Version> history = new TreeMap<>();
+        byte[] latestValue;
+        long latestTimestamp;
+
+        boolean isEmpty() {
+            return latestValue == null && history.isEmpty();
+        }
+
+        /** Puts a version and returns its validTo, or PUT_RETURN_CODE_VALID_TO_UNDEFINED when it has none. */
+        long put(final byte[] value, final long timestamp) {
+            if (latestValue != null && timestamp >= latestTimestamp) {
+                if (timestamp > latestTimestamp) {
+                    history.put(latestTimestamp, new Version(timestamp, latestValue));
+                }
+                latestValue = value;
+                latestTimestamp = timestamp;
+                return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+            }
+            final Map.Entry<Long, Version> covering = history.floorEntry(timestamp);
+            if (covering != null && covering.getKey() == timestamp && covering.getValue().validTo > timestamp) {
+                history.put(timestamp, new Version(covering.getValue().validTo, value));
+                return covering.getValue().validTo;
+            }
+            if (covering != null && covering.getKey() < timestamp && covering.getValue().validTo > timestamp) {
+                // the new version splits the one that covered its timestamp
+                final long validTo = covering.getValue().validTo;
+                history.put(covering.getKey(), new Version(timestamp, covering.getValue().value));
+                history.put(timestamp, new Version(validTo, value));
+                return validTo;
+            }
+            // the timestamp falls in a gap: the new version lasts until the next one, if any
+            Long next = history.higherKey(timestamp);
+            if (latestValue != null && (next == null || latestTimestamp < next)) {
+                next = latestTimestamp;
+            }
+            if (next == null) {
+                history.remove(timestamp);
+                if (value != null) {
+                    latestValue = value;
+                    latestTimestamp = timestamp;
+                } else {
+                    history.put(timestamp, new Version(timestamp, null));
+                }
+                return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+            }
+            history.put(timestamp, new Version(next, value));
+            return next;
+        }
+
+        /** Drops history that can never be read again: versions whose validity ended by {@code bound}. */
+        void prune(final long bound) {
+            history.entrySet().removeIf(entry -> entry.getValue().validTo <= bound && entry.getKey() < bound);
+        }
     }
 }

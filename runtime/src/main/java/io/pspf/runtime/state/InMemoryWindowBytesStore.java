@@ -246,10 +246,6 @@ public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]
         segments.headMap(minLiveTime, false).clear();
     }
 
-    @Override
-    public void flush() {
-        // nothing to do: every write is already in the map
-    }
 
     @Override
     public void close() {

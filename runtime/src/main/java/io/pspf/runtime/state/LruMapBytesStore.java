@@ -205,7 +205,7 @@ public final class LruMapBytesStore implements KeyValueStore<Bytes, byte[]> {
     public <PS extends Serializer<P>, P> KeyValueIterator<Bytes, byte[]> prefixScan(final P prefix,
                                                                                   final PS prefixKeySerializer) {
         final Bytes from = Bytes.wrap(prefixKeySerializer.serialize(null, prefix));
-        final Bytes to = Bytes.increment(from);
+        final Bytes to = StoreFormats.increment(from);
         return snapshot(new TreeMap<>(map).subMap(from, true, to, false));
     }
 
@@ -214,10 +214,6 @@ public final class LruMapBytesStore implements KeyValueStore<Bytes, byte[]> {
         return map.size();
     }
 
-    @Override
-    public void flush() {
-        // nothing to do: every write is already in the map
-    }
 
     @Override
     public void close() {

@@ -36,13 +36,28 @@ abstract class MergedCacheIterator<K, V, KS> implements KeyValueIterator<K, V> {
 
     abstract V cacheValue(CacheEntry entry);
 
+    /**
+     * Skips cached deletes exactly as Kafka does, comparing in ascending key order whatever the direction: a
+     * delete is dropped (with the store key it hides) when it is not after the store's next key; otherwise the
+     * store's next key is handed out first. Backwards this can hand out a cached delete as a null value, as Kafka's
+     * iterators do.
+     */
     @Override
     public boolean hasNext() {
         while (cache.hasNext() && cache.peekNext().value.value() == null) {
-            if (store.hasNext() && compare(cache.peekNextKey(), store.peekNextKey()) == 0) {
-                store.next();
+            if (!store.hasNext()) {
+                cache.next();
+                continue;
             }
-            cache.next();
+            final int comparison = compare(cache.peekNextKey(), store.peekNextKey());
+            if (comparison == 0) {
+                store.next();
+                cache.next();
+            } else if (comparison < 0) {
+                cache.next();
+            } else {
+                return true;
+            }
         }
         return cache.hasNext() || store.hasNext();
     }

@@ -66,8 +66,9 @@ final class SegmentedBytesStore {
         return live;
     }
 
-    /** Removes a record from its segment, if the segment is still there. */
+    /** Removes a record from its segment, if the segment is still there; like a put, it observes stream time. */
     void remove(final Bytes binaryKey, final long timestamp) {
+        observedStreamTime = Math.max(observedStreamTime, timestamp);
         final TreeMap<Bytes, byte[]> segment = segments.get(segmentId(timestamp));
         if (segment != null) {
             segment.remove(binaryKey);

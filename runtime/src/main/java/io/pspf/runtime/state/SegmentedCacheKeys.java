@@ -27,6 +27,12 @@ final class SegmentedCacheKeys {
             .put(raw).array());
     }
 
+    /** A cache key made of a segment id and a binary key. */
+    static Bytes withSegment(final long segmentId, final Bytes binaryKey) {
+        final byte[] raw = binaryKey.get();
+        return Bytes.wrap(ByteBuffer.allocate(SEGMENT_ID_BYTES + raw.length).putLong(segmentId).put(raw).array());
+    }
+
     /** The first possible cache key of a segment. */
     static Bytes segmentStart(final long segmentId) {
         return Bytes.wrap(ByteBuffer.allocate(SEGMENT_ID_BYTES).putLong(segmentId).array());
@@ -48,8 +54,7 @@ final class SegmentedCacheKeys {
         }
         final byte[] cache = cacheKey.get();
         final byte[] store = storeBinaryKey.get();
-        return Bytes.BYTES_LEXICO_COMPARATOR.compare(cache, SEGMENT_ID_BYTES, cache.length - SEGMENT_ID_BYTES,
-            store, 0, store.length);
+        return java.util.Arrays.compareUnsigned(cache, SEGMENT_ID_BYTES, cache.length, store, 0, store.length);
     }
 
     /**

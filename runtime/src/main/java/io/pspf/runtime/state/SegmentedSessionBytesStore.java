@@ -190,10 +190,6 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
             v -> v);
     }
 
-    @Override
-    public void flush() {
-        // nothing to do: every write is already in memory
-    }
 
     @Override
     public void close() {

@@ -198,10 +198,6 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
             StoreFormats.windowKeyKey(binary.get()), StoreFormats.windowKeyStart(binary.get()), windowSize), v -> v);
     }
 
-    @Override
-    public void flush() {
-        // nothing to do: every write is already in memory
-    }
 
     @Override
     public void close() {

@@ -187,6 +187,23 @@ final class StoreFormats {
         return (value >>> 1) ^ -(value & 1);
     }
 
+    /**
+     * The smallest key greater than every key starting with {@code prefix}, as Kafka computes it for prefix scans.
+     *
+     * @throws IndexOutOfBoundsException if the prefix is empty or all 0xFF bytes, as in Kafka
+     */
+    static Bytes increment(final Bytes prefix) {
+        final byte[] bytes = prefix.get().clone();
+        for (int i = bytes.length - 1; i >= 0; i--) {
+            if (bytes[i] != (byte) 0xFF) {
+                bytes[i]++;
+                return Bytes.wrap(java.util.Arrays.copyOf(bytes, bytes.length));
+            }
+            bytes[i] = 0;
+        }
+        throw new IndexOutOfBoundsException();
+    }
+
     // ------------------------------------------------------------------------------------------------ window keys
 
     static Bytes windowKey(final Bytes key, final long windowStart, final int seqnum) {

@@ -55,6 +55,7 @@ public abstract class WrappedStore<S extends StateStore> implements StateStore {
         wrapped.init(context, root);
     }
 
+    @SuppressWarnings("deprecation") // the engine commits with flush(); Kafka 4.4 with commit(offsets)
     @Override
     public void flush() {
         wrapped.flush();

@@ -584,10 +584,13 @@ public final class StreamTask {
 
     // ------------------------------------------------------------------------------------------------ commit
 
-    /** Flushes the stores in initialization order; caches write (and forward) their dirty entries here. */
+    /**
+     * Commits the stores in initialization order, as Kafka 4.4 does with {@code StateStore.commit}: caches write
+     * (and forward) their dirty entries here.
+     */
     public void flush() {
         for (final StateStore store : stores.values()) {
-            store.flush();
+            store.commit(Map.of());
         }
     }
 

@@ -1,0 +1,79 @@
+package io.pspf.runtime.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.SessionStore;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Runs {@link AbstractSessionStoreTest} against each session stack, plus what is particular to each. */
+class SessionStoreStacksTest {
+
+    static SessionStoreBuilder<String, String> builder(final PspfSessionBytesStoreSupplier.Kind kind,
+                                                       final long segmentInterval) {
+        return new SessionStoreBuilder<>(new PspfSessionBytesStoreSupplier("store", kind,
+            AbstractSessionStoreTest.RETENTION, segmentInterval), Serdes.String(), Serdes.String());
+    }
+
+    @Nested
+    class InMemory extends AbstractSessionStoreTest {
+        @Override
+        SessionStore<String, String> createStore() {
+            return builder(PspfSessionBytesStoreSupplier.Kind.IN_MEMORY, 1L).build();
+        }
+
+        @Test
+        void shouldIterateSessionEndFirst() {
+            store.put(session("b", 0L, 5L), "b");
+            store.put(session("a", 0L, 10L), "a");
+            assertEquals(List.of(KeyValue.pair(session("b", 0L, 5L), "b"), KeyValue.pair(session("a", 0L, 10L), "a")),
+                toList(store.findSessions("a", "b", 0L, 100L)));
+        }
+    }
+
+    @Nested
+    class InMemoryCached extends AbstractSessionStoreTest {
+        @Override
+        SessionStore<String, String> createStore() {
+            return builder(PspfSessionBytesStoreSupplier.Kind.IN_MEMORY, 1L).withCachingEnabled().build();
+        }
+
+        @Override
+        boolean cached() {
+            return true;
+        }
+    }
+
+    @Nested
+    class Persistent extends AbstractSessionStoreTest {
+        @Override
+        SessionStore<String, String> createStore() {
+            return builder(PspfSessionBytesStoreSupplier.Kind.PERSISTENT, 60_000L).build();
+        }
+
+        @Test
+        void shouldIterateKeyFirstWithinASegmentLikeRocksDb() {
+            store.put(session("b", 0L, 5L), "b");
+            store.put(session("a", 0L, 10L), "a");
+            assertEquals(List.of(KeyValue.pair(session("a", 0L, 10L), "a"), KeyValue.pair(session("b", 0L, 5L), "b")),
+                toList(store.findSessions("a", "b", 0L, 100L)));
+        }
+    }
+
+    @Nested
+    class PersistentCached extends AbstractSessionStoreTest {
+        @Override
+        SessionStore<String, String> createStore() {
+            return builder(PspfSessionBytesStoreSupplier.Kind.PERSISTENT, 60_000L).withCachingEnabled().build();
+        }
+
+        @Override
+        boolean cached() {
+            return true;
+        }
+    }
+}
