@@ -2,7 +2,7 @@
 # PSPF benchmarks. See bench/README.md.
 #
 #   bash bench/run.sh driver [N] [--runs R] [--engines kafka,pspf] [--workloads stateless,papi-wordcount]
-#                            [--store-logging true|false]
+#                            [--store-logging true|false] [--gate]
 #   bash bench/run.sh profile <pspf|kafka> <stateless|papi-wordcount> [N] [--store-logging true|false]
 #   bash bench/run.sh jmh [JMH options and benchmark regexps, e.g. -f 1 -wi 3 -i 5 StoreBench]
 #   bash bench/run.sh build
@@ -18,7 +18,9 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JFR=${JAVA_HOME:+$JAVA_HOME/bin/}jfr
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx2g}
 CP="$BENCH_DIR/target/classes:$BENCH_DIR/target/lib/*"
-LOG_OPTS=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.logFile=System.err)
+# warnings only; StreamsConfig's advice about the global processing exception handler is printed by every driver
+LOG_OPTS=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.logFile=System.err
+  -Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams.StreamsConfig=error)
 
 log() { echo "bench: $*" >&2; }
 

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * <p>Run it with {@code bash bench/run.sh driver [N]} (see bench/README.md); directly:
  * <pre>
  * java -cp bench/target/classes:bench/target/lib/* -Dbench.java.opts="-Xmx2g" io.pspf.bench.DriverBench \
- *     [N=1000000] [--runs 3] [--engines kafka,pspf] [--workloads stateless,papi-wordcount] [--store-logging true]
+ *     [N=1000000] [--runs 3] [--engines kafka,pspf] [--workloads stateless,papi-wordcount] [--store-logging true] [--gate]
  * </pre>
  *
  * <p>stdout: the children's progress lines, then, once every engine of a workload has finished and their warm-up
@@ -41,6 +41,7 @@ public final class DriverBench {
         List<String> engines = List.of("kafka", "pspf");
         List<String> workloads = List.of("stateless", "papi-wordcount");
         String storeLogging = "true";
+        boolean gate = false;
         for (int i = 0; i < args.length; i++) {
             final String a = args[i];
             final String v = i + 1 < args.length ? args[i + 1] : null;
@@ -49,12 +50,13 @@ public final class DriverBench {
                 case "--engines": engines = Arrays.asList(v.split(",")); i++; break;
                 case "--workloads": workloads = Arrays.asList(v.split(",")); i++; break;
                 case "--store-logging": storeLogging = Boolean.toString(Boolean.parseBoolean(v)); i++; break;
+                case "--gate": gate = true; break;
                 default:
                     if (a.matches("[0-9_]+")) {
                         n = Integer.parseInt(a.replace("_", ""));
                     } else {
                         System.err.println("usage: DriverBench [N] [--runs R] [--engines kafka,pspf] "
-                            + "[--workloads stateless,papi-wordcount] [--store-logging true|false]");
+                            + "[--workloads stateless,papi-wordcount] [--store-logging true|false] [--gate]");
                         System.exit(2);
                     }
             }
@@ -66,8 +68,8 @@ public final class DriverBench {
             Engine.of(e);
         }
         final String javaOpts = System.getProperty("bench.java.opts", "-Xmx2g").trim();
-        System.out.printf("driver benchmark: N=%d runs=%d engines=%s workloads=%s storeLogging=%s jvm=[%s] java=%s%n",
-            n, runs, engines, workloads, storeLogging, javaOpts, System.getProperty("java.version"));
+        System.out.printf("driver benchmark: N=%d runs=%d engines=%s workloads=%s storeLogging=%s gate=%s jvm=[%s] java=%s%n",
+            n, runs, engines, workloads, storeLogging, gate, javaOpts, System.getProperty("java.version"));
 
         final Map<String, Map<String, Child>> byWorkload = new LinkedHashMap<>();
         final List<String> failures = new ArrayList<>();
@@ -75,7 +77,7 @@ public final class DriverBench {
             final Map<String, Child> children = new LinkedHashMap<>();
             byWorkload.put(w, children);
             for (final String e : engines) {
-                final Child c = runChild(javaOpts, e, w, n, runs, storeLogging);
+                final Child c = runChild(javaOpts, e, w, n, runs, storeLogging, gate);
                 children.put(e, c);
                 if (c.exit != 0) {
                     failures.add(w + "/" + e + ": exit status " + c.exit);
@@ -132,21 +134,23 @@ public final class DriverBench {
     }
 
     static Child runChild(final String javaOpts, final String engine, final String workload, final int n,
-                          final int runs, final String storeLogging) throws Exception {
+                          final int runs, final String storeLogging, final boolean gate) throws Exception {
         final List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         if (!javaOpts.isEmpty()) {
             cmd.addAll(Arrays.asList(javaOpts.split("\\s+")));
         }
-        for (final String p : new String[] {"org.slf4j.simpleLogger.defaultLogLevel"}) {
-            final String v = System.getProperty(p);
-            if (v != null) {
-                cmd.add("-D" + p + "=" + v);
+        for (final String p : System.getProperties().stringPropertyNames()) {
+            if (p.startsWith("org.slf4j.")) { // logging settings of run.sh
+                cmd.add("-D" + p + "=" + System.getProperty(p));
             }
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EngineRun.class.getName(),
             "--engine", engine, "--workload", workload, "--records", Integer.toString(n),
             "--runs", Integer.toString(runs), "--store-logging", storeLogging));
+        if (gate) {
+            cmd.add("--gate");
+        }
         System.out.printf("%n== %s on %s (fresh JVM)%n", workload, engine);
         System.out.flush();
         final Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -45,6 +45,9 @@ public interface Engine {
          */
         long drain(Check check);
 
+        /** The word count's store ({@link Workload#STORE}) from {@code getKeyValueStore}, or null. */
+        org.apache.kafka.streams.state.KeyValueStore<String, Long> store();
+
         @Override
         void close();
     }

@@ -16,13 +16,14 @@ import org.apache.kafka.streams.StreamsConfig;
  * Measures one engine on one workload in this JVM: a warm-up run with N/5 records, then R timed runs with N
  * records (each on a fresh driver); prints the median as a {@code RESULT} line. Every run's output is compared
  * with the expected output ({@link Workload#expected}); any difference fails the run (exit status 3) before a
- * {@code RESULT} line is printed. The warm-up's digest is printed as a {@code CHECK} line, which
+ * {@code RESULT} line is printed. With {@code --gate} each timed run waits for a quiet machine and is repeated
+ * (at most 4 attempts) if other processes used 10% of a core or more during it (see {@link Gate}). The warm-up's digest is printed as a {@code CHECK} line, which
  * {@link DriverBench} compares between the engines.
  *
  * <p>Usually started by {@link DriverBench}; on its own (e.g. to profile one engine):
  * <pre>
  * java -Xmx2g -cp bench/target/classes:bench/target/lib/* io.pspf.bench.EngineRun \
- *     --engine pspf --workload papi-wordcount [--records 1000000] [--runs 3] [--store-logging true]
+ *     --engine pspf --workload papi-wordcount [--records 1000000] [--runs 3] [--store-logging true] [--gate]
  * </pre>
  */
 public final class EngineRun {
@@ -39,6 +40,7 @@ public final class EngineRun {
         int n = 1_000_000;
         int runs = 3;
         boolean storeLogging = true;
+        boolean gate = false;
         for (int i = 0; i < args.length; i++) {
             final String a = args[i];
             final String v = i + 1 < args.length ? args[i + 1] : null;
@@ -48,9 +50,10 @@ public final class EngineRun {
                 case "--records": n = Integer.parseInt(v); i++; break;
                 case "--runs": runs = Integer.parseInt(v); i++; break;
                 case "--store-logging": storeLogging = Boolean.parseBoolean(v); i++; break;
+                case "--gate": gate = true; break;
                 default:
                     System.err.println("usage: EngineRun --engine kafka|pspf --workload stateless|papi-wordcount "
-                        + "[--records N] [--runs R] [--store-logging true|false]");
+                        + "[--records N] [--runs R] [--store-logging true|false] [--gate]");
                     System.exit(2);
             }
         }
@@ -74,11 +77,31 @@ public final class EngineRun {
         verify(tag, "warm-up", warm.check, expectedWarm);
 
         final double[] rates = new double[runs];
+        final Gate g = gate ? new Gate() : null;
         for (int r = 0; r < runs; r++) {
-            System.gc();
-            final Outcome o = runOnce(engine, workload, data, storeLogging);
-            report("run " + (r + 1), tag, o);
-            verify(tag, "run " + (r + 1), o.check, expected);
+            Outcome o = null;
+            for (int attempt = 1; attempt <= 4; attempt++) {
+                if (g != null) {
+                    System.out.println("        " + g.waitQuiet());
+                }
+                System.gc();
+                if (g != null) {
+                    g.start();
+                }
+                o = runOnce(engine, workload, data, storeLogging);
+                report("run " + (r + 1), tag, o);
+                verify(tag, "run " + (r + 1), o.check, expected);
+                if (g == null) {
+                    break;
+                }
+                final double foreign = g.foreignSinceStart();
+                final boolean contaminated = foreign >= Gate.LIMIT;
+                System.out.printf("        gate: attempt %d, foreign CPU during the run %.0f%% of a core%s%n", attempt,
+                    foreign * 100, contaminated ? (attempt < 4 ? " -> contaminated, retry" : " -> contaminated, kept") : "");
+                if (!contaminated) {
+                    break;
+                }
+            }
             rates[r] = o.rate;
         }
         final double[] sorted = rates.clone();
@@ -162,7 +185,7 @@ public final class EngineRun {
         return -1;
     }
 
-    static void deleteRecursively(final Path p) throws IOException {
+    public static void deleteRecursively(final Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }

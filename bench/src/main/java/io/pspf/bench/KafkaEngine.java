@@ -101,6 +101,11 @@ public final class KafkaEngine implements Engine {
         }
 
         @Override
+        public KeyValueStore<String, Long> store() {
+            return driver.getKeyValueStore(Workload.STORE);
+        }
+
+        @Override
         public void close() {
             driver.close();
         }

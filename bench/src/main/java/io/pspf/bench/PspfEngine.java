@@ -19,7 +19,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores; // TEMP until io.pspf.streams.state.Stores exists
+import io.pspf.streams.state.Stores;
 import io.pspf.streams.test.TestRecord;
 
 /** PSPF's TopologyTestDriver. Generated from {@link KafkaEngine} by a sed of its imports: only the imports differ. */
@@ -98,6 +98,11 @@ public final class PspfEngine implements Engine {
                 }
             }
             return drained;
+        }
+
+        @Override
+        public KeyValueStore<String, Long> store() {
+            return driver.getKeyValueStore(Workload.STORE);
         }
 
         @Override
