@@ -3,11 +3,11 @@ package io.pspf.streams;
 import java.io.Closeable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -79,6 +79,8 @@ public class TopologyTestDriver implements Closeable {
     private final Map<String, Long> nextOffsets = new HashMap<>();
     private final Map<String, Queue<RawRecord>> outputRecordsByTopic = new HashMap<>();
     private final List<RawRecord> produced = new ArrayList<>();
+    /** Whether the task reads a topic the topology wrote to, per topic. */
+    private final Map<String, Boolean> readByTask = new HashMap<>();
 
     /** A driver with default settings and the system clock as the start of its wall clock. */
     public TopologyTestDriver(final Topology topology) {
@@ -310,8 +312,8 @@ public class TopologyTestDriver implements Closeable {
         final List<RawRecord> output = new ArrayList<>(produced);
         produced.clear();
         for (final RawRecord record : output) {
-            outputRecordsByTopic.computeIfAbsent(record.topic(), t -> new LinkedList<>()).add(record);
-            final boolean forTask = task != null && task.reads(record.topic());
+            outputRecordsByTopic.computeIfAbsent(record.topic(), t -> new ArrayDeque<>()).add(record);
+            final boolean forTask = task != null && readByTask.computeIfAbsent(record.topic(), task::reads);
             if (forTask) {
                 task.addRecord(new RawRecord(record.topic(), PARTITION, nextOffset(record.topic()), record.timestamp(),
                     record.key(), record.value(), record.headers()));

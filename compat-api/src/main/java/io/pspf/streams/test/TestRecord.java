@@ -44,7 +44,7 @@ public class TestRecord<K, V> {
         this.key = key;
         this.value = value;
         this.recordTime = recordTime;
-        this.headers = new RecordHeaders(headers);
+        this.headers = copyOf(headers);
     }
 
     /**
@@ -68,7 +68,13 @@ public class TestRecord<K, V> {
         }
         this.key = key;
         this.value = value;
-        this.headers = new RecordHeaders(headers);
+        this.headers = copyOf(headers);
+    }
+
+    /** A fresh, writable copy of {@code headers}; cheap for the common case of no headers. */
+    private static Headers copyOf(final Headers headers) {
+        final org.apache.kafka.common.header.Header[] array = headers == null ? null : headers.toArray();
+        return array == null || array.length == 0 ? new RecordHeaders() : new RecordHeaders(array);
     }
 
     /**
