@@ -76,10 +76,12 @@ public class TopologyTestDriver implements Closeable {
     private final Set<String> globalTopics = new java.util.LinkedHashSet<>();
     private final Set<String> sinkTopics = new java.util.LinkedHashSet<>();
     private final List<Pattern> patterns = new ArrayList<>();
-    private final Map<String, Long> nextOffsets = new HashMap<>();
+    /** The next offset per topic; topics matched by one pattern share one counter (the same array). */
+    private final Map<String, long[]> nextOffsets = new HashMap<>();
     private final Map<String, Queue<RawRecord>> outputRecordsByTopic = new HashMap<>();
     private final List<RawRecord> produced = new ArrayList<>();
-    /** Whether the task reads a topic the topology wrote to, per topic. */
+    private Map<String, Pattern> sourceTopicPatterns;
+    /** Whether the task reads a topic, per topic. */
     private final Map<String, Boolean> readByTask = new HashMap<>();
 
     /** A driver with default settings and the system clock as the start of its wall clock. */
@@ -246,22 +248,32 @@ public class TopologyTestDriver implements Closeable {
         if (task == null) {
             return false;
         }
-        for (final String source : inputTopics) {
-            if (!source.equals(topic) && matchesAsPattern(source, topic)) {
-                throw new TopologyException("Topology add source of type String for topic: " + source
+        // Kafka refuses a record whose topic is matched by a source topic name read as a regex
+        for (final Map.Entry<String, Pattern> source : sourceTopicsAsPatterns().entrySet()) {
+            if (!source.getKey().equals(topic) && source.getValue() != null && source.getValue().matcher(topic).matches()) {
+                throw new TopologyException("Topology add source of type String for topic: " + source.getKey()
                     + " cannot contain regex pattern for input record topic: " + topic
                     + " and hence cannot process the message.");
             }
         }
-        return task.reads(topic);
+        return readByTask.computeIfAbsent(topic, task::reads);
     }
 
-    private static boolean matchesAsPattern(final String source, final String topic) {
-        try {
-            return Pattern.compile(source).matcher(topic).matches();
-        } catch (final java.util.regex.PatternSyntaxException e) {
-            return false;
+    /** Each source topic name compiled as a regex (null where it is not a valid one), compiled once. */
+    private Map<String, Pattern> sourceTopicsAsPatterns() {
+        if (sourceTopicPatterns == null) {
+            sourceTopicPatterns = new LinkedHashMap<>();
+            for (final String source : inputTopics) {
+                Pattern compiled;
+                try {
+                    compiled = Pattern.compile(source);
+                } catch (final java.util.regex.PatternSyntaxException e) {
+                    compiled = null;
+                }
+                sourceTopicPatterns.put(source, compiled);
+            }
         }
+        return sourceTopicPatterns;
     }
 
     /**
@@ -269,10 +281,17 @@ public class TopologyTestDriver implements Closeable {
      * subscription share a single partition, hence a single offset sequence.
      */
     private long nextOffset(final String topic) {
-        final String key = inputTopics.contains(topic) || globalTopics.contains(topic) ? topic : patternKey(topic);
-        final long offset = nextOffsets.getOrDefault(key, 0L);
-        nextOffsets.put(key, offset + 1);
-        return offset;
+        long[] next = nextOffsets.get(topic);
+        if (next == null) {
+            final String key = inputTopics.contains(topic) || globalTopics.contains(topic) ? topic : patternKey(topic);
+            next = nextOffsets.get(key);
+            if (next == null) {
+                next = new long[1];
+                nextOffsets.put(key, next);
+            }
+            nextOffsets.put(topic, next);
+        }
+        return next[0]++;
     }
 
     private String patternKey(final String topic) {
