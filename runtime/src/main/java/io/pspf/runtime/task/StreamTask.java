@@ -75,6 +75,7 @@ public final class StreamTask {
     private final PunctuationQueue streamTimePunctuations = new PunctuationQueue();
     private final PunctuationQueue wallClockPunctuations = new PunctuationQueue();
     private final PspfStreamsMetrics metrics;
+    private final org.apache.kafka.common.metrics.Sensor droppedRecordsSensor;
     private io.pspf.runtime.state.RecordCache recordCache;
     private final File stateDir;
     private long droppedRecords;
@@ -95,6 +96,7 @@ public final class StreamTask {
         this.globalStores = globalStores == null ? name -> null : globalStores;
         this.context = new ProcessorContextImpl(this, config);
         this.metrics = new PspfStreamsMetrics(metricsRegistry, Thread.currentThread().getName(), id.toString());
+        this.droppedRecordsSensor = droppedRecordsSensor(metricsRegistry, Thread.currentThread().getName(), id.toString());
         this.stateDir = new File(new File(config.stateDir, config.applicationId), id.toString());
         final Subtopology first = this.subtopologies.isEmpty() ? null : this.subtopologies.get(0);
         this.decorator = first == null ? Function.identity() : first::decorate;
@@ -140,6 +142,24 @@ public final class StreamTask {
 
     void recordDropped() {
         droppedRecords++;
+        droppedRecordsSensor.record();
+    }
+
+    /**
+     * Kafka Streams' task-level {@code dropped-records} sensor (rate and total in group {@code stream-task-metrics},
+     * tagged with thread and task), where skipped records are counted.
+     */
+    private static org.apache.kafka.common.metrics.Sensor droppedRecordsSensor(final Metrics registry,
+                                                                              final String threadId, final String taskId) {
+        final org.apache.kafka.common.metrics.Sensor sensor = registry.sensor(threadId + ".task." + taskId + ".dropped-records");
+        final Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("thread-id", threadId);
+        tags.put("task-id", taskId);
+        sensor.add(registry.metricName("dropped-records-rate", "stream-task-metrics",
+            "The average number of dropped records per second", tags), new org.apache.kafka.common.metrics.stats.Rate());
+        sensor.add(registry.metricName("dropped-records-total", "stream-task-metrics",
+            "The total number of dropped records", tags), new org.apache.kafka.common.metrics.stats.CumulativeSum());
+        return sensor;
     }
 
     void requestCommit() {
@@ -347,7 +367,7 @@ public final class StreamTask {
             }
             LOG.warn("Skipping record due to deserialization error. topic=[{}] partition=[{}] offset=[{}]",
                 raw.topic(), raw.partition(), raw.offset(), failure);
-            droppedRecords++;
+            recordDropped();
             return null;
         }
     }
@@ -487,7 +507,7 @@ public final class StreamTask {
                 sendOne(topic, record, null, keySerializer, valueSerializer, nodeName);
             } else if (chosen.get().isEmpty()) {
                 LOG.warn("Skipping record as partitioner returned empty partitions. topic=[{}]", topic);
-                droppedRecords++;
+                recordDropped();
             } else {
                 for (final int partition : chosen.get()) {
                     sendOne(topic, record, partition, keySerializer, valueSerializer, nodeName);
@@ -559,7 +579,7 @@ public final class StreamTask {
                 "Unable to serialize record. ProducerRecord(topic=[%s], partition=[%d], timestamp=[%d]",
                 topic, partition, record.timestamp()), failure, id);
         }
-        droppedRecords++;
+        recordDropped();
     }
 
     void sendChangelog(final RawRecord record, final int partition) {
