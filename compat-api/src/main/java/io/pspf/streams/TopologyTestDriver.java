@@ -113,7 +113,7 @@ public class TopologyTestDriver implements Closeable {
         copy.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG,
             "dummy-topology-test-driver-app-id-" + ThreadLocalRandom.current().nextInt());
         final StreamsConfig streamsConfig = new StreamsConfig(copy);
-        final TaskConfig taskConfig = new TaskConfig(streamsConfig);
+        final TaskConfig taskConfig = new TaskConfig(streamsConfig, topology.topologyConfig);
         final String applicationId = taskConfig.applicationId();
         this.graph = topology.graph;
         this.wallClock = new MockTime(initialWallClockTime == null ? System.currentTimeMillis() : initialWallClockTime.toEpochMilli());

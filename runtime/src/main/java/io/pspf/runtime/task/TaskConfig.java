@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
@@ -28,11 +29,23 @@ public final class TaskConfig {
     private Serde<?> valueSerde;
 
     public TaskConfig(final StreamsConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * Settings for the tasks of a topology that carries its own {@link TopologyConfig}: the keys it overrides
+     * (timestamp extractor, deserialization and processing exception handlers) win over the application's.
+     */
+    public TaskConfig(final StreamsConfig config, final TopologyConfig topologyConfig) {
         this.config = config;
         this.applicationId = config.getString(StreamsConfig.APPLICATION_ID_CONFIG);
-        this.timestampExtractor = config.defaultTimestampExtractor();
-        this.deserializationHandler = config.deserializationExceptionHandler();
-        this.processingHandler = config.processingExceptionHandler();
+        final java.util.Properties overrides = topologyConfig == null ? new java.util.Properties() : topologyConfig.topologyOverrides;
+        this.timestampExtractor = overrides.containsKey(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG)
+            ? topologyConfig.timestampExtractorSupplier.get() : config.defaultTimestampExtractor();
+        this.deserializationHandler = overrides.containsKey(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG)
+            ? topologyConfig.deserializationExceptionHandlerSupplier.get() : config.deserializationExceptionHandler();
+        this.processingHandler = overrides.containsKey(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG)
+            ? topologyConfig.processingExceptionHandlerSupplier.get() : config.processingExceptionHandler();
         this.productionHandler = config.productionExceptionHandler();
         this.originals = config.originals();
         this.stateDir = new File(config.getString(StreamsConfig.STATE_DIR_CONFIG));
