@@ -1,7 +1,6 @@
 package io.pspf.runtime.task;
 
 import java.io.File;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -643,8 +642,4 @@ public final class StreamTask {
         return "StreamTask(" + id + ")";
     }
 
-
-    List<TaskNode> nodeList() {
-        return new ArrayList<>(nodes.values());
-    }
 }
