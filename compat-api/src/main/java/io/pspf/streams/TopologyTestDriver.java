@@ -79,7 +79,9 @@ public class TopologyTestDriver implements Closeable {
     /** The next offset per topic; topics matched by one pattern share one counter (the same array). */
     private final Map<String, long[]> nextOffsets = new HashMap<>();
     private final Map<String, Queue<RawRecord>> outputRecordsByTopic = new HashMap<>();
-    private final List<RawRecord> produced = new ArrayList<>();
+    /** Records the task produced since the last capture; swapped with {@link #spare} on each capture. */
+    private List<RawRecord> produced = new ArrayList<>();
+    private List<RawRecord> spare = new ArrayList<>();
     private Map<String, Pattern> sourceTopicPatterns;
     /** Whether the task reads a topic, per topic. */
     private final Map<String, Boolean> readByTask = new HashMap<>();
@@ -135,7 +137,7 @@ public class TopologyTestDriver implements Closeable {
         final RecordCache cache = new RecordCache(taskConfig.cacheMaxBytes());
         final Subtopology global = graph.globalSubtopology(applicationId);
         if (global != null) {
-            globalTask = new StreamTask(new TaskId(-1, -1), true, List.of(global), taskConfig, sink,
+            globalTask = new StreamTask(new TaskId(-1, -1), true, List.of(global), taskConfig.forTestDriverGlobalTask(), sink,
                 wallClock::milliseconds, null, metrics);
             globalTask.useRecordCache(cache);
             globalTopics.addAll(graph.globalTopics());
@@ -155,6 +157,8 @@ public class TopologyTestDriver implements Closeable {
                 wallClock::milliseconds, globalTask == null ? null : name -> globalTask.stores().get(name), metrics);
             task.useRecordCache(cache);
             task.initialize();
+            // Kafka's driver commits the fresh task once before any input
+            task.flush();
         } else {
             task = null;
         }
@@ -328,8 +332,9 @@ public class TopologyTestDriver implements Closeable {
         if (produced.isEmpty()) {
             return;
         }
-        final List<RawRecord> output = new ArrayList<>(produced);
-        produced.clear();
+        final List<RawRecord> output = produced;
+        produced = spare;
+        spare = output;
         for (final RawRecord record : output) {
             outputRecordsByTopic.computeIfAbsent(record.topic(), t -> new ArrayDeque<>()).add(record);
             final boolean forTask = task != null && readByTask.computeIfAbsent(record.topic(), task::reads);
@@ -341,6 +346,7 @@ public class TopologyTestDriver implements Closeable {
                 processGlobal(record.topic(), record.timestamp(), record.key(), record.value(), record.headers());
             }
         }
+        output.clear();
     }
 
     // ------------------------------------------------------------------------------------------------ reading
@@ -518,20 +524,41 @@ public class TopologyTestDriver implements Closeable {
         return store instanceof SessionStoreWithHeaders ? (SessionStoreWithHeaders<K, V>) store : null;
     }
 
-    /** Flushes and closes the task, its processors and stores; records still produced are captured. */
+    /**
+     * Closes the driver as Kafka's does: the processors close, then the stores are committed (so what a processor
+     * writes or forwards in {@code close()} still lands) and closed, then the global task; records produced on the
+     * way are captured.
+     */
     @Override
     public void close() {
+        RuntimeException failure = null;
         if (task != null) {
+            try {
+                task.closeTopology();
+            } catch (final RuntimeException e) {
+                failure = e;
+            }
             task.prepareCommit();
             task.postCommit();
-            task.close();
+            task.closeStores();
         }
         if (globalTask != null) {
             globalTask.prepareCommit();
             globalTask.close();
         }
-        captureOutputsAndReEnqueueInternalResults();
+        capture();
         metrics.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Moves produced records to the output queues without feeding any back (the task is closed). */
+    private void capture() {
+        for (final RawRecord record : produced) {
+            outputRecordsByTopic.computeIfAbsent(record.topic(), t -> new ArrayDeque<>()).add(record);
+        }
+        produced.clear();
     }
 
     /** The driver's wall clock: moves only when told to. */

@@ -61,7 +61,7 @@ public final class GraphBuilder {
             sourceTopics.add(topic);
         }
         final List<String> list = List.copyOf(Arrays.asList(topics));
-        nodes.put(name, new NodeSpec.Source(name, list, null, extractor, keyDeserializer, valueDeserializer, offsetReset));
+        register(new NodeSpec.Source(name, list, null, extractor, keyDeserializer, valueDeserializer, offsetReset));
     }
 
     public void addSource(final AutoOffsetReset offsetReset, final String name, final TimestampExtractor extractor,
@@ -75,7 +75,7 @@ public final class GraphBuilder {
             }
         }
         sourcePatterns.add(pattern);
-        nodes.put(name, new NodeSpec.Source(name, List.of(), pattern, extractor, keyDeserializer, valueDeserializer, offsetReset));
+        register(new NodeSpec.Source(name, List.of(), pattern, extractor, keyDeserializer, valueDeserializer, offsetReset));
     }
 
     private void checkTopicNotRegistered(final String topic) {
@@ -175,8 +175,13 @@ public final class GraphBuilder {
         }
     }
 
-    private void add(final NodeSpec spec) {
+    private void register(final NodeSpec spec) {
+        spec.sequence = nodes.size();
         nodes.put(spec.name, spec);
+    }
+
+    private void add(final NodeSpec spec) {
+        register(spec);
         for (final String predecessor : spec.predecessors) {
             nodes.get(predecessor).successors.add(spec.name);
         }
@@ -266,7 +271,7 @@ public final class GraphBuilder {
         }
         storeBuilder.withLoggingDisabled();
         globalTopics.add(topic);
-        nodes.put(sourceName, new NodeSpec.Source(sourceName, List.of(topic), null, extractor, keyDeserializer,
+        register(new NodeSpec.Source(sourceName, List.of(topic), null, extractor, keyDeserializer,
             valueDeserializer, AutoOffsetReset.earliest()));
         final NodeSpec.Processor processor = new NodeSpec.Processor(processorName, new String[] {sourceName},
             stateUpdateSupplier, null);

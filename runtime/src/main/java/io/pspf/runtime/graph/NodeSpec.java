@@ -24,6 +24,8 @@ public abstract class NodeSpec {
     final String name;
     final List<String> predecessors;
     final List<String> successors = new ArrayList<>();
+    /** The position at which the node was added to its graph. */
+    int sequence;
 
     NodeSpec(final String name, final String[] predecessors) {
         this.name = name;
@@ -40,6 +42,11 @@ public abstract class NodeSpec {
 
     public List<String> successors() {
         return Collections.unmodifiableList(successors);
+    }
+
+    /** The position at which the node was added to its graph: Kafka builds and initializes nodes in this order. */
+    public int sequence() {
+        return sequence;
     }
 
     /** A source: reads one or more topics, or every topic matching a pattern. */

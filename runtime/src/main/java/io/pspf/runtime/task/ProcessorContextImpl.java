@@ -74,15 +74,11 @@ final class ProcessorContextImpl implements ProcessorContext<Object, Object>, Fi
         this.recordContext = context;
     }
 
-    RecordContextImpl recordContextWith(final Record<?, ?> record) {
-        if (recordContext == null) {
-            return new RecordContextImpl(null, -1, -1L, record.timestamp(), record.headers(), null, null);
-        }
-        return recordContext.with(record.timestamp(), record.headers());
-    }
-
-    String decorate(final String topic) {
-        return task.decorate(topic);
+    /** The record context a topic name extractor is given: the current one without source raw key and value. */
+    RecordContextImpl extractorContext(final Record<?, ?> record) {
+        final RecordContextImpl rc = recordContext;
+        return rc == null ? new RecordContextImpl(null, -1, -1L, record.timestamp(), record.headers(), null, null)
+            : new RecordContextImpl(rc.topic, rc.partition, rc.offset, record.timestamp(), record.headers(), null, null);
     }
 
     ErrorHandlerContext errorContext(final String nodeName) {

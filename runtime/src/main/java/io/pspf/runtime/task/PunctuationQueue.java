@@ -14,9 +14,18 @@ import org.apache.kafka.streams.processor.Punctuator;
 final class PunctuationQueue {
     private final PriorityQueue<Schedule> queue = new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
 
-    Cancellable schedule(final TaskNode node, final long due, final long interval, final Punctuator punctuator) {
+    /**
+     * Adds a schedule first due at {@code due}. With an explicit start time in the past ({@code due < now}), the
+     * first call is the next aligned time after now, as in Kafka; pass {@code Long.MIN_VALUE} as {@code now} when
+     * there is nothing to compare with.
+     */
+    Cancellable schedule(final TaskNode node, final long due, final long interval, final Punctuator punctuator,
+                         final long now) {
         final Handle handle = new Handle();
-        final Schedule schedule = new Schedule(node, due, interval, punctuator, handle);
+        Schedule schedule = new Schedule(node, due, interval, punctuator, handle);
+        if (now != Long.MIN_VALUE && due < now) {
+            schedule = schedule.next(now);
+        }
         queue.add(schedule);
         return handle;
     }
@@ -33,7 +42,10 @@ final class PunctuationQueue {
             if (!top.handle.cancelled) {
                 runner.punctuate(top.node, now, type, top.punctuator);
                 if (!top.handle.cancelled) {
-                    queue.add(top.next(now));
+                    final Schedule next = top.next(now);
+                    if (next.due > now) {
+                        queue.add(next);
+                    }
                 }
                 punctuated = true;
             }
@@ -71,11 +83,17 @@ final class PunctuationQueue {
             this.handle = handle;
         }
 
+        /** The schedule after this one: the first aligned time after {@code now}, capped at Long.MAX_VALUE. */
         Schedule next(final long now) {
-            long nextDue = due + interval;
-            if (now >= nextDue) {
-                final long missed = (now - due) / interval;
-                nextDue = due + (missed + 1) * interval;
+            long nextDue;
+            try {
+                nextDue = Math.addExact(due, interval);
+                if (now >= nextDue) {
+                    final long missed = (now - due) / interval;
+                    nextDue = Math.addExact(due, Math.multiplyExact(missed + 1, interval));
+                }
+            } catch (final ArithmeticException overflow) {
+                nextDue = Long.MAX_VALUE;
             }
             return new Schedule(node, nextDue, interval, punctuator, handle);
         }

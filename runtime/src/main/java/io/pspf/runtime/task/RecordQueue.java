@@ -29,6 +29,7 @@ final class RecordQueue {
     private final ArrayDeque<RawRecord> fifo = new ArrayDeque<>();
     private StampedRecord head;
     private long partitionTime = UNKNOWN;
+    private long consumedOffset = -1L;
 
     RecordQueue(final String topic, final int partition, final SourceNode source, final TimestampExtractor extractor,
                 final StreamTask task) {
@@ -50,6 +51,22 @@ final class RecordQueue {
 
     org.apache.kafka.common.TopicPartition topicPartition() {
         return topicPartition;
+    }
+
+    /** Notes that the record at {@code offset} was processed. */
+    void consumed(final long offset) {
+        if (offset > consumedOffset) {
+            consumedOffset = offset;
+        }
+    }
+
+    /**
+     * The offset of the last record taken from this queue, processed or skipped, or -1. Skipped records count once
+     * nothing unprocessed precedes them, so that a partition ending in records the handlers skip still commits
+     * past them.
+     */
+    long consumedOffset() {
+        return consumedOffset;
     }
 
     SourceNode source() {
@@ -111,6 +128,9 @@ final class RecordQueue {
             final RawRecord raw = fifo.pollFirst();
             final Object[] keyValue = task.deserialize(source, raw);
             if (keyValue == null) {
+                if (fifo.isEmpty()) {
+                    consumed(raw.offset());
+                }
                 continue;
             }
             final ConsumerRecord<Object, Object> forExtraction = new ConsumerRecord<>(raw.topic(), raw.partition(),
@@ -129,6 +149,9 @@ final class RecordQueue {
                         + "extractedTimestamp=[{}] extractor=[{}]", raw.topic(), raw.partition(), raw.offset(),
                     timestamp, extractor.getClass().getCanonicalName());
                 task.recordDropped();
+                if (fifo.isEmpty()) {
+                    consumed(raw.offset());
+                }
                 continue;
             }
             head = new StampedRecord(raw, keyValue[0], keyValue[1], timestamp);

@@ -58,7 +58,8 @@ final class SinkNode extends TaskNode {
             topic = decoratedTopic;
         } else {
             final TopicNameExtractor<Object, Object> extractor = (TopicNameExtractor<Object, Object>) spec.topicExtractor();
-            topic = context.decorate(extractor.extract(record.key(), record.value(), context.recordContextWith(record)));
+            // as in Kafka, an extracted topic is used as returned, and the extractor sees no source raw key or value
+            topic = extractor.extract(record.key(), record.value(), context.extractorContext(record));
         }
         context.task().send(topic, record, keySerializer, valueSerializer,
             (StreamPartitioner<Object, Object>) spec.partitioner(), name);

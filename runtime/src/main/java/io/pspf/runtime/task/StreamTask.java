@@ -60,7 +60,6 @@ public final class StreamTask {
     private final RecordSink sink;
     private final LongSupplier wallClock;
     private final Function<String, StateStore> globalStores;
-    private final Function<String, String> decorator;
     private final ProcessorContextImpl context;
     private final Map<String, TaskNode> nodes = new LinkedHashMap<>();
     private final Map<String, StateStore> stores = new LinkedHashMap<>();
@@ -68,7 +67,8 @@ public final class StreamTask {
     private final Map<TopicPartition, RecordQueue> queues = new HashMap<>();
     /** The queue of the last record added, so a run of records for one partition skips the map lookup. */
     private RecordQueue lastQueue;
-    private final Map<TopicPartition, Long> consumedOffsets = new LinkedHashMap<>();
+    /** Where {@link #process()} reports the queue a record came from (no allocation per record). */
+    private final RecordQueue[] lastTaken = new RecordQueue[1];
     private final List<Subtopology> subtopologies;
     private final PartitionGroup partitionGroup = new PartitionGroup();
     private final PunctuationQueue streamTimePunctuations = new PunctuationQueue();
@@ -97,8 +97,6 @@ public final class StreamTask {
         this.metrics = new PspfStreamsMetrics(metricsRegistry, Thread.currentThread().getName(), id.toString());
         this.droppedRecordsSensor = droppedRecordsSensor(metricsRegistry, Thread.currentThread().getName(), id.toString());
         this.stateDir = new File(new File(config.stateDir, config.applicationId), id.toString());
-        final Subtopology first = this.subtopologies.isEmpty() ? null : this.subtopologies.get(0);
-        this.decorator = first == null ? Function.identity() : first::decorate;
     }
 
     public TaskId id() {
@@ -116,10 +114,6 @@ public final class StreamTask {
 
     StreamsMetrics metrics() {
         return metrics;
-    }
-
-    String decorate(final String topic) {
-        return decorator.apply(topic);
     }
 
     long wallClockMs() {
@@ -211,8 +205,19 @@ public final class StreamTask {
             return;
         }
         final Map<String, StoreSpec> storeSpecs = new LinkedHashMap<>();
+        // Kafka builds (and later initializes and closes) a task's nodes in the order they were added to the
+        // topology, across all of the task's sub-topologies
+        final java.util.List<java.util.Map.Entry<Subtopology, NodeSpec>> ordered = new java.util.ArrayList<>();
         for (final Subtopology subtopology : subtopologies) {
             for (final NodeSpec spec : subtopology.nodes()) {
+                ordered.add(java.util.Map.entry(subtopology, spec));
+            }
+        }
+        ordered.sort(java.util.Comparator.comparingInt(entry -> entry.getValue().sequence()));
+        {
+            for (final java.util.Map.Entry<Subtopology, NodeSpec> entry : ordered) {
+                final Subtopology subtopology = entry.getKey();
+                final NodeSpec spec = entry.getValue();
                 final TaskNode node;
                 if (spec instanceof NodeSpec.Source) {
                     node = new SourceNode((NodeSpec.Source) spec);
@@ -239,7 +244,7 @@ public final class StreamTask {
             try {
                 store.init(context, store);
             } catch (final RuntimeException e) {
-                throw new StreamsException("Failed to initialize store " + store.name() + " of task " + id, e, id);
+                throw new StreamsException("Failed to initialize store " + store.name() + " of task " + id, e);
             }
         }
         for (final TaskNode node : nodes.values()) {
@@ -253,17 +258,47 @@ public final class StreamTask {
         initialized = true;
     }
 
+    /** Closes the processors and stores (processors first); see {@link #closeTopology()}. */
     public void close() {
-        RuntimeException first = null;
+        RuntimeException failure = null;
+        try {
+            closeTopology();
+        } catch (final RuntimeException e) {
+            failure = e;
+        }
+        try {
+            closeStores();
+        } catch (final RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Closes every processor, in graph order, each with the record context left by the last record; as in Kafka,
+     * the last failure is the one reported.
+     */
+    public void closeTopology() {
+        RuntimeException last = null;
         for (final TaskNode node : nodes.values()) {
             try {
                 node.close();
             } catch (final RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                }
+                last = e;
             }
         }
+        if (last != null) {
+            throw last;
+        }
+    }
+
+    /** Closes the stores and drops buffered records and schedules. */
+    public void closeStores() {
+        RuntimeException first = null;
         for (final StateStore store : stores.values()) {
             try {
                 if (store.isOpen()) {
@@ -372,46 +407,48 @@ public final class StreamTask {
     }
 
     StreamsException fatal(final String message, final RuntimeException cause) {
-        return new StreamsException(message, cause, id);
+        return new StreamsException(message, cause);
     }
 
     // ------------------------------------------------------------------------------------------------ processing
 
     /** Processes the next buffered record (lowest head timestamp first); false when nothing was buffered. */
     public boolean process() {
-        final RecordQueue[] from = new RecordQueue[1];
-        final StampedRecord record = partitionGroup.next(from);
+        final StampedRecord record = partitionGroup.next(lastTaken);
         if (record == null) {
             return false;
         }
+        final RecordQueue from = lastTaken[0];
         final RawRecord raw = record.raw;
         final RecordContextImpl recordContext = new RecordContextImpl(raw.topic(), raw.partition(), raw.offset(),
             record.timestamp, raw.headers(), raw.key(), raw.value());
-        final SourceNode source = from[0].source();
+        final SourceNode source = from.source();
         context.setRecordContext(recordContext);
         context.setCurrentNode(source);
         try {
             source.process(new Record<>(record.key, record.value, record.timestamp, raw.headers()));
         } catch (final FailedProcessingException e) {
-            throw new StreamsException(String.format("Exception caught in process. taskId=%s, processor=%s, topic=%s, partition=%d, offset=%d",
-                id, e.nodeName(), raw.topic(), raw.partition(), raw.offset()), e.getCause(), id);
-        } catch (final StreamsException e) {
-            if (e.taskId().isPresent()) {
-                throw e;
+            if (e.failure() != null) {
+                throw new StreamsException(e.failure(), e.getCause());
             }
-            throw new StreamsException(String.format("Exception caught in process. taskId=%s, processor=%s, topic=%s, partition=%d, offset=%d",
-                id, context.currentNode().name, raw.topic(), raw.partition(), raw.offset()), e, id);
+            throw new StreamsException(processFailure(e.nodeName(), raw), e.getCause());
+        } catch (final StreamsException e) {
+            throw e;
         } catch (final RuntimeException e) {
-            throw new StreamsException(String.format("Exception caught in process. taskId=%s, processor=%s, topic=%s, partition=%d, offset=%d",
-                id, context.currentNode().name, raw.topic(), raw.partition(), raw.offset()), e, id);
+            throw new StreamsException(processFailure(context.currentNode().name, raw), e);
         } finally {
-            context.setRecordContext(null);
+            // as in Kafka, the record context stays that of the last record (a processor's close() sees it)
             context.setCurrentNode(null);
         }
-        consumedOffsets.put(from[0].topicPartition(), raw.offset());
+        from.consumed(raw.offset());
         processedRecords++;
         commitNeeded = true;
         return true;
+    }
+
+    private String processFailure(final String nodeName, final RawRecord raw) {
+        return String.format("Exception caught in process. taskId=%s, processor=%s, topic=%s, partition=%d, offset=%d",
+            id, nodeName, raw.topic(), raw.partition(), raw.offset());
     }
 
     /** A global task's update: the record is processed at once, with its own timestamp. */
@@ -428,12 +465,14 @@ public final class StreamTask {
         try {
             source.process(new Record<>(keyValue[0], keyValue[1], raw.timestamp(), raw.headers()));
         } catch (final FailedProcessingException e) {
-            throw new StreamsException(e.getCause());
+            if (e.failure() != null) {
+                throw new StreamsException(e.failure(), e.getCause());
+            }
+            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : new StreamsException(e.getCause());
         } finally {
-            context.setRecordContext(null);
             context.setCurrentNode(null);
         }
-        consumedOffsets.put(new TopicPartition(raw.topic(), raw.partition()), raw.offset());
+        queue.consumed(raw.offset());
     }
 
     // ------------------------------------------------------------------------------------------------ punctuation
@@ -445,10 +484,12 @@ public final class StreamTask {
         }
         switch (type) {
             case STREAM_TIME:
-                return streamTimePunctuations.schedule(node, startTime == null ? 0L : startTime, interval, punctuator);
+                return streamTimePunctuations.schedule(node, startTime == null ? 0L : startTime, interval, punctuator,
+                    startTime == null ? Long.MIN_VALUE : partitionGroup.streamTime());
             case WALL_CLOCK_TIME:
-                return wallClockPunctuations.schedule(node,
-                    startTime == null ? wallClock.getAsLong() + interval : startTime, interval, punctuator);
+                final long now = wallClock.getAsLong();
+                return wallClockPunctuations.schedule(node, startTime == null ? now + interval : startTime, interval,
+                    punctuator, startTime == null ? Long.MIN_VALUE : now);
             default:
                 throw new IllegalArgumentException("Unrecognized PunctuationType: " + type);
         }
@@ -473,16 +514,44 @@ public final class StreamTask {
         try {
             punctuator.punctuate(timestamp);
         } catch (final FailedProcessingException e) {
-            throw new StreamsException(String.format("%sException caught while punctuating processor '%s'",
-                logPrefix(), node.name), e.getCause(), id);
+            if (e.failure() != null) {
+                throw new StreamsException(e.failure(), e.getCause());
+            }
+            throw punctuationFailure(node, e.getCause());
         } catch (final RuntimeException e) {
-            throw new StreamsException(String.format("%sException caught while punctuating processor '%s'",
-                logPrefix(), node.name), e, id);
+            handlePunctuationFailure(node, e);
         } finally {
-            context.setRecordContext(null);
             context.setCurrentNode(null);
         }
         commitNeeded = true;
+    }
+
+    /** A punctuator's failure goes to the processing exception handler, with no record, as in Kafka. */
+    private void handlePunctuationFailure(final TaskNode node, final RuntimeException failure) {
+        final org.apache.kafka.streams.errors.ProcessingExceptionHandler handler = config.processingHandler;
+        if (handler == null) {
+            throw punctuationFailure(node, failure);
+        }
+        final org.apache.kafka.streams.errors.ProcessingExceptionHandler.Response response;
+        try {
+            response = handler.handleError(context.errorContext(node.name), null, failure);
+        } catch (final RuntimeException fatal) {
+            throw new StreamsException("Fatal user code error in processing error callback", fatal);
+        }
+        if (response == null) {
+            throw new StreamsException("Fatal user code error in processing error callback",
+                new NullPointerException("Invalid ProcessingExceptionHandler response."));
+        }
+        sendDeadLetters(response.deadLetterQueueRecords());
+        if (response.result() == org.apache.kafka.streams.errors.ProcessingExceptionHandler.Result.FAIL) {
+            throw punctuationFailure(node, failure);
+        }
+        recordDropped();
+    }
+
+    private StreamsException punctuationFailure(final TaskNode node, final Throwable cause) {
+        return new StreamsException(String.format("%sException caught while punctuating processor '%s'",
+            logPrefix(), node.name), cause);
     }
 
     private String logPrefix() {
@@ -498,7 +567,7 @@ public final class StreamTask {
             final int partitions = sink.partitionsFor(topic);
             if (partitions <= 0) {
                 throw new StreamsException("Could not get partition information for topic " + topic + " for task " + id
-                    + ". This can happen if the topic does not exist.", id);
+                    + ". This can happen if the topic does not exist.");
             }
             final Optional<Set<Integer>> chosen =
                 partitioner.partitions(topic, record.key(), record.value(), record.headers(), partitions);
@@ -542,8 +611,10 @@ public final class StreamTask {
         if (topic == null) {
             throw new IllegalArgumentException("Topic cannot be null.");
         }
+        // a produced record owns a copy of the headers, as Kafka's ProducerRecord does: later changes by other
+        // processors to the live record's headers must not reach output already sent
         sink.send(new RawRecord(topic, partition == null ? -1 : partition, -1L, record.timestamp(), keyBytes, valueBytes,
-            headers), partition);
+            new org.apache.kafka.common.header.internals.RecordHeaders(headers.toArray())), partition);
     }
 
     private StreamsException classCast(final String what, final String topic, final Object data,
@@ -554,7 +625,7 @@ public final class StreamTask {
             + "the correct " + what + " serde via method parameters (for example if using the DSL, "
             + "`#to(String topic, Produced<K, V> produced)` with `Produced." + what
             + "Serde(WindowedSerdes.timeWindowedSerdeFrom(String.class))`).";
-        return new StreamsException(String.format(template, topic, serializer.getClass().getName(), type), e, id);
+        return new StreamsException(String.format(template, topic, serializer.getClass().getName(), type), e);
     }
 
     private void handleSerializationError(final ProductionExceptionHandler.SerializationExceptionOrigin origin,
@@ -566,17 +637,18 @@ public final class StreamTask {
         try {
             response = config.productionHandler.handleSerializationError(context.errorContext(nodeName), failed, failure, origin);
         } catch (final RuntimeException fatal) {
-            throw new FailedProcessingException(nodeName, new StreamsException("Fatal user code error in production error callback", fatal));
+            throw new FailedProcessingException("Fatal user code error in production error callback", nodeName, fatal);
         }
         if (response == null) {
-            throw new FailedProcessingException(nodeName, new StreamsException("Fatal user code error in production error callback",
-                new NullPointerException("Invalid ProductionExceptionHandler response.")));
+            throw new FailedProcessingException("Fatal user code error in production error callback", nodeName,
+                new NullPointerException("Invalid ProductionExceptionHandler response."));
         }
         sendDeadLetters(response.deadLetterQueueRecords());
-        if (response.result() == ProductionExceptionHandler.Result.FAIL) {
+        // RETRY makes no sense for a serialization error: Kafka treats it as FAIL
+        if (response.result() != ProductionExceptionHandler.Result.RESUME) {
             throw new StreamsException(String.format(
                 "Unable to serialize record. ProducerRecord(topic=[%s], partition=[%d], timestamp=[%d]",
-                topic, partition, record.timestamp()), failure, id);
+                topic, partition, record.timestamp()), failure);
         }
         recordDropped();
     }
@@ -620,8 +692,10 @@ public final class StreamTask {
     public Map<TopicPartition, Long> prepareCommit() {
         flush();
         final Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
-        for (final Map.Entry<TopicPartition, Long> entry : consumedOffsets.entrySet()) {
-            offsets.put(entry.getKey(), entry.getValue() + 1);
+        for (final RecordQueue queue : queues.values()) {
+            if (queue.consumedOffset() >= 0) {
+                offsets.put(queue.topicPartition(), queue.consumedOffset() + 1);
+            }
         }
         return offsets;
     }

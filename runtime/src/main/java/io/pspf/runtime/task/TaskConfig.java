@@ -20,6 +20,7 @@ public final class TaskConfig {
     final String applicationId;
     final TimestampExtractor timestampExtractor;
     final DeserializationExceptionHandler deserializationHandler;
+    /** Null when failures must propagate unhandled (global processors in the test driver, unless enabled). */
     final ProcessingExceptionHandler processingHandler;
     final ProductionExceptionHandler productionHandler;
     final Map<String, Object> originals;
@@ -50,6 +51,33 @@ public final class TaskConfig {
         this.originals = config.originals();
         this.stateDir = new File(config.getString(StreamsConfig.STATE_DIR_CONFIG));
         this.cacheMaxBytes = Math.max(0, config.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG));
+    }
+
+    private TaskConfig(final TaskConfig base, final DeserializationExceptionHandler deserializationHandler,
+                       final ProcessingExceptionHandler processingHandler) {
+        this.config = base.config;
+        this.applicationId = base.applicationId;
+        this.timestampExtractor = base.timestampExtractor;
+        this.deserializationHandler = deserializationHandler;
+        this.processingHandler = processingHandler;
+        this.productionHandler = base.productionHandler;
+        this.originals = base.originals;
+        this.stateDir = base.stateDir;
+        this.cacheMaxBytes = base.cacheMaxBytes;
+    }
+
+    /** The key that lets the processing exception handler see failures of global processors too. */
+    public static final String GLOBAL_PROCESSING_HANDLER_ENABLED = "processing.exception.handler.global.enabled";
+
+    /**
+     * The settings Kafka's test driver gives its global task: deserialization errors are logged and skipped, and
+     * processing failures reach the processing exception handler only when {@value #GLOBAL_PROCESSING_HANDLER_ENABLED}
+     * is true (otherwise they propagate as they are).
+     */
+    public TaskConfig forTestDriverGlobalTask() {
+        final boolean enabled = Boolean.parseBoolean(String.valueOf(originals.get(GLOBAL_PROCESSING_HANDLER_ENABLED)));
+        return new TaskConfig(this, new org.apache.kafka.streams.errors.LogAndContinueExceptionHandler(),
+            enabled ? processingHandler : null);
     }
 
     public StreamsConfig streamsConfig() {

@@ -71,7 +71,8 @@ final class UserProcessorNode extends TaskNode {
                 fixedKeyProcessor.process(InternalFixedKeyRecordFactory.create(record));
             }
         } catch (final ClassCastException e) {
-            throw new FailedProcessingException(name, new StreamsException(String.format(
+            // a plain StreamsException: as in Kafka, the parent processor's handler deals with it
+            throw new StreamsException(String.format(
                 "ClassCastException invoking processor: %s. Do the Processor's input types match the deserialized types? "
                     + "Check the Serde setup and change the default Serdes in StreamConfig or provide correct Serdes via method parameters. "
                     + "Make sure the Processor can accept the deserialized input of type key: %s, and value: %s.%n"
@@ -80,7 +81,7 @@ final class UserProcessorNode extends TaskNode {
                     + "a class cast exception could be raised during processing, but the cause would not be wrong Serdes.",
                 name,
                 record.key() == null ? "unknown because key is null" : record.key().getClass().getName(),
-                record.value() == null ? "unknown because value is null" : record.value().getClass().getName()), e));
+                record.value() == null ? "unknown because value is null" : record.value().getClass().getName()), e);
         } catch (final FailedProcessingException e) {
             throw e;
         } catch (final RuntimeException e) {
@@ -89,15 +90,20 @@ final class UserProcessorNode extends TaskNode {
     }
 
     private void handle(final Record<Object, Object> record, final RuntimeException failure) {
+        final ProcessingExceptionHandler handler = context.config().processingHandler;
+        if (handler == null) {
+            // no handler (a global processor in the test driver): the failure propagates as it is
+            throw failure;
+        }
         final ProcessingExceptionHandler.Response response;
         try {
-            response = context.config().processingHandler.handleError(context.errorContext(name), record, failure);
+            response = handler.handleError(context.errorContext(name), record, failure);
         } catch (final RuntimeException fatal) {
-            throw new FailedProcessingException(name, new StreamsException("Fatal user code error in processing error callback", fatal));
+            throw new FailedProcessingException("Fatal user code error in processing error callback", name, fatal);
         }
         if (response == null) {
-            throw new FailedProcessingException(name, new StreamsException("Fatal user code error in processing error callback",
-                new NullPointerException("Invalid ProcessingExceptionHandler response.")));
+            throw new FailedProcessingException("Fatal user code error in processing error callback", name,
+                new NullPointerException("Invalid ProcessingExceptionHandler response."));
         }
         context.task().sendDeadLetters(response.deadLetterQueueRecords());
         if (response.result() == ProcessingExceptionHandler.Result.FAIL) {

@@ -303,12 +303,15 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         final String filterName = builder.name(generatedNames ? null : topicName + "-filter", FILTER);
         final String sourceName = builder.name(generatedNames ? null : topicName + "-source", SOURCE);
         final String topic = base.endsWith(REPARTITION_TOPIC_SUFFIX) ? base : base + REPARTITION_TOPIC_SUFFIX;
+        // Kafka 4.4 writes and reads the repartition topic with Repartitioned's key serde or else the default one
+        // (the stream's key serde is not used there), and with Repartitioned's value serde or else the stream's
+        final Serde<K> topicKeys = reader.keySerde();
         final Serde<K> keys = reader.keySerde() != null ? reader.keySerde() : keySerde;
         final Serde<V> values = reader.valueSerde() != null ? reader.valueSerde() : valueSerde;
         builder.write(g -> g.addInternalTopic(topic, reader.numberOfPartitions() == null ? -1 : reader.numberOfPartitions()));
         builder.write(g -> g.addProcessor(filterName, StatelessProcessors.<K, V>filter((key, value) -> key != null, false), name));
-        builder.write(g -> g.addSink(sinkName, topic, null, serializer(keys), serializer(values), reader.partitioner(), filterName));
-        builder.write(g -> g.addSource(null, sourceName, new FailOnInvalidTimestamp(), deserializer(keys), deserializer(values), topic));
+        builder.write(g -> g.addSink(sinkName, topic, null, serializer(topicKeys), serializer(values), reader.partitioner(), filterName));
+        builder.write(g -> g.addSource(null, sourceName, new FailOnInvalidTimestamp(), deserializer(topicKeys), deserializer(values), topic));
         return child(sourceName, keys, values, false);
     }
 

@@ -47,7 +47,7 @@ final class StatelessProcessors {
                 if (pair == null) {
                     throw new NullPointerException("The provided KeyValueMapper returned null which is not allowed.");
                 }
-                context().forward(record.withKey((KR) pair.key).withValue((VR) pair.value));
+                context().forward(new Record<>((KR) pair.key, (VR) pair.value, record.timestamp(), record.headers()));
             }
         };
     }
@@ -74,7 +74,7 @@ final class StatelessProcessors {
                     throw new NullPointerException("The provided KeyValueMapper returned null which is not allowed.");
                 }
                 for (final KeyValue<? extends KR, ? extends VR> pair : pairs) {
-                    context().forward(record.withKey((KR) pair.key).withValue((VR) pair.value));
+                    context().forward(new Record<>((KR) pair.key, (VR) pair.value, record.timestamp(), record.headers()));
                 }
             }
         };
