@@ -134,8 +134,10 @@ final class RecordQueue {
                 continue;
             }
             final ConsumerRecord<Object, Object> forExtraction = new ConsumerRecord<>(raw.topic(), raw.partition(),
-                raw.offset(), raw.timestamp(), TimestampType.CREATE_TIME, ConsumerRecord.NULL_SIZE,
-                ConsumerRecord.NULL_SIZE, keyValue[0], keyValue[1], raw.headers(), java.util.Optional.empty());
+                raw.offset(), raw.timestamp(), TimestampType.CREATE_TIME,
+                raw.key() == null ? ConsumerRecord.NULL_SIZE : raw.key().length,
+                raw.value() == null ? ConsumerRecord.NULL_SIZE : raw.value().length,
+                keyValue[0], keyValue[1], raw.headers(), java.util.Optional.empty());
             final long timestamp;
             try {
                 timestamp = extractor.extract(forExtraction, partitionTime);
