@@ -19,9 +19,13 @@ import org.slf4j.LoggerFactory;
  */
 final class CachingSessionStore extends ForwardingSessionBytesStore implements CachedStore {
     private static final Logger LOG = LoggerFactory.getLogger(CachingSessionStore.class);
+    /** The size of the end and start suffix of a binary session key. */
+    private static final int SESSION_SUFFIX_BYTES = 16;
 
     private final SegmentedCacheKeys keys;
     private final CacheSupport support = new CacheSupport();
+    /** The largest session end ever put or removed (Kafka's {@code maxObservedTimestamp}); never lowered. */
+    private long maxObservedTimestamp = -1L;
 
     CachingSessionStore(final SessionStore<Bytes, byte[]> wrapped, final long segmentInterval) {
         super(wrapped);
@@ -75,6 +79,7 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
         final long end = sessionKey.window().end();
         final Bytes binary = StoreFormats.sessionKey(sessionKey.key(), sessionKey.window().start(), end);
         support.cache().put(support.nameSpace(), keys.cacheKey(binary, end), support.dirty(aggregate));
+        maxObservedTimestamp = Math.max(maxObservedTimestamp, end);
     }
 
     @Override
@@ -96,7 +101,7 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
     public KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(final Bytes key, final long earliestSessionEndTime,
                                                                  final long latestSessionStartTime) {
         Objects.requireNonNull(key, "key cannot be null");
-        return find(key, key, earliestSessionEndTime, latestSessionStartTime, true);
+        return findSingle(key, earliestSessionEndTime, latestSessionStartTime, true);
     }
 
     @Override
@@ -104,7 +109,7 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
                                                                          final long earliestSessionEndTime,
                                                                          final long latestSessionStartTime) {
         Objects.requireNonNull(key, "key cannot be null");
-        return find(key, key, earliestSessionEndTime, latestSessionStartTime, false);
+        return findSingle(key, earliestSessionEndTime, latestSessionStartTime, false);
     }
 
     @Override
@@ -121,37 +126,23 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
         return findRange(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, false);
     }
 
-    private KeyValueIterator<Windowed<Bytes>, byte[]> findRange(final Bytes keyFrom, final Bytes keyTo,
-                                                               final long earliestSessionEndTime,
-                                                               final long latestSessionStartTime,
-                                                               final boolean forward) {
-        if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
-            LOG.warn(Iterators.INVALID_RANGE_WARNING);
-            return Iterators.empty();
-        }
-        return find(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, forward);
-    }
-
     @Override
     public KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(final long earliestSessionEndTime,
                                                                  final long latestSessionEndTime) {
-        CacheSupport.validateOpen(this);
-        final PeekingIterator<Bytes, CacheEntry> cached = SegmentedCacheKeys.filtered(
-            support.cache().all(support.nameSpace(), true),
-            binary -> matches(binary, null, null, earliestSessionEndTime, latestSessionEndTime));
-        return merged(cached, wrapped().findSessions(earliestSessionEndTime, latestSessionEndTime), true);
+        // Kafka's caching layer does not implement this find: SessionStore's default throws
+        throw new UnsupportedOperationException("This API is not supported by this implementation of SessionStore.");
     }
 
     @Override
     public KeyValueIterator<Windowed<Bytes>, byte[]> fetch(final Bytes key) {
         Objects.requireNonNull(key, "key cannot be null");
-        return find(key, key, 0L, Long.MAX_VALUE, true);
+        return findSingle(key, 0L, Long.MAX_VALUE, true);
     }
 
     @Override
     public KeyValueIterator<Windowed<Bytes>, byte[]> backwardFetch(final Bytes key) {
         Objects.requireNonNull(key, "key cannot be null");
-        return find(key, key, 0L, Long.MAX_VALUE, false);
+        return findSingle(key, 0L, Long.MAX_VALUE, false);
     }
 
     @Override
@@ -164,17 +155,197 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
         return findRange(keyFrom, keyTo, 0L, Long.MAX_VALUE, false);
     }
 
-    private KeyValueIterator<Windowed<Bytes>, byte[]> find(final Bytes keyFrom, final Bytes keyTo,
-                                                          final long earliestSessionEndTime,
-                                                          final long latestSessionStartTime, final boolean forward) {
+    /**
+     * The key-range finds and fetches. Kafka reads the cache from {@code keyFrom} followed by 16 zero bytes in
+     * segment 0 up to an upper bound past every real segment, whatever the times: every cached entry from
+     * {@code keyFrom} on is read (and so marked recently used), and those that do not match are skipped.
+     */
+    private KeyValueIterator<Windowed<Bytes>, byte[]> findRange(final Bytes keyFrom, final Bytes keyTo,
+                                                               final long earliestSessionEndTime,
+                                                               final long latestSessionStartTime,
+                                                               final boolean forward) {
+        if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
+            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            return Iterators.empty();
+        }
         CacheSupport.validateOpen(this);
-        final KeyValueIterator<Windowed<Bytes>, byte[]> stored = forward
+        final Bytes from = keyFrom == null ? null : SegmentedCacheKeys.withSegment(keys.segmentId(0L),
+            Bytes.wrap(java.util.Arrays.copyOf(keyFrom.get(), keyFrom.get().length + SESSION_SUFFIX_BYTES)));
+        final Bytes to = keyTo == null ? null : upperRange(keyTo, latestSessionStartTime);
+        final PeekingIterator<Bytes, CacheEntry> cached = SegmentedCacheKeys.filtered(cacheRange(from, to, forward),
+            binary -> matches(binary, keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime));
+        return merged(cached, stored(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, forward), forward);
+    }
+
+    /**
+     * Kafka's upper cache bound of a key-range find ({@code OrderedBytes.upperRange} of the key and the suffix
+     * {@code Long.MAX_VALUE|latestSessionStartTime}): the key's first byte and the following bytes not below 0x7F,
+     * then the suffix, in the segment of the {@code Long.MAX_VALUE} the suffix starts with.
+     */
+    private Bytes upperRange(final Bytes keyTo, final long latestSessionStartTime) {
+        final byte[] key = keyTo.get();
+        int length = 0;
+        while (length < key.length && (length < 1 || (key[length] & 0xFF) >= 0x7F)) {
+            length++;
+        }
+        final byte[] bound = java.nio.ByteBuffer.allocate(length + SESSION_SUFFIX_BYTES).put(key, 0, length)
+            .putLong(Long.MAX_VALUE).putLong(latestSessionStartTime).array();
+        return SegmentedCacheKeys.withSegment(keys.segmentId(Long.MAX_VALUE), Bytes.wrap(bound));
+    }
+
+    /** A range of the cache, both bounds included (null: open); empty when the bounds are inverted, as in Kafka. */
+    private PeekingIterator<Bytes, CacheEntry> cacheRange(final Bytes from, final Bytes to, final boolean forward) {
+        if (from != null && to != null && from.compareTo(to) > 0) {
+            return Iterators.empty();
+        }
+        return support.cache().range(support.nameSpace(), from, true, to, true, forward);
+    }
+
+    private KeyValueIterator<Windowed<Bytes>, byte[]> stored(final Bytes keyFrom, final Bytes keyTo,
+                                                            final long earliestSessionEndTime,
+                                                            final long latestSessionStartTime, final boolean forward) {
+        return forward
             ? wrapped().findSessions(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime)
             : wrapped().backwardFindSessions(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime);
-        final PeekingIterator<Bytes, CacheEntry> cached = keys.range(support.cache(), support.nameSpace(),
-            earliestSessionEndTime, Long.MAX_VALUE,
-            binary -> matches(binary, keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime), forward);
-        return merged(cached, stored, forward);
+    }
+
+    /**
+     * The single-key finds and fetches. Over a non-persistent store Kafka reads the cache in one range, from
+     * {@code (key, end = earliestSessionEndTime, start = 0)} in that end's segment to
+     * {@code (key, end = Long.MAX_VALUE, start = latestSessionStartTime)} in the last segment. Over a persistent
+     * store it reads the cache one segment at a time ({@link SegmentWalk}).
+     */
+    private KeyValueIterator<Windowed<Bytes>, byte[]> findSingle(final Bytes key, final long earliestSessionEndTime,
+                                                                final long latestSessionStartTime,
+                                                                final boolean forward) {
+        CacheSupport.validateOpen(this);
+        final java.util.function.Predicate<byte[]> filter =
+            binary -> matches(binary, key, key, earliestSessionEndTime, latestSessionStartTime);
+        final PeekingIterator<Bytes, CacheEntry> cached;
+        if (!wrapped().persistent()) {
+            final long lowerEnd = Math.max(0L, earliestSessionEndTime);
+            cached = cacheRange(keys.cacheKey(StoreFormats.sessionKey(key, 0L, lowerEnd), lowerEnd),
+                keys.cacheKey(StoreFormats.sessionKey(key, latestSessionStartTime, Long.MAX_VALUE), Long.MAX_VALUE),
+                forward);
+        } else if (forward || segmentWalkable(latestSessionStartTime)) {
+            cached = new SegmentWalk(key, earliestSessionEndTime, latestSessionStartTime, forward);
+        } else {
+            // Kafka throws here, before reading its cache (IllegalStateException "segment interval has changed", or,
+            // before any put, IllegalArgumentException from a negative session window); PSPF answers from the key's
+            // cached sessions, read without marking them recently used so that later evictions stay Kafka's
+            cached = support.cache().peekRange(support.nameSpace(),
+                keys.cacheKey(StoreFormats.sessionKey(key, 0L, 0L), 0L), true,
+                keys.cacheKey(StoreFormats.sessionKey(key, Long.MAX_VALUE, Long.MAX_VALUE), Long.MAX_VALUE), true, false);
+        }
+        return merged(SegmentedCacheKeys.filtered(cached, filter),
+            stored(key, key, earliestSessionEndTime, latestSessionStartTime, forward), forward);
+    }
+
+    /** Whether Kafka's backward segment walk can start: it throws when its first bound leaves its first segment. */
+    private boolean segmentWalkable(final long latestSessionStartTime) {
+        final long bound = Math.min(latestSessionStartTime, maxObservedTimestamp);
+        return bound >= 0 && keys.segmentId(keys.segmentId(maxObservedTimestamp) * keys.segmentInterval())
+            == keys.segmentId(bound);
+    }
+
+    /**
+     * Kafka's reading of the cache of a persistent session store for one key ({@code CachingSessionStore}'s
+     * {@code CacheIteratorWrapper}), one segment at a time, lazily. Forwards it goes from the segment of
+     * {@code earliestSessionEndTime}, read from {@code (key, end = earliestSessionEndTime)}, up to the segment of the
+     * largest session end observed so far, and finds every matching entry. Backwards it goes from the segment of
+     * the largest session end observed down to that of {@code earliestSessionEndTime}, and reads that first segment
+     * only up to {@code (key, end = min(latestSessionStartTime, largest end))}: cached sessions of that segment
+     * ending later are missed (the store's entry for them, if any, shows instead), and so they are in PSPF.
+     */
+    private final class SegmentWalk implements PeekingIterator<Bytes, CacheEntry> {
+        private final Bytes key;
+        private final long latestSessionStartTime;
+        private final boolean forward;
+        private long lastSegment;
+        private long segment;
+        private PeekingIterator<Bytes, CacheEntry> current;
+
+        SegmentWalk(final Bytes key, final long earliestSessionEndTime, final long latestSessionStartTime,
+                    final boolean forward) {
+            this.key = key;
+            this.latestSessionStartTime = latestSessionStartTime;
+            this.forward = forward;
+            if (forward) {
+                segment = keys.segmentId(earliestSessionEndTime);
+                lastSegment = keys.segmentId(maxObservedTimestamp);
+                current = read(earliestSessionEndTime, segmentEnd());
+            } else {
+                lastSegment = keys.segmentId(earliestSessionEndTime);
+                segment = keys.segmentId(maxObservedTimestamp);
+                current = read(segmentStart(), Math.min(latestSessionStartTime, maxObservedTimestamp));
+            }
+        }
+
+        private long segmentStart() {
+            return segment * keys.segmentInterval();
+        }
+
+        private long segmentEnd() {
+            return segmentStart() + keys.segmentInterval() - 1;
+        }
+
+        /** The key's entries of the current segment from (end = lowerEnd, start = 0) to (upperEnd, bounded start). */
+        private PeekingIterator<Bytes, CacheEntry> read(final long lowerEnd, final long upperEnd) {
+            final long lower = Math.max(0L, lowerEnd);
+            return cacheRange(keys.cacheKey(StoreFormats.sessionKey(key, 0L, lower), lower),
+                keys.cacheKey(StoreFormats.sessionKey(key, Math.min(latestSessionStartTime, upperEnd), upperEnd), upperEnd),
+                forward);
+        }
+
+        private void nextSegment() {
+            if (forward) {
+                segment++;
+                lastSegment = keys.segmentId(maxObservedTimestamp);
+                current = segment > lastSegment ? null : read(segmentStart(), segmentEnd());
+            } else {
+                segment--;
+                current = segment < lastSegment ? null : read(segmentStart(), segmentEnd());
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (current != null && !current.hasNext()) {
+                nextSegment();
+            }
+            return current != null;
+        }
+
+        @Override
+        public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return current.next();
+        }
+
+        @Override
+        public Bytes peekNextKey() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return current.peekNextKey();
+        }
+
+        @Override
+        public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> peekNext() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return current.peekNext();
+        }
+
+        @Override
+        public void close() {
+            if (current != null) {
+                current.close();
+            }
+        }
     }
 
     private static boolean matches(final byte[] binary, final Bytes keyFrom, final Bytes keyTo, final long from,

@@ -62,6 +62,12 @@ final class NamedCache {
         return node.entry;
     }
 
+    /** Reads an entry without marking it recently used. */
+    CacheEntry peek(final Bytes key) {
+        final Node node = key == null ? null : entries.get(key);
+        return node == null ? null : node.entry;
+    }
+
     void put(final Bytes key, final CacheEntry entry) {
         if (!entry.isDirty() && dirtyKeys.contains(key)) {
             throw new IllegalStateException(String.format("Attempting to put a clean entry for key [%s] into NamedCache [%s] "

@@ -158,9 +158,23 @@ public final class RecordCache {
                                                     final Bytes to, final boolean toInclusive, final boolean forward) {
         final NamedCache cache = caches.get(nameSpace);
         if (cache == null) {
-            return new CacheIterator(null, null);
+            return new CacheIterator(null, null, true);
         }
-        return new CacheIterator(cache, cache.keys(from, fromInclusive, to, toInclusive, forward));
+        return new CacheIterator(cache, cache.keys(from, fromInclusive, to, toInclusive, forward), true);
+    }
+
+    /**
+     * The entries of a namespace with keys in a range, as {@link #range} reads them but without marking any
+     * recently used: for reads PSPF answers where Kafka throws before reading its cache.
+     */
+    public PeekingIterator<Bytes, CacheEntry> peekRange(final String nameSpace, final Bytes from,
+                                                        final boolean fromInclusive, final Bytes to,
+                                                        final boolean toInclusive, final boolean forward) {
+        final NamedCache cache = caches.get(nameSpace);
+        if (cache == null) {
+            return new CacheIterator(null, null, false);
+        }
+        return new CacheIterator(cache, cache.keys(from, fromInclusive, to, toInclusive, forward), false);
     }
 
     /** All entries of a namespace in the given key order; see {@link #range}. */
@@ -222,18 +236,20 @@ public final class RecordCache {
     private static final class CacheIterator implements PeekingIterator<Bytes, CacheEntry> {
         private final NamedCache cache;
         private final Iterator<Bytes> keys;
+        private final boolean touch;
         private KeyValue<Bytes, CacheEntry> next;
 
-        CacheIterator(final NamedCache cache, final Iterator<Bytes> keys) {
+        CacheIterator(final NamedCache cache, final Iterator<Bytes> keys, final boolean touch) {
             this.cache = cache;
             this.keys = keys;
+            this.touch = touch;
         }
 
         @Override
         public boolean hasNext() {
             while (next == null && keys != null && keys.hasNext()) {
                 final Bytes key = keys.next();
-                final CacheEntry entry = cache.get(key);
+                final CacheEntry entry = touch ? cache.get(key) : cache.peek(key);
                 if (entry != null) {
                     next = KeyValue.pair(key, entry);
                 }

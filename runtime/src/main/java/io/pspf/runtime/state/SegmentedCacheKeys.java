@@ -17,6 +17,10 @@ final class SegmentedCacheKeys {
         this.segmentInterval = segmentInterval;
     }
 
+    long segmentInterval() {
+        return segmentInterval;
+    }
+
     long segmentId(final long timestamp) {
         return timestamp / segmentInterval;
     }

@@ -136,9 +136,8 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
     @Override
     public KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(final long earliestSessionEndTime,
                                                                  final long latestSessionEndTime) {
-        final long actualFrom = segments.actualFrom(earliestSessionEndTime);
-        return sessions(segments.scan(actualFrom, latestSessionEndTime, null, null,
-            binary -> matches(binary, null, null, actualFrom, latestSessionEndTime), true));
+        // Kafka's RocksDB session store does not implement this find: SessionStore's default throws
+        throw new UnsupportedOperationException("This API is not supported by this implementation of SessionStore.");
     }
 
     @Override

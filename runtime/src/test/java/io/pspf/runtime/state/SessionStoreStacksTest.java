@@ -75,5 +75,25 @@ class SessionStoreStacksTest {
         boolean cached() {
             return true;
         }
+
+        /**
+         * As in Kafka (checked against Kafka 4.4): a backward find walks the cache from the segment of the largest
+         * session end put (40), and reads that segment only up to sessions ending at the latest start (35), so the
+         * cached [30, 40] is missed.
+         */
+        @Override
+        @Test
+        void shouldFindSessionsEndingAfterAndStartingBeforeTheBounds() {
+            store.put(session("a", 0L, 5L), "1");
+            store.put(session("a", 10L, 20L), "2");
+            store.put(session("a", 30L, 40L), "3");
+            store.put(session("b", 10L, 20L), "x");
+            assertEquals(List.of(KeyValue.pair(session("a", 10L, 20L), "2")), toList(store.findSessions("a", 6L, 25L)));
+            assertEquals(List.of(KeyValue.pair(session("a", 10L, 20L), "2")),
+                toList(store.backwardFindSessions("a", 6L, 35L)));
+            store.flush();
+            assertEquals(List.of(KeyValue.pair(session("a", 30L, 40L), "3"), KeyValue.pair(session("a", 10L, 20L), "2")),
+                toList(store.backwardFindSessions("a", 6L, 35L)), "found in the store once flushed");
+        }
     }
 }
