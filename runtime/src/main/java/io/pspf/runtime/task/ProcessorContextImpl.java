@@ -231,7 +231,8 @@ final class ProcessorContextImpl implements ProcessorContext<Object, Object>, Fi
         }
         final StateStore global = task.globalStore(name);
         if (global != null) {
-            return (S) global;
+            // a regular processor sees a global store read-only, as in Kafka
+            return (S) readOnlyViews.computeIfAbsent(global, StoreDecorators::readOnly);
         }
         if (!currentNode.stores().contains(name)) {
             throw new StreamsException("Processor " + currentNode.name + " has no access to StateStore " + name
@@ -243,8 +244,14 @@ final class ProcessorContextImpl implements ProcessorContext<Object, Object>, Fi
                 + "the stores() method on the Supplier itself. If you do not add stores manually, "
                 + "please file a bug report at https://issues.apache.org/jira/projects/KAFKA.");
         }
-        return (S) task.store(name);
+        final StateStore own = task.store(name);
+        // a processor may use its stores but not initialize, commit or close them (Kafka's read-write decorator)
+        return own == null ? null : (S) readWriteViews.computeIfAbsent(own, StoreDecorators::readWrite);
     }
+
+    /** One decorated view per store, made on first use. */
+    private final Map<StateStore, StateStore> readWriteViews = new java.util.IdentityHashMap<>();
+    private final Map<StateStore, StateStore> readOnlyViews = new java.util.IdentityHashMap<>();
 
     @Override
     public Cancellable schedule(final Duration interval, final PunctuationType type, final Punctuator callback) {
