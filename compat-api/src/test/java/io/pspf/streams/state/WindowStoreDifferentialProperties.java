@@ -64,6 +64,15 @@ class WindowStoreDifferentialProperties {
             .as(Op::new).list().ofMinSize(1).ofMaxSize(50);
     }
 
+    /**
+     * Cache sizes: small ones make the caching layer evict (and flush) as it goes, so that which entries each read
+     * marks as recently used shows in the results; the large one keeps everything cached until a commit.
+     */
+    @Provide
+    Arbitrary<Long> cacheSizes() {
+        return Arbitraries.of(200L, 500L, 1_000L, 10_000_000L);
+    }
+
     @Provide
     Arbitrary<Config> configs() {
         return Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(true, false), Arbitraries.of(true, false))
@@ -71,7 +80,8 @@ class WindowStoreDifferentialProperties {
     }
 
     @Property(tries = 100)
-    void pspfWindowStoresAnswerLikeKafkas(@ForAll("ops") final List<Op> ops, @ForAll("configs") final Config config) {
+    void pspfWindowStoresAnswerLikeKafkas(@ForAll("ops") final List<Op> ops, @ForAll("configs") final Config config,
+                                          @ForAll("cacheSizes") final long cacheBytes) {
         final Duration retention = Duration.ofMillis(config.retention());
         final Duration size = Duration.ofMillis(config.windowSize());
         final WindowBytesStoreSupplier kafkaSupplier = config.persistent()
@@ -88,15 +98,16 @@ class WindowStoreDifferentialProperties {
             kafkaBuilder = kafkaBuilder.withCachingEnabled();
             pspfBuilder = pspfBuilder.withCachingEnabled();
         }
-        try (StoreHarness harness = StoreHarness.kafka(kafkaBuilder, 10_000_000L)) {
+        try (StoreHarness harness = StoreHarness.kafka(kafkaBuilder, cacheBytes)) {
             final WindowStore<String, String> kafka = harness.driver().getWindowStore("store");
-            final WindowStore<String, String> pspf = StoreHarness.pspf(pspfBuilder, 10_000_000L);
+            final WindowStore<String, String> pspf = StoreHarness.pspf(pspfBuilder, cacheBytes);
             final List<String> trace = new ArrayList<>();
             for (final Op op : ops) {
                 trace.add(op.toString());
                 final Object expected = apply(kafka, op, config.step());
                 Statistics.label("results").collect(outcome(expected));
-                assertEquals(expected, apply(pspf, op, config.step()), config + " after " + trace);
+                assertEquals(expected, apply(pspf, op, config.step()),
+                    config + ", cache " + cacheBytes + " bytes, after " + trace);
             }
         }
     }

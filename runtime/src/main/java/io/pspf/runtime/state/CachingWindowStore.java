@@ -16,10 +16,13 @@ import org.slf4j.LoggerFactory;
  * The caching layer of window stores (Kafka's {@code CachingWindowStore}): puts go to the record cache under
  * {@code segmentId|key|windowStart|0}; reads merge the cache with the store below in the store's order (by
  * segment, then binary key; single-key fetches by window start). Unlike the key-value layer, a read that misses
- * does not fill the cache.
+ * does not fill the cache. Each read reads exactly the cache ranges Kafka 4.4's layer reads, every entry in them
+ * being marked recently used whether or not it matches, so that later evictions (and flushes) are Kafka's.
  */
 final class CachingWindowStore extends ForwardingWindowBytesStore implements CachedStore {
     private static final Logger LOG = LoggerFactory.getLogger(CachingWindowStore.class);
+
+    private static final int WINDOW_SUFFIX_BYTES = 12; // window start (8) and sequence number (4)
 
     private final long windowSize;
     private final SegmentedCacheKeys keys;
@@ -99,8 +102,10 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
         CacheSupport.validateOpen(this);
         final WindowStoreIterator<byte[]> stored = forward
             ? wrapped().fetch(key, timeFrom, timeTo) : wrapped().backwardFetch(key, timeFrom, timeTo);
-        final PeekingIterator<Bytes, CacheEntry> cached = keys.range(support.cache(), support.nameSpace(), timeFrom,
-            timeTo, binary -> matches(binary, key, key, timeFrom, timeTo), forward);
+        final PeekingIterator<Bytes, CacheEntry> cached = SegmentedCacheKeys.filtered(wrapped().persistent()
+                ? new SegmentWalk(key, key, timeFrom, timeTo, forward)
+                : cacheRange(fixedSizeLower(key, timeFrom), fixedSizeUpper(key, timeTo), forward),
+            binary -> matches(binary, key, key, timeFrom, timeTo));
         return Iterators.window(new MergedCacheIterator<Long, byte[], Long>(cached, stored, forward) {
             @Override
             int compare(final Bytes cacheKey, final Long storeKey) {
@@ -145,39 +150,176 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
         CacheSupport.validateOpen(this);
         final KeyValueIterator<Windowed<Bytes>, byte[]> stored = forward
             ? wrapped().fetch(keyFrom, keyTo, timeFrom, timeTo) : wrapped().backwardFetch(keyFrom, keyTo, timeFrom, timeTo);
-        final java.util.function.Predicate<byte[]> filter = binary -> matches(binary, keyFrom, keyTo, timeFrom, timeTo);
-        final PeekingIterator<Bytes, CacheEntry> cached = wrapped().persistent() && !(keyFrom != null && keyFrom.equals(keyTo))
-            ? segmentBySegment(keyFrom, keyTo, timeFrom, timeTo, filter, forward)
-            : keys.range(support.cache(), support.nameSpace(), timeFrom, timeTo, filter, forward);
+        final PeekingIterator<Bytes, CacheEntry> cached = SegmentedCacheKeys.filtered(wrapped().persistent()
+                ? new SegmentWalk(keyFrom, keyTo, timeFrom, timeTo, forward)
+                : cacheRange(keyFrom == null ? null : SegmentedCacheKeys.withSegment(keys.segmentId(0L), lowerRange(keyFrom)),
+                    keyTo == null ? null : keys.cacheKey(upperRange(keyTo, timeTo), timeTo), forward),
+            binary -> matches(binary, keyFrom, keyTo, timeFrom, timeTo));
         return merged(cached, stored, forward);
     }
 
-    /**
-     * Kafka reads the cache of a persistent window store one segment at a time, from the segment of
-     * {@code timeFrom} to that of {@code min(timeTo, largest cached window start)}; within a segment it reads from
-     * {@code keyFrom} to {@code keyTo}, and an open (null) bound reaches to the cache's start or end, across
-     * segments. An entry can therefore come up once per segment read, and Kafka hands it out each time; so does PSPF.
+    /*
+     * The cache ranges Kafka 4.4 reads (every entry read is marked recently used, whether or not it matches):
+     * over a non-persistent store, a single-key fetch reads from (key, max(0, timeFrom), seq 0) in that time's
+     * segment to (key, timeTo, seq Integer.MAX_VALUE) in timeTo's segment, so other keys of the segments between
+     * too; a key-range fetch reads from keyFrom followed by 12 zero bytes in segment 0 (or from the cache's start)
+     * to OrderedBytes.upperRange(keyTo, timeTo|Integer.MAX_VALUE) in timeTo's segment (or to the cache's end).
+     * fetchAll and all read the whole cache. Over a persistent store the fetches walk segments (SegmentWalk).
      */
-    private PeekingIterator<Bytes, CacheEntry> segmentBySegment(final Bytes keyFrom, final Bytes keyTo, final long timeFrom,
-                                                               final long timeTo,
-                                                               final java.util.function.Predicate<byte[]> filter,
-                                                               final boolean forward) {
-        final long firstSegment = keys.segmentId(timeFrom);
-        final long lastSegment = keys.segmentId(Math.min(timeTo, maxObservedTimestamp));
-        final java.util.List<org.apache.kafka.streams.KeyValue<Bytes, CacheEntry>> entries = new java.util.ArrayList<>();
-        for (long i = 0; i <= lastSegment - firstSegment; i++) {
-            final long segment = forward ? firstSegment + i : lastSegment - i;
-            final Bytes from = keyFrom == null ? null
-                : SegmentedCacheKeys.withSegment(segment, StoreFormats.windowKey(keyFrom, 0L, 0));
-            final Bytes to = keyTo == null ? null
-                : SegmentedCacheKeys.withSegment(segment, StoreFormats.windowKey(keyTo, timeTo, Integer.MAX_VALUE));
-            if (from != null && to != null && from.compareTo(to) > 0) {
-                continue;
+
+    /** Kafka's {@code lowerRangeFixedSize} as a cache key: (key, max(0, time), 0) in that time's segment. */
+    private Bytes fixedSizeLower(final Bytes key, final long time) {
+        final long lower = Math.max(0L, time);
+        return keys.cacheKey(StoreFormats.windowKey(key, lower, 0), lower);
+    }
+
+    /** Kafka's {@code upperRangeFixedSize} as a cache key: (key, time, Integer.MAX_VALUE) in that time's segment. */
+    private Bytes fixedSizeUpper(final Bytes key, final long time) {
+        return keys.cacheKey(StoreFormats.windowKey(key, time, Integer.MAX_VALUE), time);
+    }
+
+    /** Kafka's {@code WindowKeySchema.lowerRange}: the key followed by 12 zero bytes, whatever the time. */
+    private static Bytes lowerRange(final Bytes keyFrom) {
+        return Bytes.wrap(java.util.Arrays.copyOf(keyFrom.get(), keyFrom.get().length + WINDOW_SUFFIX_BYTES));
+    }
+
+    /**
+     * Kafka's {@code WindowKeySchema.upperRange} ({@code OrderedBytes.upperRange} of the key and the suffix
+     * {@code timeTo|Integer.MAX_VALUE}): when the suffix's first byte is 0, the whole key; otherwise the key's first
+     * byte and the following bytes not below the suffix's first byte; then the suffix.
+     */
+    private static Bytes upperRange(final Bytes keyTo, final long timeTo) {
+        final byte[] key = keyTo.get();
+        final byte[] suffix = java.nio.ByteBuffer.allocate(WINDOW_SUFFIX_BYTES).putLong(timeTo)
+            .putInt(Integer.MAX_VALUE).array();
+        final int first = suffix[0] & 0xFF;
+        int length = key.length;
+        if (first != 0) {
+            length = 0;
+            while (length < key.length && (length < 1 || (key[length] & 0xFF) >= first)) {
+                length++;
             }
-            SegmentedCacheKeys.filtered(support.cache().range(support.nameSpace(), from, true, to, true, forward), filter)
-                .forEachRemaining(entries::add);
         }
-        return Iterators.of(entries.iterator());
+        return Bytes.wrap(java.nio.ByteBuffer.allocate(length + WINDOW_SUFFIX_BYTES).put(key, 0, length).put(suffix)
+            .array());
+    }
+
+    /** A range of the cache, both bounds included (null: open); empty when the bounds are inverted, as in Kafka. */
+    private PeekingIterator<Bytes, CacheEntry> cacheRange(final Bytes from, final Bytes to, final boolean forward) {
+        if (from != null && to != null && from.compareTo(to) > 0) {
+            return Iterators.empty();
+        }
+        return support.cache().range(support.nameSpace(), from, true, to, true, forward);
+    }
+
+    /**
+     * Kafka's reading of the cache of a persistent window store ({@code CachingWindowStore.CacheIteratorWrapper}),
+     * one segment at a time, lazily. Forwards it reads from the segment of {@code timeFrom} (always read) up to that
+     * of {@code min(timeTo, largest window start observed)}, recomputed at each step; backwards from the segment of
+     * {@code min(timeTo, largest start)} (always read) down to that of {@code timeFrom}. Within a segment a
+     * single-key fetch ({@code keyFrom} equal to {@code keyTo}) reads from (key, lower time, 0) to
+     * (key, upper time, Integer.MAX_VALUE), the times being the segment's clipped to the fetch's (backwards, the
+     * first segment from its start to {@code min(timeTo, largest start)}; forwards, the first from {@code timeFrom});
+     * a key-range fetch reads from keyFrom followed by 12 zero bytes to {@code upperRange(keyTo, timeTo)}, both in
+     * the segment, an open (null) bound reaching to the cache's start or end across segments: an entry can then come
+     * up once per segment read, and Kafka hands it out each time; so does PSPF. Where Kafka throws
+     * ("segment interval has changed": the two times of a segment's range lie in different segments), it has read
+     * nothing more; PSPF stops reading.
+     */
+    private final class SegmentWalk implements PeekingIterator<Bytes, CacheEntry> {
+        private final Bytes keyFrom;
+        private final Bytes keyTo;
+        private final long timeTo;
+        private final boolean forward;
+        private long lastSegment;
+        private long segment;
+        private PeekingIterator<Bytes, CacheEntry> current;
+
+        SegmentWalk(final Bytes keyFrom, final Bytes keyTo, final long timeFrom, final long timeTo,
+                    final boolean forward) {
+            this.keyFrom = keyFrom;
+            this.keyTo = keyTo;
+            this.timeTo = timeTo;
+            this.forward = forward;
+            if (forward) {
+                lastSegment = keys.segmentId(Math.min(timeTo, maxObservedTimestamp));
+                segment = keys.segmentId(timeFrom);
+                current = read(timeFrom, segmentLastTime());
+            } else {
+                segment = keys.segmentId(Math.min(timeTo, maxObservedTimestamp));
+                lastSegment = keys.segmentId(timeFrom);
+                current = read(segmentBeginTime(), Math.min(timeTo, maxObservedTimestamp));
+            }
+        }
+
+        private long segmentBeginTime() {
+            return segment * keys.segmentInterval();
+        }
+
+        private long segmentLastTime() {
+            return Math.min(timeTo, segmentBeginTime() + keys.segmentInterval() - 1);
+        }
+
+        private PeekingIterator<Bytes, CacheEntry> read(final long lower, final long upper) {
+            if (keys.segmentId(lower) != keys.segmentId(upper)) {
+                return null; // Kafka throws IllegalStateException here
+            }
+            if (keyFrom != null && keyFrom.equals(keyTo)) {
+                return cacheRange(fixedSizeLower(keyFrom, lower), fixedSizeUpper(keyTo, upper), forward);
+            }
+            return cacheRange(keyFrom == null ? null : SegmentedCacheKeys.withSegment(segment, lowerRange(keyFrom)),
+                keyTo == null ? null : SegmentedCacheKeys.withSegment(segment, upperRange(keyTo, timeTo)), forward);
+        }
+
+        private void nextSegment() {
+            if (forward) {
+                segment++;
+                lastSegment = keys.segmentId(Math.min(timeTo, maxObservedTimestamp));
+                current = segment > lastSegment ? null : read(segmentBeginTime(), segmentLastTime());
+            } else {
+                segment--;
+                current = segment < lastSegment ? null : read(segmentBeginTime(), segmentLastTime());
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (current != null && !current.hasNext()) {
+                nextSegment();
+            }
+            return current != null;
+        }
+
+        @Override
+        public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return current.next();
+        }
+
+        @Override
+        public Bytes peekNextKey() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return current.peekNextKey();
+        }
+
+        @Override
+        public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> peekNext() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            return current.peekNext();
+        }
+
+        @Override
+        public void close() {
+            if (current != null) {
+                current.close();
+            }
+        }
     }
 
     @Override

@@ -37,11 +37,6 @@ final class SegmentedCacheKeys {
         return Bytes.wrap(ByteBuffer.allocate(SEGMENT_ID_BYTES + raw.length).putLong(segmentId).put(raw).array());
     }
 
-    /** The first possible cache key of a segment. */
-    static Bytes segmentStart(final long segmentId) {
-        return Bytes.wrap(ByteBuffer.allocate(SEGMENT_ID_BYTES).putLong(segmentId).array());
-    }
-
     static Bytes binaryKey(final Bytes cacheKey) {
         final byte[] raw = cacheKey.get();
         final byte[] key = new byte[raw.length - SEGMENT_ID_BYTES];
@@ -59,22 +54,6 @@ final class SegmentedCacheKeys {
         final byte[] cache = cacheKey.get();
         final byte[] store = storeBinaryKey.get();
         return java.util.Arrays.compareUnsigned(cache, SEGMENT_ID_BYTES, cache.length, store, 0, store.length);
-    }
-
-    /**
-     * The cached entries of a namespace whose segments lie between those of two timestamps, in the given order,
-     * that pass a filter on the binary key.
-     */
-    PeekingIterator<Bytes, CacheEntry> range(final RecordCache cache, final String nameSpace, final long timeFrom,
-                                             final long timeTo, final java.util.function.Predicate<byte[]> filter,
-                                             final boolean forward) {
-        final long fromId = segmentId(timeFrom);
-        final long toId = segmentId(timeTo);
-        if (fromId > toId) {
-            return Iterators.empty();
-        }
-        final Bytes to = toId == Long.MAX_VALUE ? null : segmentStart(toId + 1);
-        return filtered(cache.range(nameSpace, segmentStart(fromId), true, to, false, forward), filter);
     }
 
     static PeekingIterator<Bytes, CacheEntry> filtered(final PeekingIterator<Bytes, CacheEntry> inner,
