@@ -482,6 +482,9 @@ public final class StreamTask {
         if (global) {
             throw new UnsupportedOperationException("this should not happen: schedule() not supported in global processor context.");
         }
+        if (node == null) {
+            throw new IllegalStateException("Current node is null");
+        }
         switch (type) {
             case STREAM_TIME:
                 return streamTimePunctuations.schedule(node, startTime == null ? 0L : startTime, interval, punctuator,
