@@ -20,6 +20,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import io.pspf.streams.kstream.internals.ConfigAccess;
 import io.pspf.streams.kstream.internals.InternalStreamsBuilder;
 import io.pspf.streams.kstream.internals.KStreamImpl;
+import io.pspf.streams.kstream.internals.StatefulDsl;
 
 /**
  * The Kafka Streams DSL entry point, as {@code org.apache.kafka.streams.StreamsBuilder}: create streams (and,
@@ -109,50 +110,45 @@ public class StreamsBuilder {
     /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
     public synchronized <K, V> KTable<K, V> table(final String topic, final Consumed<K, V> consumed,
                                                   final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw notYet("StreamsBuilder#table");
+        throw StatefulDsl.notYet("StreamsBuilder#table");
     }
 
     /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
     public synchronized <K, V> KTable<K, V> table(final String topic) {
-        throw notYet("StreamsBuilder#table");
+        throw StatefulDsl.notYet("StreamsBuilder#table");
     }
 
     /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
     public synchronized <K, V> KTable<K, V> table(final String topic, final Consumed<K, V> consumed) {
-        throw notYet("StreamsBuilder#table");
+        throw StatefulDsl.notYet("StreamsBuilder#table");
     }
 
     /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
     public synchronized <K, V> KTable<K, V> table(final String topic,
                                                   final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw notYet("StreamsBuilder#table");
+        throw StatefulDsl.notYet("StreamsBuilder#table");
     }
 
     /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
     public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic, final Consumed<K, V> consumed) {
-        throw notYet("StreamsBuilder#globalTable");
+        throw StatefulDsl.notYet("StreamsBuilder#globalTable");
     }
 
     /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
     public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic) {
-        throw notYet("StreamsBuilder#globalTable");
+        throw StatefulDsl.notYet("StreamsBuilder#globalTable");
     }
 
     /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
     public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic, final Consumed<K, V> consumed,
                                                               final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw notYet("StreamsBuilder#globalTable");
+        throw StatefulDsl.notYet("StreamsBuilder#globalTable");
     }
 
     /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
     public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic,
                                                               final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw notYet("StreamsBuilder#globalTable");
-    }
-
-    private static UnsupportedOperationException notYet(final String operation) {
-        return new UnsupportedOperationException(operation + " is part of PSPF's stateful DSL, which is not built yet; "
-            + "this build supports the Processor API and the stateless KStream operators.");
+        throw StatefulDsl.notYet("StreamsBuilder#globalTable");
     }
 
     /**

@@ -257,13 +257,12 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
      * only up to {@code (key, end = min(latestSessionStartTime, largest end))}: cached sessions of that segment
      * ending later are missed (the store's entry for them, if any, shows instead), and so they are in PSPF.
      */
-    private final class SegmentWalk implements PeekingIterator<Bytes, CacheEntry> {
+    private final class SegmentWalk extends SegmentWalkIterator {
         private final Bytes key;
         private final long latestSessionStartTime;
         private final boolean forward;
         private long lastSegment;
         private long segment;
-        private PeekingIterator<Bytes, CacheEntry> current;
 
         SegmentWalk(final Bytes key, final long earliestSessionEndTime, final long latestSessionStartTime,
                     final boolean forward) {
@@ -273,11 +272,11 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
             if (forward) {
                 segment = keys.segmentId(earliestSessionEndTime);
                 lastSegment = keys.segmentId(maxObservedTimestamp);
-                current = read(earliestSessionEndTime, segmentEnd());
+                start(read(earliestSessionEndTime, segmentEnd()));
             } else {
                 lastSegment = keys.segmentId(earliestSessionEndTime);
                 segment = keys.segmentId(maxObservedTimestamp);
-                current = read(segmentStart(), Math.min(latestSessionStartTime, maxObservedTimestamp));
+                start(read(segmentStart(), Math.min(latestSessionStartTime, maxObservedTimestamp)));
             }
         }
 
@@ -297,53 +296,15 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
                 forward);
         }
 
-        private void nextSegment() {
+        @Override
+        protected PeekingIterator<Bytes, CacheEntry> nextSegment() {
             if (forward) {
                 segment++;
                 lastSegment = keys.segmentId(maxObservedTimestamp);
-                current = segment > lastSegment ? null : read(segmentStart(), segmentEnd());
+                return segment > lastSegment ? null : read(segmentStart(), segmentEnd());
             } else {
                 segment--;
-                current = segment < lastSegment ? null : read(segmentStart(), segmentEnd());
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (current != null && !current.hasNext()) {
-                nextSegment();
-            }
-            return current != null;
-        }
-
-        @Override
-        public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> next() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
-            }
-            return current.next();
-        }
-
-        @Override
-        public Bytes peekNextKey() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
-            }
-            return current.peekNextKey();
-        }
-
-        @Override
-        public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> peekNext() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
-            }
-            return current.peekNext();
-        }
-
-        @Override
-        public void close() {
-            if (current != null) {
-                current.close();
+                return segment < lastSegment ? null : read(segmentStart(), segmentEnd());
             }
         }
     }

@@ -226,14 +226,13 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
      * ("segment interval has changed": the two times of a segment's range lie in different segments), it has read
      * nothing more; PSPF stops reading.
      */
-    private final class SegmentWalk implements PeekingIterator<Bytes, CacheEntry> {
+    private final class SegmentWalk extends SegmentWalkIterator {
         private final Bytes keyFrom;
         private final Bytes keyTo;
         private final long timeTo;
         private final boolean forward;
         private long lastSegment;
         private long segment;
-        private PeekingIterator<Bytes, CacheEntry> current;
 
         SegmentWalk(final Bytes keyFrom, final Bytes keyTo, final long timeFrom, final long timeTo,
                     final boolean forward) {
@@ -244,11 +243,11 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
             if (forward) {
                 lastSegment = keys.segmentId(Math.min(timeTo, maxObservedTimestamp));
                 segment = keys.segmentId(timeFrom);
-                current = read(timeFrom, segmentLastTime());
+                start(read(timeFrom, segmentLastTime()));
             } else {
                 segment = keys.segmentId(Math.min(timeTo, maxObservedTimestamp));
                 lastSegment = keys.segmentId(timeFrom);
-                current = read(segmentBeginTime(), Math.min(timeTo, maxObservedTimestamp));
+                start(read(segmentBeginTime(), Math.min(timeTo, maxObservedTimestamp)));
             }
         }
 
@@ -271,53 +270,15 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
                 keyTo == null ? null : SegmentedCacheKeys.withSegment(segment, upperRange(keyTo, timeTo)), forward);
         }
 
-        private void nextSegment() {
+        @Override
+        protected PeekingIterator<Bytes, CacheEntry> nextSegment() {
             if (forward) {
                 segment++;
                 lastSegment = keys.segmentId(Math.min(timeTo, maxObservedTimestamp));
-                current = segment > lastSegment ? null : read(segmentBeginTime(), segmentLastTime());
+                return segment > lastSegment ? null : read(segmentBeginTime(), segmentLastTime());
             } else {
                 segment--;
-                current = segment < lastSegment ? null : read(segmentBeginTime(), segmentLastTime());
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (current != null && !current.hasNext()) {
-                nextSegment();
-            }
-            return current != null;
-        }
-
-        @Override
-        public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> next() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
-            }
-            return current.next();
-        }
-
-        @Override
-        public Bytes peekNextKey() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
-            }
-            return current.peekNextKey();
-        }
-
-        @Override
-        public org.apache.kafka.streams.KeyValue<Bytes, CacheEntry> peekNext() {
-            if (!hasNext()) {
-                throw new java.util.NoSuchElementException();
-            }
-            return current.peekNext();
-        }
-
-        @Override
-        public void close() {
-            if (current != null) {
-                current.close();
+                return segment < lastSegment ? null : read(segmentBeginTime(), segmentLastTime());
             }
         }
     }
