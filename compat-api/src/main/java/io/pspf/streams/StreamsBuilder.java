@@ -45,7 +45,7 @@ public class StreamsBuilder {
      */
     public StreamsBuilder(final TopologyConfig topologyConfigs) {
         this.topology = newTopology(topologyConfigs);
-        this.internal = new InternalStreamsBuilder(topology.graph);
+        this.internal = new InternalStreamsBuilder(topology.graph, topologyConfigs);
     }
 
     /** Creates the topology a builder with settings writes into; a subclass may supply its own. */
@@ -107,26 +107,45 @@ public class StreamsBuilder {
         return new KStreamImpl<>(internal, name, reader.keySerde(), reader.valueSerde(), false);
     }
 
-    /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    /**
+     * A table over {@code topic}: each record is the latest value of its key (a null value deletes it). The table
+     * is kept in a store when {@code materialized} names one (or when a later operator needs to look it up).
+     *
+     * @throws NullPointerException if an argument is null
+     */
     public synchronized <K, V> KTable<K, V> table(final String topic, final Consumed<K, V> consumed,
                                                   final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("StreamsBuilder#table");
+        Objects.requireNonNull(topic, "topic can't be null");
+        Objects.requireNonNull(consumed, "consumed can't be null");
+        Objects.requireNonNull(materialized, "materialized can't be null");
+        final ConfigAccess.ConsumedReader<K, V> reader = new ConfigAccess.ConsumedReader<>(consumed);
+        materialized.withKeySerde(reader.keySerde()).withValueSerde(reader.valueSerde());
+        return internal.table(topic, reader, materialized);
     }
 
-    /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    /** A table over {@code topic}, read with the default serdes; not materialized unless a later operator needs it. */
     public synchronized <K, V> KTable<K, V> table(final String topic) {
-        throw StatefulDsl.notYet("StreamsBuilder#table");
+        return table(topic, Consumed.with(null, null));
     }
 
-    /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    /** A table over {@code topic}, read as {@code consumed} says. */
     public synchronized <K, V> KTable<K, V> table(final String topic, final Consumed<K, V> consumed) {
-        throw StatefulDsl.notYet("StreamsBuilder#table");
+        Objects.requireNonNull(topic, "topic can't be null");
+        Objects.requireNonNull(consumed, "consumed can't be null");
+        final ConfigAccess.ConsumedReader<K, V> reader = new ConfigAccess.ConsumedReader<>(consumed);
+        return internal.table(topic, reader, Materialized.with(reader.keySerde(), reader.valueSerde()));
     }
 
-    /** A table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    /** A table over {@code topic}, kept as {@code materialized} says (its serdes also read the topic). */
     public synchronized <K, V> KTable<K, V> table(final String topic,
                                                   final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("StreamsBuilder#table");
+        Objects.requireNonNull(topic, "topic can't be null");
+        Objects.requireNonNull(materialized, "materialized can't be null");
+        final ConfigAccess.MaterializedReader<K, V, KeyValueStore<Bytes, byte[]>> reader =
+            new ConfigAccess.MaterializedReader<>(materialized);
+        final ConfigAccess.ConsumedReader<K, V> consumed =
+            new ConfigAccess.ConsumedReader<>(Consumed.with(reader.keySerde(), reader.valueSerde()));
+        return internal.table(topic, consumed, materialized);
     }
 
     /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
@@ -197,6 +216,7 @@ public class StreamsBuilder {
      * DSL has nothing to optimize, so the result is the same topology.
      */
     public synchronized Topology build(final Properties props) {
+        internal.setBuildProperties(props);
         return build();
     }
 }

@@ -154,6 +154,31 @@ final class Adapters {
             super(KAFKA);
         }
 
+        private java.util.Properties buildProperties;
+
+        @Override
+        public <K, V> KTable<K, V> table(final String topic) {
+            return builder.table(topic);
+        }
+
+        @Override
+        public <K, V> KTable<K, V> table(final String topic,
+                                         final org.apache.kafka.streams.kstream.Materialized<K, V, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> materialized) {
+            return builder.table(topic, materialized);
+        }
+
+        @Override
+        public <K, V> KTable<K, V> table(final String topic, final Consumed<K, V> consumed,
+                                         final org.apache.kafka.streams.kstream.Materialized<K, V, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> materialized) {
+            return builder.table(topic, consumed, materialized);
+        }
+
+        @Override
+        public Dsl buildProperties(final java.util.Properties properties) {
+            this.buildProperties = properties;
+            return this;
+        }
+
         @Override
         public <K, V> KStream<K, V> stream(final String topic) {
             return builder.stream(topic);
@@ -210,7 +235,7 @@ final class Adapters {
 
         @Override
         Built build() {
-            return kafka(builder.build());
+            return kafka(buildProperties == null ? builder.build() : builder.build(buildProperties));
         }
     }
 
@@ -221,6 +246,31 @@ final class Adapters {
             super(PSPF);
         }
 
+        private java.util.Properties buildProperties;
+
+        @Override
+        public <K, V> KTable<K, V> table(final String topic) {
+            return builder.table(topic);
+        }
+
+        @Override
+        public <K, V> KTable<K, V> table(final String topic,
+                                         final org.apache.kafka.streams.kstream.Materialized<K, V, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> materialized) {
+            return builder.table(topic, materialized);
+        }
+
+        @Override
+        public <K, V> KTable<K, V> table(final String topic, final Consumed<K, V> consumed,
+                                         final org.apache.kafka.streams.kstream.Materialized<K, V, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> materialized) {
+            return builder.table(topic, consumed, materialized);
+        }
+
+        @Override
+        public Dsl buildProperties(final java.util.Properties properties) {
+            this.buildProperties = properties;
+            return this;
+        }
+
         @Override
         public <K, V> KStream<K, V> stream(final String topic) {
             return builder.stream(topic);
@@ -277,7 +327,7 @@ final class Adapters {
 
         @Override
         Built build() {
-            return pspf(builder.build());
+            return pspf(buildProperties == null ? builder.build() : builder.build(buildProperties));
         }
     }
 

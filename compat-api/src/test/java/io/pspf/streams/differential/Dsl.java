@@ -7,6 +7,9 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.StoreBuilder;
 
@@ -29,6 +32,15 @@ public interface Dsl extends Side {
     <K, V> KStream<K, V> stream(Pattern topicPattern, Consumed<K, V> consumed);
 
     <K, V> KTable<K, V> table(String topic, Consumed<K, V> consumed);
+
+    <K, V> KTable<K, V> table(String topic);
+
+    <K, V> KTable<K, V> table(String topic, Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized);
+
+    <K, V> KTable<K, V> table(String topic, Consumed<K, V> consumed, Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized);
+
+    /** Properties given to {@code build(Properties)} (for {@code topology.optimization}); null builds without. */
+    Dsl buildProperties(java.util.Properties properties);
 
     <K, V> GlobalKTable<K, V> globalTable(String topic, Consumed<K, V> consumed);
 

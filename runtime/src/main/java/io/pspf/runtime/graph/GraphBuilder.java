@@ -210,6 +210,18 @@ public final class GraphBuilder {
         }
     }
 
+    /**
+     * Makes a source topic the changelog of a store (a source table under {@code topology.optimization}): the
+     * store is restored from the topic and writes no changelog of its own.
+     */
+    public void connectSourceStoreAndTopic(final String storeName, final String topic) {
+        final StoreSpec spec = stores.get(storeName);
+        if (spec == null) {
+            throw new TopologyException("Invalid topology: StateStore " + storeName + " is not added yet.");
+        }
+        spec.sourceChangelogTopic = topic;
+    }
+
     public void connectProcessorAndStateStores(final String processorName, final String... storeNames) {
         Objects.requireNonNull(processorName, "processorName cannot be null");
         Objects.requireNonNull(storeNames, "stateStoreNames cannot be a null array");

@@ -38,7 +38,7 @@ import io.pspf.runtime.state.StoreRecordContext;
  * (topic, partition, offset, timestamp, headers) and forwards records depth-first to the current node's children.
  */
 final class ProcessorContextImpl implements ProcessorContext<Object, Object>, FixedKeyProcessorContext<Object, Object>,
-    StateStoreContext, StoreEnvironment {
+    StateStoreContext, StoreEnvironment, DslSupport {
 
     private final StreamTask task;
     private final TaskConfig config;
@@ -174,6 +174,27 @@ final class ProcessorContextImpl implements ProcessorContext<Object, Object>, Fi
             recordContext = previous;
             currentNode = from;
         }
+    }
+
+    @Override
+    public Object currentNodeHandle() {
+        return currentNode;
+    }
+
+    @Override
+    public <K, V> void forwardAs(final Object node, final Record<K, V> record) {
+        final TaskNode previous = currentNode;
+        currentNode = (TaskNode) node;
+        try {
+            forward(record, null);
+        } finally {
+            currentNode = previous;
+        }
+    }
+
+    @Override
+    public void recordDropped() {
+        task.recordDropped();
     }
 
     @Override

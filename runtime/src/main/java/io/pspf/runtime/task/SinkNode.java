@@ -43,6 +43,8 @@ final class SinkNode extends TaskNode {
             throw new StreamsException(String.format("Failed to initialize value serdes for sink node %s", name), e,
                 context.taskId());
         }
+        wrapDefaults(context, keySerializer);
+        wrapDefaults(context, valueSerializer);
     }
 
     @SuppressWarnings("unchecked")
@@ -67,5 +69,11 @@ final class SinkNode extends TaskNode {
 
     @Override
     void close() {
+    }
+
+    private static void wrapDefaults(final ProcessorContextImpl context, final Object serde) {
+        if (serde instanceof WrapsDefaultSerde) {
+            ((WrapsDefaultSerde) serde).setIfUnset(context::keySerde, context::valueSerde);
+        }
     }
 }

@@ -41,6 +41,8 @@ final class SourceNode extends TaskNode {
             throw new StreamsException(String.format("Failed to initialize value serdes for source node %s", name), e,
                 context.taskId());
         }
+        wrapDefaults(context, keyDeserializer);
+        wrapDefaults(context, valueDeserializer);
         extractor = spec.timestampExtractor() != null ? spec.timestampExtractor() : context.config().timestampExtractor;
     }
 
@@ -51,5 +53,11 @@ final class SourceNode extends TaskNode {
 
     @Override
     void close() {
+    }
+
+    private static void wrapDefaults(final ProcessorContextImpl context, final Object serde) {
+        if (serde instanceof WrapsDefaultSerde) {
+            ((WrapsDefaultSerde) serde).setIfUnset(context::keySerde, context::valueSerde);
+        }
     }
 }

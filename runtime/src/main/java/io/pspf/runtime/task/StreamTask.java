@@ -237,6 +237,10 @@ public final class StreamTask {
             }
         }
         for (final StoreSpec spec : storeSpecs.values()) {
+            if (config.cacheMaxBytes == 0) {
+                // as Kafka's topology rewrite: with no cache at all, no store has a caching layer
+                spec.builder().withCachingDisabled();
+            }
             final StateStore store = spec.builder().build();
             stores.put(spec.name(), store);
         }

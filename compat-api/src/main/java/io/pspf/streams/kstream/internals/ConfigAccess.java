@@ -175,4 +175,160 @@ public final class ConfigAccess {
             return chainConsumer;
         }
     }
+
+    /** Reads a {@link org.apache.kafka.streams.kstream.Materialized}. */
+    public static final class MaterializedReader<K, V, S extends org.apache.kafka.streams.processor.StateStore>
+        extends org.apache.kafka.streams.kstream.Materialized<K, V, S> {
+        public MaterializedReader(final org.apache.kafka.streams.kstream.Materialized<K, V, S> materialized) {
+            super(materialized);
+        }
+
+        public String storeName() {
+            return storeSupplier != null ? storeSupplier.name() : storeName;
+        }
+
+        public org.apache.kafka.streams.state.StoreSupplier<S> storeSupplier() {
+            return storeSupplier;
+        }
+
+        public Serde<K> keySerde() {
+            return keySerde;
+        }
+
+        public Serde<V> valueSerde() {
+            return valueSerde;
+        }
+
+        public boolean loggingEnabled() {
+            return loggingEnabled;
+        }
+
+        public boolean cachingEnabled() {
+            return cachingEnabled;
+        }
+
+        public java.util.Map<String, String> topicConfig() {
+            return topicConfig;
+        }
+
+        public java.time.Duration retention() {
+            return retention;
+        }
+
+        public org.apache.kafka.streams.state.DslStoreSuppliers dslStoreSuppliers() {
+            return dslStoreSuppliers;
+        }
+    }
+
+    /** Reads a {@link org.apache.kafka.streams.kstream.Grouped}. */
+    public static final class GroupedReader<K, V> extends org.apache.kafka.streams.kstream.Grouped<K, V> {
+        public GroupedReader(final org.apache.kafka.streams.kstream.Grouped<K, V> grouped) {
+            super(grouped);
+        }
+
+        public Serde<K> keySerde() {
+            return keySerde;
+        }
+
+        public Serde<V> valueSerde() {
+            return valueSerde;
+        }
+
+        public String name() {
+            return name;
+        }
+    }
+
+    /** Reads a {@link org.apache.kafka.streams.kstream.Joined}. */
+    public static final class JoinedReader<K, VL, VR> extends org.apache.kafka.streams.kstream.Joined<K, VL, VR> {
+        public JoinedReader(final org.apache.kafka.streams.kstream.Joined<K, VL, VR> joined) {
+            super(joined);
+        }
+
+        public Serde<K> keySerde() {
+            return keySerde;
+        }
+
+        public Serde<VL> leftValueSerde() {
+            return leftValueSerde;
+        }
+
+        public Serde<VR> rightValueSerde() {
+            return rightValueSerde;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public java.time.Duration gracePeriod() {
+            return gracePeriod;
+        }
+    }
+
+    /** Reads a {@link org.apache.kafka.streams.kstream.StreamJoined}. */
+    public static final class StreamJoinedReader<K, V1, V2> extends org.apache.kafka.streams.kstream.StreamJoined<K, V1, V2> {
+        public StreamJoinedReader(final org.apache.kafka.streams.kstream.StreamJoined<K, V1, V2> joined) {
+            super(joined);
+        }
+
+        public Serde<K> keySerde() {
+            return keySerde;
+        }
+
+        public Serde<V1> valueSerde() {
+            return valueSerde;
+        }
+
+        public Serde<V2> otherValueSerde() {
+            return otherValueSerde;
+        }
+
+        public org.apache.kafka.streams.state.WindowBytesStoreSupplier thisStoreSupplier() {
+            return thisStoreSupplier;
+        }
+
+        public org.apache.kafka.streams.state.WindowBytesStoreSupplier otherStoreSupplier() {
+            return otherStoreSupplier;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public String storeName() {
+            return storeName;
+        }
+
+        public boolean loggingEnabled() {
+            return loggingEnabled;
+        }
+
+        public java.util.Map<String, String> topicConfig() {
+            return topicConfig;
+        }
+
+        public org.apache.kafka.streams.state.DslStoreSuppliers dslStoreSuppliers() {
+            return dslStoreSuppliers;
+        }
+    }
+
+    /** Reads a {@link org.apache.kafka.streams.kstream.TableJoined}. */
+    public static final class TableJoinedReader<K, KO> extends org.apache.kafka.streams.kstream.TableJoined<K, KO> {
+        public TableJoinedReader(final org.apache.kafka.streams.kstream.TableJoined<K, KO> joined) {
+            super(joined);
+        }
+
+        public StreamPartitioner<K, Void> partitioner() {
+            return partitioner;
+        }
+
+        public StreamPartitioner<KO, Void> otherPartitioner() {
+            return otherPartitioner;
+        }
+
+        public String name() {
+            return name;
+        }
+    }
 }

@@ -26,11 +26,39 @@ public final class InternalStreamsBuilder {
     private final GraphBuilder graph;
     private final List<Consumer<GraphBuilder>> writes = new ArrayList<>();
     private final Map<Set<String>, String> sourcesByTopics = new HashMap<>();
+    private final org.apache.kafka.streams.TopologyConfig topologyConfig;
+    private java.util.Properties buildProperties;
     private int applied;
     private int index;
 
     public InternalStreamsBuilder(final GraphBuilder graph) {
+        this(graph, null);
+    }
+
+    public InternalStreamsBuilder(final GraphBuilder graph, final org.apache.kafka.streams.TopologyConfig topologyConfig) {
         this.graph = graph;
+        this.topologyConfig = topologyConfig;
+    }
+
+    /** The builder's topology settings, or null when it was made without any. */
+    public org.apache.kafka.streams.TopologyConfig topologyConfig() {
+        return topologyConfig;
+    }
+
+    /**
+     * The store suppliers for DSL stores that the operator's {@code Materialized} does not choose: those the
+     * topology settings name ({@code dsl.store.suppliers.class}, {@code default.dsl.store}), else PSPF's
+     * persistent stores.
+     */
+    public org.apache.kafka.streams.state.DslStoreSuppliers dslStoreSuppliers() {
+        if (topologyConfig != null) {
+            final java.util.Optional<org.apache.kafka.streams.state.DslStoreSuppliers> configured =
+                topologyConfig.resolveDslStoreSuppliers();
+            if (configured.isPresent()) {
+                return configured.get();
+            }
+        }
+        return DefaultDslStoreSuppliers.INSTANCE;
     }
 
     public GraphBuilder graph() {
@@ -40,6 +68,11 @@ public final class InternalStreamsBuilder {
     /** Queues a graph write, applied in order by {@link #flush()}. */
     public void write(final Consumer<GraphBuilder> write) {
         writes.add(write);
+    }
+
+    /** The properties given to {@code build(Properties)}, read by optimizations when the writes are applied. */
+    public void setBuildProperties(final java.util.Properties properties) {
+        this.buildProperties = properties;
     }
 
     /** Applies the queued writes not applied yet; a failing write is not retried. */
@@ -102,8 +135,54 @@ public final class InternalStreamsBuilder {
         return userName != null ? userName : generated;
     }
 
-    /** Takes the next index for a store name. */
+    /** Takes the next index for a store name: {@code prefix + "STATE-STORE-"} followed by it. */
     public String newStoreName(final String prefix) {
-        return prefix + String.format("%010d", index++);
+        return prefix + "STATE-STORE-" + String.format("%010d", index++);
+    }
+
+    /**
+     * A table over {@code topic} ({@code StreamsBuilder.table}): a source node and the table's processor, with
+     * a store when the table is (or later becomes) materialized.
+     */
+    public <K, V> org.apache.kafka.streams.kstream.KTable<K, V> table(final String topic, final ConfigAccess.ConsumedReader<K, V> consumed,
+                                                                      final org.apache.kafka.streams.kstream.Materialized<K, V, ?> materialized) {
+        final MaterializedSpec<K, V> spec = new MaterializedSpec<>(materialized, this, topic + "-");
+        final String consumedName = validated(consumed.name());
+        final String sourceName = name(consumedName == null ? null : consumedName + "-source", KStreamImpl.SOURCE);
+        final String tableName = name(consumedName, KTableImpl.SOURCE);
+        final TableSource<K, V> source = new TableSource<>(spec);
+        write(g -> g.addSource(consumed.offsetReset(), sourceName, consumed.timestampExtractor(),
+            consumed.keySerde() == null ? null : consumed.keySerde().deserializer(),
+            consumed.valueSerde() == null ? null : consumed.valueSerde().deserializer(), topic));
+        write(g -> g.addProcessor(tableName, source, sourceName));
+        write(g -> {
+            if (source.materialized()) {
+                final org.apache.kafka.streams.state.StoreBuilder<?> store = spec.keyValueStore(this);
+                if (reuseSourceTopics()) {
+                    store.withLoggingDisabled();
+                }
+                g.addStateStore(store, tableName);
+                if (reuseSourceTopics()) {
+                    g.connectSourceStoreAndTopic(spec.storeName(), topic);
+                }
+            }
+        });
+        return new KTableImpl<>(this, tableName, consumed.keySerde(), consumed.valueSerde(), spec.queryableStoreName(),
+            source, spec.isVersioned());
+    }
+
+    /** Whether {@code topology.optimization} lets a source table use its topic as its changelog. */
+    boolean reuseSourceTopics() {
+        Object value = buildProperties == null ? null
+            : buildProperties.get(org.apache.kafka.streams.StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG);
+        if (value == null && topologyConfig != null) {
+            value = topologyConfig.originals().get(org.apache.kafka.streams.StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG);
+        }
+        if (value == null) {
+            return false;
+        }
+        final String optimizations = value.toString();
+        return optimizations.contains(org.apache.kafka.streams.StreamsConfig.OPTIMIZE)
+            || optimizations.contains(org.apache.kafka.streams.StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
     }
 }

@@ -65,6 +65,9 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     static final String PROCESSOR = "KSTREAM-PROCESSOR-";
     static final String PROCESSVALUES = "KSTREAM-PROCESSVALUES-";
     static final String REPARTITION_TOPIC_SUFFIX = "-repartition";
+    static final String TOTABLE = "KSTREAM-TOTABLE-";
+    static final String JOIN = "KSTREAM-JOIN-";
+    static final String LEFTJOIN = "KSTREAM-LEFTJOIN-";
 
     final InternalStreamsBuilder builder;
     final String name;
@@ -296,23 +299,51 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         Objects.requireNonNull(repartitioned, "repartitioned cannot be null");
         final ConfigAccess.RepartitionedReader<K, V> reader = new ConfigAccess.RepartitionedReader<>(repartitioned);
         final String base = reader.name() != null ? reader.name() : builder.newProcessorName(REPARTITION);
-        final boolean named = reader.name() != null;
-        final boolean generatedNames = !named || base.matches("KSTREAM.*-[0-9]{10}");
-        final String topicName = base.endsWith(REPARTITION_TOPIC_SUFFIX) ? base : base + REPARTITION_TOPIC_SUFFIX;
-        final String sinkName = builder.name(generatedNames ? null : topicName + "-sink", SINK);
-        final String filterName = builder.name(generatedNames ? null : topicName + "-filter", FILTER);
-        final String sourceName = builder.name(generatedNames ? null : topicName + "-source", SOURCE);
-        final String topic = base.endsWith(REPARTITION_TOPIC_SUFFIX) ? base : base + REPARTITION_TOPIC_SUFFIX;
         // Kafka 4.4 writes and reads the repartition topic with Repartitioned's key serde or else the default one
         // (the stream's key serde is not used there), and with Repartitioned's value serde or else the stream's
-        final Serde<K> topicKeys = reader.keySerde();
         final Serde<K> keys = reader.keySerde() != null ? reader.keySerde() : keySerde;
         final Serde<V> values = reader.valueSerde() != null ? reader.valueSerde() : valueSerde;
-        builder.write(g -> g.addInternalTopic(topic, reader.numberOfPartitions() == null ? -1 : reader.numberOfPartitions()));
-        builder.write(g -> g.addProcessor(filterName, StatelessProcessors.<K, V>filter((key, value) -> key != null, false), name));
-        builder.write(g -> g.addSink(sinkName, topic, null, serializer(topicKeys), serializer(values), reader.partitioner(), filterName));
-        builder.write(g -> g.addSource(null, sourceName, new FailOnInvalidTimestamp(), deserializer(topicKeys), deserializer(values), topic));
+        final String sourceName = repartitionedSource(base, reader.keySerde(), values,
+            reader.numberOfPartitions() == null ? -1 : reader.numberOfPartitions(), reader.partitioner(), true, true);
         return child(sourceName, keys, values, false);
+    }
+
+    /**
+     * Adds a repartition topic below this stream (Kafka's {@code createRepartitionedSource}): a filter, a sink to
+     * {@code <prefix>-repartition} and a source reading it back. It always takes three indices of the counter
+     * (sink, filter, source); the nodes have generated names when {@code prefix} is itself a generated name and
+     * {@code <topic>-sink}, {@code -filter}, {@code -source} otherwise.
+     *
+     * @param dropNullKeys whether the filter drops records with a null key (all but the KIP-962 left joins)
+     * @param write        false to only take the names, when an existing repartition topic is reused
+     * @return the name of the source node that reads the topic
+     */
+    String repartitionedSource(final String prefix, final Serde<K> topicKeySerde, final Serde<V> topicValueSerde,
+                               final int partitions, final StreamPartitioner<? super K, ? super V> partitioner,
+                               final boolean dropNullKeys, final boolean write) {
+        return repartitionedSource(prefix, topicKeySerde, topicValueSerde, partitions, partitioner,
+            dropNullKeys ? () -> true : () -> false, write);
+    }
+
+    /** As above, with the null-key decision read while records flow (a later left join may relax it). */
+    String repartitionedSource(final String prefix, final Serde<K> topicKeySerde, final Serde<V> topicValueSerde,
+                               final int partitions, final StreamPartitioner<? super K, ? super V> partitioner,
+                               final java.util.function.BooleanSupplier dropNullKeys, final boolean write) {
+        final boolean generatedNames = prefix.matches("KSTREAM.*-[0-9]{10}");
+        final String topic = prefix.endsWith(REPARTITION_TOPIC_SUFFIX) ? prefix : prefix + REPARTITION_TOPIC_SUFFIX;
+        final String sinkName = builder.name(generatedNames ? null : topic + "-sink", SINK);
+        final String filterName = builder.name(generatedNames ? null : topic + "-filter", FILTER);
+        final String sourceName = builder.name(generatedNames ? null : topic + "-source", SOURCE);
+        if (write) {
+            builder.write(g -> g.addInternalTopic(topic, partitions));
+            builder.write(g -> g.addProcessor(filterName,
+                StatelessProcessors.<K, V>filter((key, value) -> key != null || !dropNullKeys.getAsBoolean(), false), name));
+            builder.write(g -> g.addSink(sinkName, topic, null, serializer(topicKeySerde), serializer(topicValueSerde),
+                partitioner, filterName));
+            builder.write(g -> g.addSource(null, sourceName, new FailOnInvalidTimestamp(), deserializer(topicKeySerde),
+                deserializer(topicValueSerde), topic));
+        }
+        return sourceName;
     }
 
     static <T> Serializer<T> serializer(final Serde<T> serde) {
@@ -430,42 +461,79 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     @Override
     public KTable<K, V> toTable() {
-        throw StatefulDsl.notYet("KStream#toTable");
+        return toTable(NamedHolder.NONE, Materialized.with(keySerde, valueSerde));
     }
 
     @Override
-    public KTable<K, V> toTable(final Named arg0) {
-        throw StatefulDsl.notYet("KStream#toTable");
+    public KTable<K, V> toTable(final Named named) {
+        return toTable(named, Materialized.with(keySerde, valueSerde));
     }
 
     @Override
-    public KTable<K, V> toTable(final Materialized<K, V, KeyValueStore<Bytes, byte[]>> arg0) {
-        throw StatefulDsl.notYet("KStream#toTable");
+    public KTable<K, V> toTable(final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
+        return toTable(NamedHolder.NONE, materialized);
     }
 
     @Override
-    public KTable<K, V> toTable(final Named arg0, final Materialized<K, V, KeyValueStore<Bytes, byte[]>> arg1) {
-        throw StatefulDsl.notYet("KStream#toTable");
+    public KTable<K, V> toTable(final Named named, final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
+        Objects.requireNonNull(named, "named cannot be null");
+        Objects.requireNonNull(materialized, "materialized cannot be null");
+        final String userName = InternalStreamsBuilder.validated(ConfigAccess.name(named));
+        final String nodeName = builder.name(userName, TOTABLE);
+        final MaterializedSpec<K, V> spec = new MaterializedSpec<>(materialized, builder, TOTABLE);
+        final Serde<K> keys = spec.keySerde != null ? spec.keySerde : keySerde;
+        final Serde<V> values = spec.valueSerde != null ? spec.valueSerde : valueSerde;
+        spec.keySerde = keys;
+        spec.valueSerde = values;
+        final String parent = repartitionRequired
+            ? repartitionedSource(nodeName, keys, values, -1, null, true, true)
+            : name;
+        final TableSource<K, V> source = new TableSource<>(spec);
+        builder.write(g -> g.addProcessor(nodeName, source, parent));
+        builder.write(g -> {
+            if (source.materialized()) {
+                g.addStateStore(spec.keyValueStore(builder), nodeName);
+            }
+        });
+        return new KTableImpl<>(builder, nodeName, keys, values, spec.queryableStoreName(), source, spec.isVersioned());
     }
 
     @Override
     public KGroupedStream<K, V> groupByKey() {
-        throw StatefulDsl.notYet("KStream#groupByKey");
+        return groupByKey(Grouped.with(keySerde, valueSerde));
     }
 
     @Override
-    public KGroupedStream<K, V> groupByKey(final Grouped<K, V> arg0) {
-        throw StatefulDsl.notYet("KStream#groupByKey");
+    public KGroupedStream<K, V> groupByKey(final Grouped<K, V> grouped) {
+        Objects.requireNonNull(grouped, "grouped cannot be null");
+        final ConfigAccess.GroupedReader<K, V> reader = new ConfigAccess.GroupedReader<>(grouped);
+        InternalStreamsBuilder.validated(reader.name());
+        final ConfigAccess.GroupedReader<K, V> withSerdes = new ConfigAccess.GroupedReader<>(Grouped.<K, V>as(reader.name())
+            .withKeySerde(reader.keySerde() != null ? reader.keySerde() : keySerde)
+            .withValueSerde(reader.valueSerde() != null ? reader.valueSerde() : valueSerde));
+        return new KGroupedStreamImpl<>(this, withSerdes, repartitionRequired);
     }
 
     @Override
-    public <KOut> KGroupedStream<KOut, V> groupBy(final KeyValueMapper<? super K, ? super V, KOut> arg0) {
-        throw StatefulDsl.notYet("KStream#groupBy");
+    public <KOut> KGroupedStream<KOut, V> groupBy(final KeyValueMapper<? super K, ? super V, KOut> keySelector) {
+        return groupBy(keySelector, Grouped.with(null, valueSerde));
     }
 
     @Override
-    public <KOut> KGroupedStream<KOut, V> groupBy(final KeyValueMapper<? super K, ? super V, KOut> arg0, final Grouped<KOut, V> arg1) {
-        throw StatefulDsl.notYet("KStream#groupBy");
+    public <KOut> KGroupedStream<KOut, V> groupBy(final KeyValueMapper<? super K, ? super V, KOut> keySelector,
+                                                   final Grouped<KOut, V> grouped) {
+        Objects.requireNonNull(keySelector, "keySelector cannot be null");
+        Objects.requireNonNull(grouped, "grouped cannot be null");
+        final ConfigAccess.GroupedReader<KOut, V> reader = new ConfigAccess.GroupedReader<>(grouped);
+        final String selectName = builder.name(InternalStreamsBuilder.validated(reader.name()), KEY_SELECT);
+        final KeyValueMapper<K, V, KeyValue<KOut, V>> pair = (key, value) -> new KeyValue<>(keySelector.apply(key, value), value);
+        builder.write(g -> g.addProcessor(selectName, StatelessProcessors.map(pair), name));
+        final KStreamImpl<KOut, V> selected = new KStreamImpl<>(builder, selectName, reader.keySerde(),
+            reader.valueSerde() != null ? reader.valueSerde() : valueSerde, true);
+        final ConfigAccess.GroupedReader<KOut, V> withSerdes = new ConfigAccess.GroupedReader<>(Grouped.<KOut, V>as(reader.name())
+            .withKeySerde(reader.keySerde())
+            .withValueSerde(reader.valueSerde() != null ? reader.valueSerde() : valueSerde));
+        return new KGroupedStreamImpl<>(selected, withSerdes, true);
     }
 
     @Override
@@ -529,43 +597,110 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     }
 
     @Override
-    public <TableValue, VOut> KStream<K, VOut> join(final KTable<K, TableValue> arg0, final ValueJoiner<? super V, ? super TableValue, ? extends VOut> arg1) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <TableValue, VOut> KStream<K, VOut> join(final KTable<K, TableValue> table,
+                                                    final ValueJoiner<? super V, ? super TableValue, ? extends VOut> joiner) {
+        return join(table, joiner, Joined.with(null, null, null));
     }
 
     @Override
-    public <TableValue, VOut> KStream<K, VOut> join(final KTable<K, TableValue> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super TableValue, ? extends VOut> arg1) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <TableValue, VOut> KStream<K, VOut> join(final KTable<K, TableValue> table,
+                                                    final ValueJoinerWithKey<? super K, ? super V, ? super TableValue, ? extends VOut> joiner) {
+        return join(table, joiner, Joined.with(null, null, null));
     }
 
     @Override
-    public <TableValue, VOut> KStream<K, VOut> join(final KTable<K, TableValue> arg0, final ValueJoiner<? super V, ? super TableValue, ? extends VOut> arg1, final Joined<K, V, TableValue> arg2) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <TableValue, VOut> KStream<K, VOut> join(final KTable<K, TableValue> table,
+                                                    final ValueJoiner<? super V, ? super TableValue, ? extends VOut> joiner,
+                                                    final Joined<K, V, TableValue> joined) {
+        Objects.requireNonNull(joiner, "joiner cannot be null");
+        return join(table, (key, value, tableValue) -> joiner.apply(value, tableValue), joined);
     }
 
     @Override
-    public <TableValue, VOut> KStream<K, VOut> join(final KTable<K, TableValue> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super TableValue, ? extends VOut> arg1, final Joined<K, V, TableValue> arg2) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <TableValue, VOut> KStream<K, VOut> join(final KTable<K, TableValue> table,
+                                                    final ValueJoinerWithKey<? super K, ? super V, ? super TableValue, ? extends VOut> joiner,
+                                                    final Joined<K, V, TableValue> joined) {
+        return streamTableJoin(table, joiner, joined, false);
     }
 
     @Override
-    public <VTable, VOut> KStream<K, VOut> leftJoin(final KTable<K, VTable> arg0, final ValueJoiner<? super V, ? super VTable, ? extends VOut> arg1) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <VTable, VOut> KStream<K, VOut> leftJoin(final KTable<K, VTable> table,
+                                                    final ValueJoiner<? super V, ? super VTable, ? extends VOut> joiner) {
+        return leftJoin(table, joiner, Joined.with(null, null, null));
     }
 
     @Override
-    public <VTable, VOut> KStream<K, VOut> leftJoin(final KTable<K, VTable> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super VTable, ? extends VOut> arg1) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <VTable, VOut> KStream<K, VOut> leftJoin(final KTable<K, VTable> table,
+                                                    final ValueJoinerWithKey<? super K, ? super V, ? super VTable, ? extends VOut> joiner) {
+        return leftJoin(table, joiner, Joined.with(null, null, null));
     }
 
     @Override
-    public <VTable, VOut> KStream<K, VOut> leftJoin(final KTable<K, VTable> arg0, final ValueJoiner<? super V, ? super VTable, ? extends VOut> arg1, final Joined<K, V, VTable> arg2) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <VTable, VOut> KStream<K, VOut> leftJoin(final KTable<K, VTable> table,
+                                                    final ValueJoiner<? super V, ? super VTable, ? extends VOut> joiner,
+                                                    final Joined<K, V, VTable> joined) {
+        Objects.requireNonNull(joiner, "joiner cannot be null");
+        return leftJoin(table, (key, value, tableValue) -> joiner.apply(value, tableValue), joined);
     }
 
     @Override
-    public <VTable, VOut> KStream<K, VOut> leftJoin(final KTable<K, VTable> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super VTable, ? extends VOut> arg1, final Joined<K, V, VTable> arg2) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <VTable, VOut> KStream<K, VOut> leftJoin(final KTable<K, VTable> table,
+                                                    final ValueJoinerWithKey<? super K, ? super V, ? super VTable, ? extends VOut> joiner,
+                                                    final Joined<K, V, VTable> joined) {
+        return streamTableJoin(table, joiner, joined, true);
+    }
+
+    private <VT, VOut> KStream<K, VOut> streamTableJoin(final KTable<K, VT> table,
+                                                         final ValueJoinerWithKey<? super K, ? super V, ? super VT, ? extends VOut> joiner,
+                                                         final Joined<K, V, VT> joined, final boolean leftJoin) {
+        Objects.requireNonNull(table, "table cannot be null");
+        Objects.requireNonNull(joiner, "joiner cannot be null");
+        Objects.requireNonNull(joined, "joined cannot be null");
+        final ConfigAccess.JoinedReader<K, V, VT> reader = new ConfigAccess.JoinedReader<>(joined);
+        final String joinedName = InternalStreamsBuilder.validated(reader.name());
+        KStreamImpl<K, V> left = this;
+        if (repartitionRequired) {
+            left = repartitionForJoin(joinedName != null ? joinedName : name,
+                reader.keySerde() != null ? reader.keySerde() : keySerde,
+                reader.leftValueSerde() != null ? reader.leftValueSerde() : valueSerde, !leftJoin);
+        }
+        final String nodeName = builder.name(joinedName, leftJoin ? LEFTJOIN : JOIN);
+        if (reader.gracePeriod() != null && !((KTableImpl<K, ?, VT>) table).isVersioned()) {
+            throw new IllegalArgumentException("KTable must be versioned to use a grace period in a stream table join.");
+        }
+        if (reader.gracePeriod() != null) {
+            throw StatefulDsl.notYet("KStream#join with a table and a grace period");
+        }
+        final TableGetter.Supplier<K, VT> view = ((KTableImpl<K, ?, VT>) table).valueGetterSupplier();
+        final StreamTableJoin<K, V, K, VT, VOut> processor = new StreamTableJoin<>(view, (key, value) -> key,
+            (key, tableKey, value, tableValue) -> joiner.apply(key, value, tableValue), leftJoin,
+            StreamTableJoin.streamTableRule(leftJoin), "Skipping record due to null join key or value.");
+        final String parent = left.name;
+        final String[] stores = view.storeNames();
+        builder.write(g -> g.addProcessor(nodeName, processor, parent));
+        builder.write(g -> g.connectProcessorAndStateStores(nodeName, stores));
+        return new KStreamImpl<>(builder, nodeName, left.keySerde, null, false);
+    }
+
+    private String joinRepartitionPrefix;
+    private KStreamImpl<K, V> joinRepartitioned;
+    private boolean[] joinRepartitionKeepsNullKeys;
+
+    /**
+     * The stream repartitioned before a join; a second join with the same prefix reuses the topic. The topic's
+     * filter drops null keys unless a left join that accepts them (KIP-962) reads it.
+     */
+    KStreamImpl<K, V> repartitionForJoin(final String prefix, final Serde<K> keys, final Serde<V> values, final boolean dropNullKeys) {
+        final boolean reuse = joinRepartitioned != null && prefix.equals(joinRepartitionPrefix);
+        final boolean[] keepNullKeys = reuse ? joinRepartitionKeepsNullKeys : new boolean[1];
+        keepNullKeys[0] |= !dropNullKeys;
+        final String source = repartitionedSource(prefix, keys, values, -1, null, () -> !keepNullKeys[0], !reuse);
+        if (!reuse) {
+            joinRepartitionPrefix = prefix;
+            joinRepartitionKeepsNullKeys = keepNullKeys;
+            joinRepartitioned = new KStreamImpl<>(builder, source, keys, values, false);
+        }
+        return joinRepartitioned;
     }
 
     @Override

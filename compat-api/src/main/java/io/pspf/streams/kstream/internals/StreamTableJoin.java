@@ -1,0 +1,95 @@
+package io.pspf.streams.kstream.internals;
+
+import org.apache.kafka.streams.kstream.KeyValueMapper;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stream joined with a table: each stream record looks its (mapped) key up in the table and is forwarded
+ * joined, with the stream record's timestamp and headers; table updates only change the table. A versioned table
+ * is looked up as of the stream record's timestamp. An inner join drops records without a table row; a left join
+ * forwards them with a null table value.
+ */
+final class StreamTableJoin<K, V, KT, VT, VOut> implements ProcessorSupplier<K, V, K, VOut> {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamTableJoin.class);
+
+    /** The joiner, given the stream key, the key used for the lookup, the stream value and the table value. */
+    @FunctionalInterface
+    interface Joiner<K, KT, V, VT, VOut> {
+        VOut apply(K key, KT tableKey, V value, VT tableValue);
+    }
+
+    /** Decides which stream records are dropped (and counted) before the lookup. */
+    @FunctionalInterface
+    interface DropRule<K, V> {
+        boolean drop(K key, V value);
+    }
+
+    private final TableGetter.Supplier<KT, VT> view;
+    private final KeyValueMapper<? super K, ? super V, ? extends KT> keyMapper;
+    private final Joiner<? super K, ? super KT, ? super V, ? super VT, ? extends VOut> joiner;
+    private final boolean leftJoin;
+    private final DropRule<K, V> dropRule;
+    private final String dropMessage;
+
+    StreamTableJoin(final TableGetter.Supplier<KT, VT> view, final KeyValueMapper<? super K, ? super V, ? extends KT> keyMapper,
+                    final Joiner<? super K, ? super KT, ? super V, ? super VT, ? extends VOut> joiner, final boolean leftJoin,
+                    final DropRule<K, V> dropRule, final String dropMessage) {
+        this.view = view;
+        this.keyMapper = keyMapper;
+        this.joiner = joiner;
+        this.leftJoin = leftJoin;
+        this.dropRule = dropRule;
+        this.dropMessage = dropMessage;
+    }
+
+    /** The rule of a stream-table join: null values always dropped, null keys only for inner joins (KIP-962). */
+    static <K, V> DropRule<K, V> streamTableRule(final boolean leftJoin) {
+        return (key, value) -> value == null || (key == null && !leftJoin);
+    }
+
+    @Override
+    public Processor<K, V, K, VOut> get() {
+        return new DslProcessor<>() {
+            private TableGetter<KT, VT> getter;
+
+            @Override
+            public void init(final ProcessorContext<K, VOut> context) {
+                super.init(context);
+                getter = view.get();
+                getter.init(context);
+            }
+
+            @Override
+            public void process(final Record<K, V> record) {
+                if (dropRule.drop(record.key(), record.value())) {
+                    LOG.warn("{} {}", dropMessage, where());
+                    dropped();
+                    return;
+                }
+                final KT tableKey = keyMapper.apply(record.key(), record.value());
+                final VT tableValue;
+                if (tableKey == null) {
+                    tableValue = null;
+                } else {
+                    final ValueAndTimestamp<VT> row = getter.isVersioned()
+                        ? getter.get(tableKey, record.timestamp()) : getter.get(tableKey);
+                    tableValue = row == null ? null : row.value();
+                }
+                if (leftJoin || tableValue != null) {
+                    context.forward(record.withValue(joiner.apply(record.key(), tableKey, record.value(), tableValue)));
+                }
+            }
+
+            @Override
+            public void close() {
+                getter.close();
+            }
+        };
+    }
+}
