@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * <p>Run it with {@code bash bench/run.sh driver [N]} (see bench/README.md); directly:
  * <pre>
  * java -cp bench/target/classes:bench/target/lib/* -Dbench.java.opts="-Xmx2g" io.pspf.bench.DriverBench \
- *     [N=1000000] [--runs 3] [--engines kafka,pspf] [--workloads stateless,papi-wordcount] [--store-logging true] [--gate]
+ *     [N=1000000] [--runs 3] [--engines kafka-inmem,kafka,pspf] [--workloads stateless,papi-wordcount,wordcount,windowed-count,stream-table-join] [--store-logging true] [--gate]
  * </pre>
  *
  * <p>stdout: the children's progress lines, then, once every engine of a workload has finished and their warm-up
@@ -38,8 +38,8 @@ public final class DriverBench {
         Locale.setDefault(Locale.ROOT);
         int n = 1_000_000;
         int runs = 3;
-        List<String> engines = List.of("kafka", "pspf");
-        List<String> workloads = List.of("stateless", "papi-wordcount");
+        List<String> engines = List.of("kafka-inmem", "kafka", "pspf");
+        List<String> workloads = List.of("stateless", "papi-wordcount", "wordcount", "windowed-count", "stream-table-join");
         String storeLogging = "true";
         boolean gate = false;
         for (int i = 0; i < args.length; i++) {
@@ -55,8 +55,8 @@ public final class DriverBench {
                     if (a.matches("[0-9_]+")) {
                         n = Integer.parseInt(a.replace("_", ""));
                     } else {
-                        System.err.println("usage: DriverBench [N] [--runs R] [--engines kafka,pspf] "
-                            + "[--workloads stateless,papi-wordcount] [--store-logging true|false] [--gate]");
+                        System.err.println("usage: DriverBench [N] [--runs R] [--engines kafka-inmem,kafka,pspf] "
+                            + "[--workloads stateless,papi-wordcount,wordcount,windowed-count,stream-table-join] [--store-logging true|false] [--gate]");
                         System.exit(2);
                     }
             }
@@ -195,9 +195,14 @@ public final class DriverBench {
         for (final String e : engines) {
             header.append(String.format(" %22s", e));
         }
-        final boolean ratio = engines.contains("kafka") && engines.contains("pspf");
-        if (ratio) {
-            header.append(String.format(" %11s", "pspf/kafka"));
+        final List<String> baselines = new ArrayList<>();
+        if (engines.contains("pspf")) {
+            for (final String e : engines) {
+                if (e.startsWith("kafka")) {
+                    baselines.add(e);
+                    header.append(String.format(" %18s", "pspf/" + e));
+                }
+            }
         }
         System.out.println(header);
         System.out.println("-".repeat(header.length()));
@@ -208,11 +213,11 @@ public final class DriverBench {
                 final boolean ok = c != null && c.exit == 0 && c.result != null;
                 row.append(String.format(" %22s", ok ? String.format("%,d (%d MB)", c.rate, c.rssMb) : "FAILED"));
             }
-            if (ratio) {
-                final Child k = we.getValue().get("kafka");
+            for (final String baseline : baselines) {
+                final Child k = we.getValue().get(baseline);
                 final Child p = we.getValue().get("pspf");
                 final boolean ok = k.result != null && p.result != null && k.exit == 0 && p.exit == 0 && k.rate > 0;
-                row.append(String.format(" %11s", ok ? String.format("%.2fx", (double) p.rate / k.rate) : "-"));
+                row.append(String.format(" %18s", ok ? String.format("%.2fx", (double) p.rate / k.rate) : "-"));
             }
             System.out.println(row);
         }

@@ -23,11 +23,13 @@ public interface Engine {
     static Engine of(final String name) {
         switch (name) {
             case "kafka":
-                return new KafkaEngine();
+                return new KafkaEngine("kafka", null);
+            case "kafka-inmem":
+                return new KafkaEngine("kafka-inmem", "in_memory");
             case "pspf":
-                return new PspfEngine();
+                return new PspfEngine("pspf", null);
             default:
-                throw new IllegalArgumentException("unknown engine: " + name + " (kafka or pspf)");
+                throw new IllegalArgumentException("unknown engine: " + name + " (kafka, kafka-inmem or pspf)");
         }
     }
 
@@ -35,6 +37,9 @@ public interface Engine {
     interface Session extends AutoCloseable {
         /** {@code TestInputTopic.pipeInput(key, value, timestampMs)} on topic {@link Workload#IN}. */
         void pipe(String key, String value, long timestampMs);
+
+        /** {@code pipeInput(key, value, timestampMs)} on the table topic {@link Workload#TABLE} (stream-table join). */
+        void pipeTable(String key, String value, long timestampMs);
 
         /**
          * Reads every record waiting in {@link Workload#OUT} with {@code TestOutputTopic.readRecordsToList()} and

@@ -143,6 +143,13 @@ public final class EngineRun {
         final long t0;
         final long t1;
         try (Engine.Session session = engine.open(workload, config, storeLogging)) {
+            if (workload == Workload.STREAM_TABLE_JOIN) {
+                // the table is loaded before the clock starts: the join's stream side is measured
+                for (int k = 0; k < Data.DISTINCT_KEYS; k++) {
+                    session.pipeTable("key" + k, Workload.region(k), Data.T0 - 1);
+                }
+                other += session.drain(new Check());
+            }
             t0 = System.nanoTime();
             final int n = data.n;
             for (int i = 0; i < n; i++) {

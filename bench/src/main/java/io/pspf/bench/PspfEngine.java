@@ -1,5 +1,7 @@
 package io.pspf.bench;
 
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -15,7 +17,16 @@ import io.pspf.streams.TestInputTopic;
 import io.pspf.streams.TestOutputTopic;
 import io.pspf.streams.Topology;
 import io.pspf.streams.TopologyTestDriver;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -24,13 +35,57 @@ import io.pspf.streams.test.TestRecord;
 
 /** PSPF's TopologyTestDriver. Generated from {@link KafkaEngine} by a sed of its imports: only the imports differ. */
 public final class PspfEngine implements Engine {
+    private final String name;
+    private final String dslStore;
+
+    /**
+     * @param name     the engine's name in RESULT lines
+     * @param dslStore {@code default.dsl.store} for the DSL workloads' stores, or null for the default
+     */
+    public PspfEngine(final String name, final String dslStore) {
+        this.name = name;
+        this.dslStore = dslStore;
+    }
 
     @Override
     public String name() {
-        return "pspf";
+        return name;
     }
 
-    static Topology topology(final Workload workload, final boolean storeLogging) {
+    static Topology topology(final Workload workload, final boolean storeLogging, final Properties config) {
+        if (workload == Workload.WORDCOUNT) {
+            final StreamsBuilder b = new StreamsBuilder(new TopologyConfig(new StreamsConfig(config)));
+            b.stream(Workload.IN, Consumed.with(Serdes.String(), Serdes.String()))
+             .flatMapValues(v -> Arrays.asList(Workload.SPLIT.split(v)))
+             .groupBy((k, word) -> word, Grouped.with(Serdes.String(), Serdes.String()))
+             .count(storeLogging ? Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(Workload.STORE)
+                 : Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(Workload.STORE).withLoggingDisabled())
+             .toStream()
+             .to(Workload.OUT, Produced.with(Serdes.String(), Serdes.Long()));
+            return b.build();
+        }
+        if (workload == Workload.WINDOWED_COUNT) {
+            final StreamsBuilder b = new StreamsBuilder(new TopologyConfig(new StreamsConfig(config)));
+            b.stream(Workload.IN, Consumed.with(Serdes.String(), Serdes.String()))
+             .groupByKey()
+             .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(Workload.WINDOW_MS)))
+             .count(storeLogging ? Materialized.with(Serdes.String(), Serdes.Long())
+                 : Materialized.<String, Long, WindowStore<Bytes, byte[]>>with(Serdes.String(), Serdes.Long()).withLoggingDisabled())
+             .toStream()
+             .map((wk, count) -> KeyValue.pair(wk.key() + "@" + wk.window().start(), count))
+             .to(Workload.OUT, Produced.with(Serdes.String(), Serdes.Long()));
+            return b.build();
+        }
+        if (workload == Workload.STREAM_TABLE_JOIN) {
+            final StreamsBuilder b = new StreamsBuilder(new TopologyConfig(new StreamsConfig(config)));
+            final KTable<String, String> regions = b.table(Workload.TABLE, Consumed.with(Serdes.String(), Serdes.String()),
+                storeLogging ? Materialized.as(Workload.STORE)
+                    : Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as(Workload.STORE).withLoggingDisabled());
+            b.stream(Workload.IN, Consumed.with(Serdes.String(), Serdes.String()))
+             .join(regions, Workload::joined)
+             .to(Workload.OUT, Produced.with(Serdes.String(), Serdes.String()));
+            return b.build();
+        }
         if (workload == Workload.STATELESS) {
             final StreamsBuilder b = new StreamsBuilder();
             b.stream(Workload.IN, Consumed.with(Serdes.String(), Serdes.String()))
@@ -54,7 +109,10 @@ public final class PspfEngine implements Engine {
 
     @Override
     public Engine.Session open(final Workload workload, final Properties config, final boolean storeLogging) {
-        return new Session(workload, new TopologyTestDriver(topology(workload, storeLogging), config));
+        if (dslStore != null) {
+            config.put(StreamsConfig.DEFAULT_DSL_STORE_CONFIG, dslStore);
+        }
+        return new Session(workload, new TopologyTestDriver(topology(workload, storeLogging, config), config));
     }
 
     static final class Session implements Engine.Session {
@@ -63,6 +121,7 @@ public final class PspfEngine implements Engine {
         private final TestInputTopic<String, String> in;
         private final TestOutputTopic<String, String> outString;
         private final TestOutputTopic<String, Long> outLong;
+        private final TestInputTopic<String, String> table;
         private final Map<String, TestOutputTopic<byte[], byte[]>> others = new HashMap<>();
 
         Session(final Workload workload, final TopologyTestDriver driver) {
@@ -71,6 +130,13 @@ public final class PspfEngine implements Engine {
             this.in = driver.createInputTopic(Workload.IN, new StringSerializer(), new StringSerializer());
             this.outString = driver.createOutputTopic(Workload.OUT, new StringDeserializer(), new StringDeserializer());
             this.outLong = driver.createOutputTopic(Workload.OUT, new StringDeserializer(), new LongDeserializer());
+            this.table = workload == Workload.STREAM_TABLE_JOIN
+                ? driver.createInputTopic(Workload.TABLE, new StringSerializer(), new StringSerializer()) : null;
+        }
+
+        @Override
+        public void pipeTable(final String key, final String value, final long timestampMs) {
+            table.pipeInput(key, value, timestampMs);
         }
 
         @Override

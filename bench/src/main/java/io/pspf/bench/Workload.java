@@ -18,9 +18,20 @@ public enum Workload {
      * Processor API word count: source -> {@link WordCountProcessor} (splits the value on \W+, counts each word in an
      * in-memory KeyValueStore&lt;String, Long&gt; and forwards (word, count)) -> sink; Long values.
      */
-    PAPI_WORDCOUNT("papi-wordcount");
+    PAPI_WORDCOUNT("papi-wordcount"),
+    /**
+     * DSL word count: flatMapValues(split on \W+) -> groupBy(word) -> count(Materialized.as(STORE)) -> toStream -> to;
+     * Long values. The grouping goes through a repartition topic, as in Kafka Streams.
+     */
+    WORDCOUNT("wordcount"),
+    /** groupByKey -> windowedBy(1-minute tumbling windows, no grace) -> count -> key "key@windowStart"; Long values. */
+    WINDOWED_COUNT("windowed-count"),
+    /** stream(IN).join(table(TABLE), (value, region) -> region + ":" + value); the table holds every key. */
+    STREAM_TABLE_JOIN("stream-table-join");
 
     public static final String IN = "input";
+    public static final String TABLE = "regions";
+    public static final long WINDOW_MS = 60_000L;
     public static final String OUT = "output";
     public static final String STORE = "counts";
     public static final Pattern SPLIT = Pattern.compile("\\W+");
@@ -37,11 +48,21 @@ public enum Workload {
                 return w;
             }
         }
-        throw new IllegalArgumentException("unknown workload: " + id + " (stateless or papi-wordcount)");
+        throw new IllegalArgumentException("unknown workload: " + id
+            + " (stateless, papi-wordcount, wordcount, windowed-count or stream-table-join)");
     }
 
     public boolean longValues() {
-        return this == PAPI_WORDCOUNT;
+        return this == PAPI_WORDCOUNT || this == WORDCOUNT || this == WINDOWED_COUNT;
+    }
+
+    /** The table row of key {@code k} (stream-table join): {@code "region" + (k % 50)}. */
+    public static String region(final int k) {
+        return "region" + (k % 50);
+    }
+
+    public static String joined(final String value, final String region) {
+        return region + ":" + value;
     }
 
     /** The stateless filter, identical on both engines. */
@@ -62,6 +83,17 @@ public enum Workload {
                 if (keep(k)) {
                     c.add(k, upper(data.value(i)), data.timestamp(i));
                 }
+            }
+        } else if (this == WINDOWED_COUNT) {
+            final Map<String, Long> counts = new HashMap<>();
+            for (int i = 0; i < data.n; i++) {
+                final long start = data.timestamp(i) - data.timestamp(i) % WINDOW_MS;
+                final String k = data.key(i) + "@" + start;
+                c.add(k, counts.merge(k, 1L, Long::sum), data.timestamp(i));
+            }
+        } else if (this == STREAM_TABLE_JOIN) {
+            for (int i = 0; i < data.n; i++) {
+                c.add(data.key(i), joined(data.value(i), region(Integer.parseInt(data.key(i).substring(3)))), data.timestamp(i));
             }
         } else {
             final Map<String, Long> counts = new HashMap<>();
