@@ -56,9 +56,9 @@ public final class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
 
     @Override
     public KTable<K, Long> count(final Named named, final Materialized<K, Long, KeyValueStore<Bytes, byte[]>> materialized) {
-        Objects.requireNonNull(named, "named can't be null");
-        Objects.requireNonNull(materialized, "materialized can't be null");
+        // no checks of its own in Kafka: a null fails in Materialized's or Named's copy constructor
         final MaterializedSpec<K, Long> spec = new MaterializedSpec<>(materialized, builder, AGGREGATE);
+        new ConfigAccess.NamedReader(named);
         if (spec.keySerde == null) {
             spec.keySerde = keySerde;
         }

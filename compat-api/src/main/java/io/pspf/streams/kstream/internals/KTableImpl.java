@@ -94,6 +94,11 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
         return InternalStreamsBuilder.validated(ConfigAccess.name(named));
     }
 
+    /** The name of {@code named} read as Kafka's {@code NamedInternal} reads it (a null fails with its message). */
+    static String nameOf(final Named named) {
+        return InternalStreamsBuilder.validated(new ConfigAccess.NamedReader(named).name());
+    }
+
     // ------------------------------------------------------------------------------------------------ filter
 
     @Override
@@ -105,7 +110,7 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
     @Override
     public KTable<K, V> filter(final Predicate<? super K, ? super V> predicate, final Named named) {
         Objects.requireNonNull(predicate, "predicate can't be null");
-        return doFilter(predicate, nameOf(named, "named can't be null"), null, false);
+        return doFilter(predicate, nameOf(named), null, false);
     }
 
     @Override
@@ -118,9 +123,8 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
     public KTable<K, V> filter(final Predicate<? super K, ? super V> predicate, final Named named,
                                final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
         Objects.requireNonNull(predicate, "predicate can't be null");
-        final String userName = nameOf(named, "named can't be null");
         Objects.requireNonNull(materialized, "materialized can't be null");
-        return doFilter(predicate, userName, materialized, false);
+        return doFilter(predicate, nameOf(named), materialized, false);
     }
 
     @Override
@@ -132,7 +136,7 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
     @Override
     public KTable<K, V> filterNot(final Predicate<? super K, ? super V> predicate, final Named named) {
         Objects.requireNonNull(predicate, "predicate can't be null");
-        return doFilter(predicate, nameOf(named, "named can't be null"), null, true);
+        return doFilter(predicate, nameOf(named), null, true);
     }
 
     @Override
@@ -145,9 +149,8 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
     public KTable<K, V> filterNot(final Predicate<? super K, ? super V> predicate, final Named named,
                                   final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
         Objects.requireNonNull(predicate, "predicate can't be null");
-        final String userName = nameOf(named, "named can't be null");
         Objects.requireNonNull(materialized, "materialized can't be null");
-        return doFilter(predicate, userName, materialized, true);
+        return doFilter(predicate, nameOf(named), materialized, true);
     }
 
     private KTable<K, V> doFilter(final Predicate<? super K, ? super V> predicate, final String userName,
@@ -191,7 +194,7 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
     @Override
     public <VR> KTable<K, VR> mapValues(final ValueMapper<? super V, ? extends VR> mapper, final Named named) {
         Objects.requireNonNull(mapper, "mapper can't be null");
-        return doMapValues(withKey(mapper), nameOf(named, "named can't be null"), null);
+        return doMapValues(withKey(mapper), nameOf(named), null);
     }
 
     @Override
@@ -203,7 +206,7 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
     @Override
     public <VR> KTable<K, VR> mapValues(final ValueMapperWithKey<? super K, ? super V, ? extends VR> mapper, final Named named) {
         Objects.requireNonNull(mapper, "mapper can't be null");
-        return doMapValues(mapper, nameOf(named, "named can't be null"), null);
+        return doMapValues(mapper, nameOf(named), null);
     }
 
     @Override
@@ -229,9 +232,8 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
     public <VR> KTable<K, VR> mapValues(final ValueMapperWithKey<? super K, ? super V, ? extends VR> mapper, final Named named,
                                        final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized) {
         Objects.requireNonNull(mapper, "mapper can't be null");
-        final String userName = nameOf(named, "named can't be null");
         Objects.requireNonNull(materialized, "materialized can't be null");
-        return doMapValues(mapper, userName, materialized);
+        return doMapValues(mapper, nameOf(named), materialized);
     }
 
     private static <K, V, VR> ValueMapperWithKey<K, V, VR> withKey(final ValueMapper<? super V, ? extends VR> mapper) {
@@ -264,27 +266,47 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
     @Override
     public <VR> KTable<K, VR> transformValues(final ValueTransformerWithKeySupplier<? super K, ? super V, ? extends VR> transformerSupplier,
                                              final String... stateStoreNames) {
-        throw StatefulDsl.notYet("KTable#transformValues");
+        return doTransformValues(transformerSupplier, null, null, stateStoreNames);
     }
 
     @Override
     public <VR> KTable<K, VR> transformValues(final ValueTransformerWithKeySupplier<? super K, ? super V, ? extends VR> transformerSupplier,
                                              final Named named, final String... stateStoreNames) {
-        throw StatefulDsl.notYet("KTable#transformValues");
+        Objects.requireNonNull(named, "processorName can't be null");
+        return doTransformValues(transformerSupplier, null, ConfigAccess.name(named), stateStoreNames);
     }
 
     @Override
     public <VR> KTable<K, VR> transformValues(final ValueTransformerWithKeySupplier<? super K, ? super V, ? extends VR> transformerSupplier,
                                              final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized,
                                              final String... stateStoreNames) {
-        throw StatefulDsl.notYet("KTable#transformValues");
+        return transformValues(transformerSupplier, materialized, NamedHolder.NONE, stateStoreNames);
     }
 
     @Override
     public <VR> KTable<K, VR> transformValues(final ValueTransformerWithKeySupplier<? super K, ? super V, ? extends VR> transformerSupplier,
                                              final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized,
                                              final Named named, final String... stateStoreNames) {
-        throw StatefulDsl.notYet("KTable#transformValues");
+        Objects.requireNonNull(materialized, "materialized can't be null");
+        Objects.requireNonNull(named, "named can't be null");
+        final MaterializedSpec<K, VR> spec = new MaterializedSpec<>(materialized, null, null);
+        return doTransformValues(transformerSupplier, spec, ConfigAccess.name(named), stateStoreNames);
+    }
+
+    private <VR> KTable<K, VR> doTransformValues(
+        final ValueTransformerWithKeySupplier<? super K, ? super V, ? extends VR> transformerSupplier,
+        final MaterializedSpec<K, VR> spec, final String userName, final String[] stateStoreNames) {
+        Objects.requireNonNull(stateStoreNames, "stateStoreNames");
+        final Serde<K> keys = spec != null && spec.keySerde != null ? spec.keySerde : keySerde;
+        final Serde<VR> values = spec == null ? null : spec.valueSerde;
+        final String queryable = spec == null ? null : spec.queryableStoreName();
+        final String nodeName = builder.name(userName, "KTABLE-TRANSFORMVALUES-");
+        final TransformValuesSupplier<K, V, VR> transform = new TransformValuesSupplier<>(this, transformerSupplier, queryable);
+        addTableNode(nodeName, transform, queryable == null ? null : spec);
+        if (stateStoreNames.length > 0) {
+            builder.write(g -> g.connectProcessorAndStateStores(nodeName, stateStoreNames));
+        }
+        return new KTableImpl<>(builder, nodeName, keys, values, queryable, transform, queryable != null ? spec.isVersioned() : versioned);
     }
 
     // ------------------------------------------------------------------------------------------------ toStream
@@ -309,7 +331,7 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
 
     @Override
     public <KR> KStream<KR, V> toStream(final KeyValueMapper<? super K, ? super V, ? extends KR> mapper, final Named named) {
-        Objects.requireNonNull(mapper, "mapper can't be null");
+        // Kafka adds the toStream node before selectKey checks the mapper
         return toStream(named).selectKey(mapper);
     }
 
@@ -475,105 +497,121 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
     @Override
     public <VR, KO, VO> KTable<K, VR> join(final KTable<KO, VO> other, final Function<? super V, ? extends KO> foreignKeyExtractor,
                                            final ValueJoiner<? super V, ? super VO, ? extends VR> joiner) {
-        throw StatefulDsl.notYet("KTable#join (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromFunction(foreignKeyExtractor), joiner,
+            TableJoined.with(null, null), Materialized.with(null, null), false);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> join(final KTable<KO, VO> other, final BiFunction<? super K, ? super V, ? extends KO> foreignKeyExtractor,
                                            final ValueJoiner<? super V, ? super VO, ? extends VR> joiner) {
-        throw StatefulDsl.notYet("KTable#join (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromBiFunction(foreignKeyExtractor), joiner,
+            TableJoined.with(null, null), Materialized.with(null, null), false);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> join(final KTable<KO, VO> other, final Function<? super V, ? extends KO> foreignKeyExtractor,
                                            final ValueJoiner<? super V, ? super VO, ? extends VR> joiner, final TableJoined<K, KO> tableJoined) {
-        throw StatefulDsl.notYet("KTable#join (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromFunction(foreignKeyExtractor), joiner,
+            tableJoined, Materialized.with(null, null), false);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> join(final KTable<KO, VO> other, final BiFunction<? super K, ? super V, ? extends KO> foreignKeyExtractor,
                                            final ValueJoiner<? super V, ? super VO, ? extends VR> joiner, final TableJoined<K, KO> tableJoined) {
-        throw StatefulDsl.notYet("KTable#join (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromBiFunction(foreignKeyExtractor), joiner,
+            tableJoined, Materialized.with(null, null), false);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> join(final KTable<KO, VO> other, final Function<? super V, ? extends KO> foreignKeyExtractor,
                                            final ValueJoiner<? super V, ? super VO, ? extends VR> joiner,
                                            final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("KTable#join (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromFunction(foreignKeyExtractor), joiner,
+            TableJoined.with(null, null), materialized, false);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> join(final KTable<KO, VO> other, final BiFunction<? super K, ? super V, ? extends KO> foreignKeyExtractor,
                                            final ValueJoiner<? super V, ? super VO, ? extends VR> joiner,
                                            final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("KTable#join (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromBiFunction(foreignKeyExtractor), joiner,
+            TableJoined.with(null, null), materialized, false);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> join(final KTable<KO, VO> other, final Function<? super V, ? extends KO> foreignKeyExtractor,
                                            final ValueJoiner<? super V, ? super VO, ? extends VR> joiner, final TableJoined<K, KO> tableJoined,
                                            final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("KTable#join (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromFunction(foreignKeyExtractor), joiner,
+            tableJoined, materialized, false);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> join(final KTable<KO, VO> other, final BiFunction<? super K, ? super V, ? extends KO> foreignKeyExtractor,
                                            final ValueJoiner<? super V, ? super VO, ? extends VR> joiner, final TableJoined<K, KO> tableJoined,
                                            final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("KTable#join (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromBiFunction(foreignKeyExtractor), joiner,
+            tableJoined, materialized, false);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> leftJoin(final KTable<KO, VO> other, final Function<? super V, ? extends KO> foreignKeyExtractor,
                                                final ValueJoiner<? super V, ? super VO, ? extends VR> joiner) {
-        throw StatefulDsl.notYet("KTable#leftJoin (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromFunction(foreignKeyExtractor), joiner,
+            TableJoined.with(null, null), Materialized.with(null, null), true);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> leftJoin(final KTable<KO, VO> other, final BiFunction<? super K, ? super V, ? extends KO> foreignKeyExtractor,
                                                final ValueJoiner<? super V, ? super VO, ? extends VR> joiner) {
-        throw StatefulDsl.notYet("KTable#leftJoin (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromBiFunction(foreignKeyExtractor), joiner,
+            TableJoined.with(null, null), Materialized.with(null, null), true);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> leftJoin(final KTable<KO, VO> other, final Function<? super V, ? extends KO> foreignKeyExtractor,
                                                final ValueJoiner<? super V, ? super VO, ? extends VR> joiner, final TableJoined<K, KO> tableJoined) {
-        throw StatefulDsl.notYet("KTable#leftJoin (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromFunction(foreignKeyExtractor), joiner,
+            tableJoined, Materialized.with(null, null), true);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> leftJoin(final KTable<KO, VO> other, final BiFunction<? super K, ? super V, ? extends KO> foreignKeyExtractor,
                                                final ValueJoiner<? super V, ? super VO, ? extends VR> joiner, final TableJoined<K, KO> tableJoined) {
-        throw StatefulDsl.notYet("KTable#leftJoin (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromBiFunction(foreignKeyExtractor), joiner,
+            tableJoined, Materialized.with(null, null), true);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> leftJoin(final KTable<KO, VO> other, final Function<? super V, ? extends KO> foreignKeyExtractor,
                                                final ValueJoiner<? super V, ? super VO, ? extends VR> joiner,
                                                final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("KTable#leftJoin (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromFunction(foreignKeyExtractor), joiner,
+            TableJoined.with(null, null), materialized, true);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> leftJoin(final KTable<KO, VO> other, final BiFunction<? super K, ? super V, ? extends KO> foreignKeyExtractor,
                                                final ValueJoiner<? super V, ? super VO, ? extends VR> joiner,
                                                final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("KTable#leftJoin (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromBiFunction(foreignKeyExtractor), joiner,
+            TableJoined.with(null, null), materialized, true);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> leftJoin(final KTable<KO, VO> other, final Function<? super V, ? extends KO> foreignKeyExtractor,
                                                final ValueJoiner<? super V, ? super VO, ? extends VR> joiner, final TableJoined<K, KO> tableJoined,
                                                final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("KTable#leftJoin (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromFunction(foreignKeyExtractor), joiner,
+            tableJoined, materialized, true);
     }
 
     @Override
     public <VR, KO, VO> KTable<K, VR> leftJoin(final KTable<KO, VO> other, final BiFunction<? super K, ? super V, ? extends KO> foreignKeyExtractor,
                                                final ValueJoiner<? super V, ? super VO, ? extends VR> joiner, final TableJoined<K, KO> tableJoined,
                                                final Materialized<K, VR, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("KTable#leftJoin (foreign key)");
+        return ForeignKeyJoin.join(this, other, ForeignKeyJoin.fromBiFunction(foreignKeyExtractor), joiner,
+            tableJoined, materialized, true);
     }
 
     @Override
