@@ -81,6 +81,13 @@ public class TopologyTestDriver implements Closeable {
     private final Map<String, Queue<RawRecord>> outputRecordsByTopic = new HashMap<>();
     /** Records the task produced since the last capture; swapped with {@link #spare} on each capture. */
     private List<RawRecord> produced = new ArrayList<>();
+    /**
+     * Under exactly_once_v2, records sent since the last commit: they become visible (move to {@link #produced})
+     * only when the task commits, as with Kafka's transactional mock producer; what a failed step or the closing
+     * flush sends stays invisible unless a later step commits.
+     */
+    private final List<RawRecord> uncommitted = new ArrayList<>();
+    private boolean exactlyOnce;
     private List<RawRecord> spare = new ArrayList<>();
     private Map<String, Pattern> sourceTopicPatterns;
     /** Whether the task reads a topic, per topic. */
@@ -114,7 +121,11 @@ public class TopologyTestDriver implements Closeable {
         copy.putIfAbsent(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy-bootstrap-host:0");
         copy.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG,
             "dummy-topology-test-driver-app-id-" + ThreadLocalRandom.current().nextInt());
+        // as Kafka's driver: emit-on-close and outer-join emission are not rate-limited by the wall clock
+        copy.putIfAbsent("__emit.interval.ms.kstreams.outer.join.spurious.results.fix__", 0L);
+        copy.putIfAbsent("__emit.interval.ms.kstreams.windowed.aggregation__", 0L);
         final StreamsConfig streamsConfig = new StreamsConfig(copy);
+        this.exactlyOnce = StreamsConfig.EXACTLY_ONCE_V2.equals(streamsConfig.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         final TaskConfig taskConfig = new TaskConfig(streamsConfig, topology.topologyConfig);
         final String applicationId = taskConfig.applicationId();
         this.graph = topology.graph;
@@ -129,7 +140,11 @@ public class TopologyTestDriver implements Closeable {
 
             @Override
             public void send(final RawRecord record, final Integer partition) {
-                produced.add(record);
+                if (exactlyOnce) {
+                    uncommitted.add(record);
+                } else {
+                    produced.add(record);
+                }
             }
         };
 
@@ -156,6 +171,7 @@ public class TopologyTestDriver implements Closeable {
             task = new StreamTask(new TaskId(0, PARTITION), false, subtopologies, taskConfig, sink,
                 wallClock::milliseconds, globalTask == null ? null : name -> globalTask.stores().get(name), metrics);
             task.useRecordCache(cache);
+            task.setStateLogPrefix("topology-test-driver ");
             task.initialize();
             // Kafka's driver commits the fresh task once before any input
             task.flush();
@@ -181,6 +197,7 @@ public class TopologyTestDriver implements Closeable {
             task.maybePunctuateSystemTime();
             task.prepareCommit();
             task.postCommit();
+            commitTransaction();
         }
         completeAllProcessableWork();
     }
@@ -323,8 +340,17 @@ public class TopologyTestDriver implements Closeable {
                 // the driver commits after every record; without a backend only the store flush is observable
                 task.flush();
                 task.postCommit();
+                commitTransaction();
                 captureOutputsAndReEnqueueInternalResults();
             }
+        }
+    }
+
+    /** Under exactly_once_v2, makes what the task sent since the last commit visible. */
+    private void commitTransaction() {
+        if (!uncommitted.isEmpty()) {
+            produced.addAll(uncommitted);
+            uncommitted.clear();
         }
     }
 
@@ -373,7 +399,8 @@ public class TopologyTestDriver implements Closeable {
         }
         final K key = keyDeserializer.deserialize(record.topic(), record.headers(), record.key());
         final V value = valueDeserializer.deserialize(record.topic(), record.headers(), record.value());
-        return new TestRecord<>(key, value, record.headers(), (Long) record.timestamp());
+        // a changelog record Kafka sends without a timestamp (the suppress buffer's) reads back with none, as in Kafka
+        return new TestRecord<>(key, value, record.headers(), record.timestamp() < 0 ? null : (Long) record.timestamp());
     }
 
     final long getQueueSize(final String topic) {

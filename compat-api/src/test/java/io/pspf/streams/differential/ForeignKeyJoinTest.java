@@ -337,16 +337,13 @@ class ForeignKeyJoinTest {
         })).run());
     }
 
-    /**
-     * Only without a cache and at least once: with a cache Kafka reports the failure as a failed cache flush, and
-     * under exactly-once it discards the failed step's changelog records, both engine matters outside the join.
-     */
+    /** With a cache Kafka reports the failure as a failed cache flush; under exactly-once the failed step's records stay uncommitted. */
     @Test
     void partitionerAnsweringMoreThanOnePartitionFails() {
         final Differential.Observation kafka = twoTables(Differential.dsl(d -> d.<String, String>table("l", STRINGS)
             .join(d.<String, String>table("r", STRINGS), ForeignKeyJoinTest::fk, JOINER,
                 TableJoined.with(null, partitioner(Set.of(0, 1))))
-            .toStream().to("out"))).configs(Differential.Config.ALOS_NO_CACHE).runExpectingFailure();
+            .toStream().to("out"))).runExpectingFailure();
         assertTrue(Differential.exception(kafka.failures().get(0)).contains("singleton"),
             Differential.exception(kafka.failures().get(0)));
     }

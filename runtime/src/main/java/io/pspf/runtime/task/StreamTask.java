@@ -561,6 +561,16 @@ public final class StreamTask {
             logPrefix(), node.name), cause);
     }
 
+    private String stateLogPrefix;
+
+    /**
+     * The prefix of the state manager's messages, when it is not the task's own ({@code "topology-test-driver "} in
+     * the test driver, as in Kafka's).
+     */
+    public void setStateLogPrefix(final String prefix) {
+        this.stateLogPrefix = prefix;
+    }
+
     private String logPrefix() {
         return "stream-thread [" + Thread.currentThread().getName() + "] task [" + id + "] ";
     }
@@ -687,8 +697,28 @@ public final class StreamTask {
      * (and forward) their dirty entries here.
      */
     public void flush() {
+        RuntimeException first = null;
         for (final StateStore store : stores.values()) {
-            store.commit(Map.of());
+            try {
+                store.commit(Map.of());
+            } catch (final RuntimeException e) {
+                // as Kafka's state manager: every store is flushed; the first failure is rethrown, wrapped
+                if (first == null) {
+                    final String message = String.format("%sFailed to flush cache of store %s",
+                        stateLogPrefix != null ? stateLogPrefix : logPrefix(), store.name());
+                    if (e instanceof FailedProcessingException) {
+                        first = new org.apache.kafka.streams.errors.ProcessorStateException(message, e.getCause());
+                    } else if (e instanceof StreamsException) {
+                        first = e;
+                    } else {
+                        first = new org.apache.kafka.streams.errors.ProcessorStateException(message, e);
+                    }
+                }
+                LOG.error("Failed to flush cache of store {}:", store.name(), e);
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
