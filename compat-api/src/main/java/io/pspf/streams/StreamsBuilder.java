@@ -18,9 +18,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 import io.pspf.streams.kstream.internals.ConfigAccess;
+import io.pspf.streams.kstream.internals.GlobalTableImpl;
 import io.pspf.streams.kstream.internals.InternalStreamsBuilder;
 import io.pspf.streams.kstream.internals.KStreamImpl;
-import io.pspf.streams.kstream.internals.StatefulDsl;
 
 /**
  * The Kafka Streams DSL entry point, as {@code org.apache.kafka.streams.StreamsBuilder}: create streams (and,
@@ -148,26 +148,49 @@ public class StreamsBuilder {
         return internal.table(topic, consumed, materialized);
     }
 
-    /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    /**
+     * A global table over {@code topic}, read as {@code consumed} says: every instance keeps the whole table in a
+     * queryable store named {@code <topic>-STATE-STORE-<index>}.
+     *
+     * @throws NullPointerException if an argument is null
+     */
     public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic, final Consumed<K, V> consumed) {
-        throw StatefulDsl.notYet("StreamsBuilder#globalTable");
+        Objects.requireNonNull(topic, "topic can't be null");
+        Objects.requireNonNull(consumed, "consumed can't be null");
+        final ConfigAccess.ConsumedReader<K, V> reader = new ConfigAccess.ConsumedReader<>(consumed);
+        return GlobalTableImpl.create(internal, topic, reader,
+            Materialized.<K, V, KeyValueStore<Bytes, byte[]>>with(reader.keySerde(), reader.valueSerde()).withLoggingDisabled(),
+            true);
     }
 
-    /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    /** A global table over {@code topic}, read with the default serdes. */
     public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic) {
-        throw StatefulDsl.notYet("StreamsBuilder#globalTable");
+        return globalTable(topic, Consumed.with(null, null));
     }
 
-    /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    /**
+     * A global table over {@code topic}, read as {@code consumed} says (whose serdes replace the
+     * {@code materialized} ones) and kept as {@code materialized} says, never logged.
+     */
     public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic, final Consumed<K, V> consumed,
                                                               final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("StreamsBuilder#globalTable");
+        Objects.requireNonNull(topic, "topic can't be null");
+        Objects.requireNonNull(consumed, "consumed can't be null");
+        Objects.requireNonNull(materialized, "materialized can't be null");
+        final ConfigAccess.ConsumedReader<K, V> reader = new ConfigAccess.ConsumedReader<>(consumed);
+        materialized.withKeySerde(reader.keySerde()).withValueSerde(reader.valueSerde()).withLoggingDisabled();
+        return GlobalTableImpl.create(internal, topic, reader, materialized, false);
     }
 
-    /** A global table over {@code topic}. Arrives with PSPF's stateful DSL. */
+    /** A global table over {@code topic}, kept as {@code materialized} says (its serdes also read the topic). */
     public synchronized <K, V> GlobalKTable<K, V> globalTable(final String topic,
                                                               final Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized) {
-        throw StatefulDsl.notYet("StreamsBuilder#globalTable");
+        Objects.requireNonNull(topic, "topic can't be null");
+        Objects.requireNonNull(materialized, "materialized can't be null");
+        final ConfigAccess.MaterializedReader<K, V, KeyValueStore<Bytes, byte[]>> reader =
+            new ConfigAccess.MaterializedReader<>(materialized);
+        return GlobalTableImpl.create(internal, topic,
+            new ConfigAccess.ConsumedReader<>(Consumed.with(reader.keySerde(), reader.valueSerde())), materialized, false);
     }
 
     /**

@@ -194,10 +194,15 @@ public class TopologyTestDriver implements Closeable {
         Objects.requireNonNull(advance, "advance cannot be null");
         wallClock.sleep(advance.toMillis());
         if (task != null) {
-            task.maybePunctuateSystemTime();
-            task.prepareCommit();
-            task.postCommit();
-            commitTransaction();
+            try {
+                task.maybePunctuateSystemTime();
+                task.prepareCommit();
+                task.postCommit();
+                commitTransaction();
+            } catch (final RuntimeException e) {
+                abortTransaction();
+                throw e;
+            }
         }
         completeAllProcessableWork();
     }
@@ -332,18 +337,28 @@ public class TopologyTestDriver implements Closeable {
     }
 
     private void completeAllProcessableWork() {
-        captureOutputsAndReEnqueueInternalResults();
-        if (task != null) {
-            while (task.hasBufferedRecords()) {
-                task.process();
-                task.maybePunctuateStreamTime();
-                // the driver commits after every record; without a backend only the store flush is observable
-                task.flush();
-                task.postCommit();
-                commitTransaction();
-                captureOutputsAndReEnqueueInternalResults();
+        try {
+            captureOutputsAndReEnqueueInternalResults();
+            if (task != null) {
+                while (task.hasBufferedRecords()) {
+                    task.process();
+                    task.maybePunctuateStreamTime();
+                    // the driver commits after every record; without a backend only the store flush is observable
+                    task.flush();
+                    task.postCommit();
+                    commitTransaction();
+                    captureOutputsAndReEnqueueInternalResults();
+                }
             }
+        } catch (final RuntimeException e) {
+            abortTransaction();
+            throw e;
         }
+    }
+
+    /** Under exactly_once_v2, drops what a failed step sent: it was never committed. */
+    private void abortTransaction() {
+        uncommitted.clear();
     }
 
     /** Under exactly_once_v2, makes what the task sent since the last commit visible. */

@@ -35,7 +35,9 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The two implementations of {@link Dsl} and {@link Papi} (Kafka's and PSPF's), and the two drivers behind
@@ -48,8 +50,8 @@ final class Adapters {
     static final String KAFKA = "kafka";
     static final String PSPF = "pspf";
 
-    /** A record as read, raw, from an output topic. */
-    record Out(byte[] key, byte[] value, long timestamp, Headers headers) {
+    /** A record as read, raw, from an output topic; the timestamp is null for a record sent without one. */
+    record Out(byte[] key, byte[] value, Long timestamp, Headers headers) {
     }
 
     /** One side's test driver, reduced to what the harness needs. */
@@ -67,6 +69,9 @@ final class Adapters {
 
         /** Every store name {@code getAllStateStores()} knows, with whether it maps to a store. */
         Map<String, Boolean> allStateStores();
+
+        /** The task's {@code dropped-records-total} metric (0 when it is not registered). */
+        double droppedRecords();
 
         void close();
     }
@@ -220,6 +225,23 @@ final class Adapters {
         }
 
         @Override
+        public <K, V> GlobalKTable<K, V> globalTable(final String topic) {
+            return builder.globalTable(topic);
+        }
+
+        @Override
+        public <K, V> GlobalKTable<K, V> globalTable(final String topic, final Consumed<K, V> consumed,
+                                                     final org.apache.kafka.streams.kstream.Materialized<K, V, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> materialized) {
+            return builder.globalTable(topic, consumed, materialized);
+        }
+
+        @Override
+        public <K, V> GlobalKTable<K, V> globalTable(final String topic,
+                                                     final org.apache.kafka.streams.kstream.Materialized<K, V, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> materialized) {
+            return builder.globalTable(topic, materialized);
+        }
+
+        @Override
         public Dsl addStateStore(final StoreBuilder<?> storeBuilder) {
             builder.addStateStore(storeBuilder);
             return this;
@@ -309,6 +331,23 @@ final class Adapters {
         @Override
         public <K, V> GlobalKTable<K, V> globalTable(final String topic, final Consumed<K, V> consumed) {
             return builder.globalTable(topic, consumed);
+        }
+
+        @Override
+        public <K, V> GlobalKTable<K, V> globalTable(final String topic) {
+            return builder.globalTable(topic);
+        }
+
+        @Override
+        public <K, V> GlobalKTable<K, V> globalTable(final String topic, final Consumed<K, V> consumed,
+                                                     final org.apache.kafka.streams.kstream.Materialized<K, V, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> materialized) {
+            return builder.globalTable(topic, consumed, materialized);
+        }
+
+        @Override
+        public <K, V> GlobalKTable<K, V> globalTable(final String topic,
+                                                     final org.apache.kafka.streams.kstream.Materialized<K, V, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> materialized) {
+            return builder.globalTable(topic, materialized);
         }
 
         @Override
@@ -662,6 +701,43 @@ final class Adapters {
         return all;
     }
 
+    /**
+     * The contents of a store that is not a key-value store: a window store's {@code all()} (with timestamps when
+     * it is timestamped), or all of a session store's sessions; null when it is neither.
+     */
+    private static List<KeyValue<Object, Object>> windowedContents(final WindowStore<Object, Object> timestamped,
+                                                                   final WindowStore<Object, Object> window,
+                                                                   final SessionStore<Object, Object> session) {
+        final KeyValueIterator<?, ?> iterator;
+        if (timestamped != null) {
+            iterator = timestamped.all();
+        } else if (window != null) {
+            iterator = window.all();
+        } else if (session != null) {
+            iterator = session.findSessions(null, null, 0L, Long.MAX_VALUE);
+        } else {
+            return null;
+        }
+        final List<KeyValue<Object, Object>> all = new ArrayList<>();
+        try (iterator) {
+            while (iterator.hasNext()) {
+                final KeyValue<?, ?> next = iterator.next();
+                all.add(KeyValue.pair(next.key, next.value));
+            }
+        }
+        return all;
+    }
+
+    private static double droppedRecords(final Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics) {
+        double total = 0;
+        for (final Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metric : metrics.entrySet()) {
+            if (metric.getKey().name().equals("dropped-records-total") && metric.getKey().group().equals("stream-task-metrics")) {
+                total += ((Number) metric.getValue().metricValue()).doubleValue();
+            }
+        }
+        return total;
+    }
+
     private static Map<String, Boolean> presence(final Map<String, StateStore> stores) {
         final Map<String, Boolean> presence = new LinkedHashMap<>();
         for (final String name : new TreeSet<>(stores.keySet())) {
@@ -708,8 +784,16 @@ final class Adapters {
         }
 
         @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
         public List<KeyValue<Object, Object>> keyValueStore(final String name) {
-            return drain(driver.getKeyValueStore(name));
+            final List<KeyValue<Object, Object>> keyValues = drain(driver.getKeyValueStore(name));
+            return keyValues != null ? keyValues : windowedContents((WindowStore) driver.getTimestampedWindowStore(name),
+                driver.getWindowStore(name), driver.getSessionStore(name));
+        }
+
+        @Override
+        public double droppedRecords() {
+            return Adapters.droppedRecords(driver.metrics());
         }
 
         @Override
@@ -761,8 +845,16 @@ final class Adapters {
         }
 
         @Override
+        @SuppressWarnings({"unchecked", "rawtypes"})
         public List<KeyValue<Object, Object>> keyValueStore(final String name) {
-            return drain(driver.getKeyValueStore(name));
+            final List<KeyValue<Object, Object>> keyValues = drain(driver.getKeyValueStore(name));
+            return keyValues != null ? keyValues : windowedContents((WindowStore) driver.getTimestampedWindowStore(name),
+                driver.getWindowStore(name), driver.getSessionStore(name));
+        }
+
+        @Override
+        public double droppedRecords() {
+            return Adapters.droppedRecords(driver.metrics());
         }
 
         @Override

@@ -44,6 +44,13 @@ public interface Dsl extends Side {
 
     <K, V> GlobalKTable<K, V> globalTable(String topic, Consumed<K, V> consumed);
 
+    <K, V> GlobalKTable<K, V> globalTable(String topic);
+
+    <K, V> GlobalKTable<K, V> globalTable(String topic, Consumed<K, V> consumed,
+                                          Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized);
+
+    <K, V> GlobalKTable<K, V> globalTable(String topic, Materialized<K, V, KeyValueStore<Bytes, byte[]>> materialized);
+
     Dsl addStateStore(StoreBuilder<?> builder);
 
     <K, V> Dsl addGlobalStore(StoreBuilder<?> storeBuilder, String topic, Consumed<K, V> consumed,

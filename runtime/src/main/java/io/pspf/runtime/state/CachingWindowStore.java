@@ -1,8 +1,11 @@
 package io.pspf.runtime.state;
 
+import java.util.Iterator;
 import java.util.Objects;
+import java.util.TreeMap;
 
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -18,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * segment, then binary key; single-key fetches by window start). Unlike the key-value layer, a read that misses
  * does not fill the cache. Each read reads exactly the cache ranges Kafka 4.4's layer reads, every entry in them
  * being marked recently used whether or not it matches, so that later evictions (and flushes) are Kafka's.
+ * Over a time-ordered store (Kafka's {@code TimeOrderedCachingWindowStore}) reads over several keys come in
+ * window-start order, as that store's do.
  */
 final class CachingWindowStore extends ForwardingWindowBytesStore implements CachedStore {
     private static final Logger LOG = LoggerFactory.getLogger(CachingWindowStore.class);
@@ -26,13 +31,20 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
 
     private final long windowSize;
     private final SegmentedCacheKeys keys;
+    private final boolean timeOrdered;
     private final CacheSupport support = new CacheSupport();
     private long maxObservedTimestamp = -1L;
 
     CachingWindowStore(final WindowStore<Bytes, byte[]> wrapped, final long windowSize, final long segmentInterval) {
+        this(wrapped, windowSize, segmentInterval, false);
+    }
+
+    CachingWindowStore(final WindowStore<Bytes, byte[]> wrapped, final long windowSize, final long segmentInterval,
+                       final boolean timeOrdered) {
         super(wrapped);
         this.windowSize = windowSize;
         this.keys = new SegmentedCacheKeys(segmentInterval);
+        this.timeOrdered = timeOrdered;
     }
 
     @Override
@@ -326,6 +338,9 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
     private KeyValueIterator<Windowed<Bytes>, byte[]> merged(final PeekingIterator<Bytes, CacheEntry> cached,
                                                             final KeyValueIterator<Windowed<Bytes>, byte[]> stored,
                                                             final boolean forward) {
+        if (timeOrdered) {
+            return mergedInTimeOrder(cached, stored, forward);
+        }
         return new MergedCacheIterator<Windowed<Bytes>, byte[], Windowed<Bytes>>(cached, stored, forward) {
             @Override
             int compare(final Bytes cacheKey, final Windowed<Bytes> storeKey) {
@@ -350,6 +365,45 @@ final class CachingWindowStore extends ForwardingWindowBytesStore implements Cac
                 return entry.value();
             }
         };
+    }
+
+    /**
+     * Over a time-ordered store the store reads come in {@code windowStart|key} order while the cache is kept in key
+     * order: the two are read whole and merged by window start, then key (a cached entry replacing the stored one,
+     * a cached delete hiding it).
+     */
+    private KeyValueIterator<Windowed<Bytes>, byte[]> mergedInTimeOrder(final PeekingIterator<Bytes, CacheEntry> cached,
+                                                                       final KeyValueIterator<Windowed<Bytes>, byte[]> stored,
+                                                                       final boolean forward) {
+        final TreeMap<Bytes, KeyValue<Windowed<Bytes>, byte[]>> merged = new TreeMap<>();
+        try (stored) {
+            while (stored.hasNext()) {
+                final KeyValue<Windowed<Bytes>, byte[]> record = stored.next();
+                merged.put(timeFirst(record.key.key(), record.key.window().start()), record);
+            }
+        }
+        try (cached) {
+            while (cached.hasNext()) {
+                final KeyValue<Bytes, CacheEntry> entry = cached.next();
+                final byte[] binary = SegmentedCacheKeys.binaryKey(entry.key).get();
+                final Bytes key = StoreFormats.windowKeyKey(binary);
+                final long start = StoreFormats.windowKeyStart(binary);
+                if (entry.value.value() == null) {
+                    merged.remove(timeFirst(key, start));
+                } else {
+                    merged.put(timeFirst(key, start), KeyValue.pair(WindowBytesStore.windowed(key, start, windowSize),
+                        entry.value.value()));
+                }
+            }
+        }
+        final Iterator<KeyValue<Windowed<Bytes>, byte[]>> records = (forward ? merged : merged.descendingMap()).values()
+            .iterator();
+        return Iterators.of(records);
+    }
+
+    private static Bytes timeFirst(final Bytes key, final long start) {
+        final byte[] raw = key.get();
+        return Bytes.wrap(java.nio.ByteBuffer.allocate(8 + raw.length).putLong(start).put(raw).array());
     }
 
     @SuppressWarnings("deprecation") // the engine commits with flush(); Kafka 4.4 with commit(offsets)

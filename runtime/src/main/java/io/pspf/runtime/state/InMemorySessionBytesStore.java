@@ -100,6 +100,7 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
         final long end = sessionKey.window().end();
         observedStreamTime = Math.max(observedStreamTime, end);
         if (end <= observedStreamTime - retentionPeriod) {
+            StoreEnvironments.recordExpired(context);
             LOG.warn("Skipping record for expired segment.");
         } else if (aggregate != null) {
             sessions.computeIfAbsent(end, t -> new ConcurrentSkipListMap<>())

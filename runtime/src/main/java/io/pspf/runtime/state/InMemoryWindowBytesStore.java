@@ -105,6 +105,7 @@ public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]
         removeExpiredSegments();
         observedStreamTime = Math.max(observedStreamTime, windowStartTimestamp);
         if (windowStartTimestamp <= observedStreamTime - retentionPeriod) {
+            StoreEnvironments.recordExpired(context);
             LOG.warn("Skipping record for expired segment.");
         } else if (value != null) {
             if (retainDuplicates) {

@@ -79,7 +79,11 @@ public final class KafkaStoreSuppliers {
         if ("rocksdb-window".equals(scope)) {
             final PspfWindowBytesStoreSupplier.Kind kind;
             final Object type = field(supplier, "windowStoreType");
-            if (supplier.getClass().getSimpleName().contains("Headers")
+            if (supplier.getClass().getSimpleName().equals("RocksDbIndexedTimeOrderedWindowBytesStoreSupplier")) {
+                kind = type != null && type.toString().startsWith("INDEXED")
+                    ? PspfWindowBytesStoreSupplier.Kind.PERSISTENT_TIME_ORDERED_INDEXED
+                    : PspfWindowBytesStoreSupplier.Kind.PERSISTENT_TIME_ORDERED;
+            } else if (supplier.getClass().getSimpleName().contains("Headers")
                 || (type != null && type.toString().contains("HEADERS"))) {
                 kind = PspfWindowBytesStoreSupplier.Kind.PERSISTENT_WITH_HEADERS;
             } else if (type != null && type.toString().contains("TIMESTAMPED")) {
@@ -109,8 +113,11 @@ public final class KafkaStoreSuppliers {
                 supplier.retentionPeriod(), supplier.segmentIntervalMs());
         }
         if ("rocksdb-session".equals(scope)) {
-            final PspfSessionBytesStoreSupplier.Kind kind = supplier.getClass().getSimpleName().contains("Headers")
-                ? PspfSessionBytesStoreSupplier.Kind.PERSISTENT_WITH_HEADERS : PspfSessionBytesStoreSupplier.Kind.PERSISTENT;
+            final String className = supplier.getClass().getSimpleName();
+            final PspfSessionBytesStoreSupplier.Kind kind = className.contains("Headers")
+                ? PspfSessionBytesStoreSupplier.Kind.PERSISTENT_WITH_HEADERS
+                : className.contains("TimeOrdered") ? PspfSessionBytesStoreSupplier.Kind.PERSISTENT_TIME_ORDERED
+                : PspfSessionBytesStoreSupplier.Kind.PERSISTENT;
             return new PspfSessionBytesStoreSupplier(supplier.name(), kind, supplier.retentionPeriod(),
                 supplier.segmentIntervalMs());
         }

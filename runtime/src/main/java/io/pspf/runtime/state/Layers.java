@@ -39,7 +39,8 @@ final class Layers {
                 LOG.warn("Disabling caching for {} since store was configured to retain duplicates", builder.name());
                 builder.withCachingDisabled();
             } else {
-                layered = new CachingWindowStore(layered, windowSize, segmentInterval);
+                layered = new CachingWindowStore(layered, windowSize, segmentInterval,
+                    store instanceof SegmentedWindowBytesStore.TimeOrdered);
             }
         }
         return layered;

@@ -19,7 +19,9 @@ public final class PspfSessionBytesStoreSupplier implements SessionBytesStoreSup
         /** Kafka's {@code persistentSessionStore}. */
         PERSISTENT("rocksdb-session"),
         /** Kafka's {@code persistentSessionStoreWithHeaders}. */
-        PERSISTENT_WITH_HEADERS("rocksdb-session");
+        PERSISTENT_WITH_HEADERS("rocksdb-session"),
+        /** The time-ordered store Kafka's DSL picks for emit-on-window-close session windows. */
+        PERSISTENT_TIME_ORDERED("rocksdb-session");
 
         private final String metricsScope;
 
@@ -64,6 +66,8 @@ public final class PspfSessionBytesStoreSupplier implements SessionBytesStoreSup
                 return new SegmentedSessionBytesStore(name, retentionPeriod, segmentInterval);
             case PERSISTENT_WITH_HEADERS:
                 return new SegmentedSessionBytesStore.WithHeaders(name, retentionPeriod, segmentInterval);
+            case PERSISTENT_TIME_ORDERED:
+                return new SegmentedSessionBytesStore.TimeOrdered(name, retentionPeriod, segmentInterval);
             default:
                 return new InMemorySessionBytesStore(name, retentionPeriod);
         }

@@ -21,7 +21,11 @@ public final class PspfWindowBytesStoreSupplier implements WindowBytesStoreSuppl
         /** Kafka's {@code persistentTimestampedWindowStore}: timestamped values. */
         PERSISTENT_TIMESTAMPED("rocksdb-window"),
         /** Kafka's {@code persistentTimestampedWindowStoreWithHeaders}: values with headers. */
-        PERSISTENT_WITH_HEADERS("rocksdb-window");
+        PERSISTENT_WITH_HEADERS("rocksdb-window"),
+        /** The time-ordered store Kafka's DSL picks for emit-on-window-close time windows (timestamped values). */
+        PERSISTENT_TIME_ORDERED("rocksdb-window"),
+        /** The same with a key index, which Kafka's DSL picks for emit-on-window-close sliding windows. */
+        PERSISTENT_TIME_ORDERED_INDEXED("rocksdb-window");
 
         private final String metricsScope;
 
@@ -77,6 +81,10 @@ public final class PspfWindowBytesStoreSupplier implements WindowBytesStoreSuppl
             case PERSISTENT_WITH_HEADERS:
                 return new SegmentedWindowBytesStore.WithHeaders(name, retentionPeriod, segmentInterval, windowSize,
                     retainDuplicates);
+            case PERSISTENT_TIME_ORDERED:
+            case PERSISTENT_TIME_ORDERED_INDEXED:
+                return new SegmentedWindowBytesStore.TimeOrdered(name, retentionPeriod, segmentInterval, windowSize,
+                    retainDuplicates, kind == Kind.PERSISTENT_TIME_ORDERED_INDEXED);
             default:
                 return new InMemoryWindowBytesStore(name, retentionPeriod, windowSize, retainDuplicates);
         }

@@ -23,12 +23,23 @@ import org.apache.kafka.streams.KeyValue;
 final class SegmentedBytesStore {
     private final long retentionPeriod;
     private final long segmentInterval;
+    private final long expiryOffset;
     private final TreeMap<Long, TreeMap<Bytes, byte[]>> segments = new TreeMap<>();
     private long observedStreamTime = -1L;
 
     SegmentedBytesStore(final long retentionPeriod, final long segmentInterval) {
+        this(retentionPeriod, segmentInterval, 1L);
+    }
+
+    /**
+     * @param expiryOffset 1 where records older than {@code observedStreamTime - retentionPeriod + 1} are no longer
+     *                     visible (Kafka's key-first stores); 0 for Kafka's time-ordered window store, which still shows
+     *                     records at exactly {@code observedStreamTime - retentionPeriod}
+     */
+    SegmentedBytesStore(final long retentionPeriod, final long segmentInterval, final long expiryOffset) {
         this.retentionPeriod = retentionPeriod;
         this.segmentInterval = segmentInterval;
+        this.expiryOffset = expiryOffset;
     }
 
     long segmentId(final long timestamp) {
@@ -39,9 +50,9 @@ final class SegmentedBytesStore {
         return observedStreamTime;
     }
 
-    /** The earliest timestamp still visible: {@code max(from, observedStreamTime - retentionPeriod + 1)}. */
+    /** The earliest timestamp still visible: {@code max(from, observedStreamTime - retentionPeriod + expiryOffset)}. */
     long actualFrom(final long from) {
-        return Math.max(from, observedStreamTime - retentionPeriod + 1);
+        return Math.max(from, observedStreamTime - retentionPeriod + expiryOffset);
     }
 
     /**
@@ -77,7 +88,7 @@ final class SegmentedBytesStore {
 
     /** Reads one record; null when it is absent or older than the retention bound. */
     byte[] get(final Bytes binaryKey, final long timestamp) {
-        if (timestamp < observedStreamTime - retentionPeriod + 1) {
+        if (timestamp < observedStreamTime - retentionPeriod + expiryOffset) {
             return null;
         }
         final TreeMap<Bytes, byte[]> segment = segments.get(segmentId(timestamp));

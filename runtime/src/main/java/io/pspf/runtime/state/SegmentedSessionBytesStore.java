@@ -1,6 +1,9 @@
 package io.pspf.runtime.state;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 
 import org.apache.kafka.common.utils.Bytes;
@@ -20,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * PSPF's "persistent" session bytes store: Kafka's RocksDB session store semantics (segments by session end,
  * records sorted by {@code key|end|start} within a segment, segment-wise expiry) kept in memory, reporting
  * {@link #persistent()} true so that the engine can later back it with a durable store. {@link WithHeaders} marks
- * aggregations stored in the headers format.
+ * aggregations stored in the headers format; {@link TimeOrdered} is the time-ordered store Kafka's DSL uses for
+ * emit-on-window-close session aggregations.
  */
 public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, byte[]>
-    permits SegmentedSessionBytesStore.WithHeaders {
+    permits SegmentedSessionBytesStore.WithHeaders, SegmentedSessionBytesStore.TimeOrdered {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentedSessionBytesStore.class);
 
     private final String name;
@@ -58,7 +62,7 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
     public void init(final StateStoreContext context, final StateStore root) {
         this.context = context;
         if (root != null) {
-            context.register(root, (key, value) -> putBinary(Bytes.wrap(key), value));
+            context.register(root, (key, value) -> putBinary(Bytes.wrap(key), value, false));
         }
         open = true;
     }
@@ -81,11 +85,14 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
     @Override
     public void put(final Windowed<Bytes> sessionKey, final byte[] aggregate) {
         putBinary(StoreFormats.sessionKey(sessionKey.key(), sessionKey.window().start(), sessionKey.window().end()),
-            aggregate);
+            aggregate, true);
     }
 
-    private void putBinary(final Bytes binary, final byte[] aggregate) {
+    private void putBinary(final Bytes binary, final byte[] aggregate, final boolean counted) {
         if (!segments.put(binary, aggregate, StoreFormats.sessionKeyEnd(binary.get()))) {
+            if (counted) {
+                StoreEnvironments.recordExpired(context);
+            }
             LOG.warn("Skipping record for expired segment.");
         } else {
             Iterators.updatePosition(position, context);
@@ -194,6 +201,38 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
     public void close() {
         segments.clear();
         open = false;
+    }
+
+    /** The sessions of every key whose end lies in {@code [earliestSessionEndTime, latestSessionEndTime]}. */
+    final Iterator<KeyValue<Bytes, byte[]>> endingBetween(final long earliestSessionEndTime,
+                                                         final long latestSessionEndTime) {
+        return segments.scan(earliestSessionEndTime, latestSessionEndTime, null, null, binary -> {
+            final long end = StoreFormats.sessionKeyEnd(binary);
+            return end >= earliestSessionEndTime && end <= latestSessionEndTime;
+        }, true);
+    }
+
+    /**
+     * Kafka's time-ordered session store ({@code RocksDbTimeOrderedSessionBytesStoreSupplier}, with its key index):
+     * it reads like the key-ordered store, and can also find the sessions of all keys by end time, in
+     * {@code end|start|key} order.
+     */
+    public static final class TimeOrdered extends SegmentedSessionBytesStore {
+        /** See {@link SegmentedSessionBytesStore#SegmentedSessionBytesStore}. */
+        public TimeOrdered(final String name, final long retentionPeriod, final long segmentInterval) {
+            super(name, retentionPeriod, segmentInterval);
+        }
+
+        @Override
+        public KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(final long earliestSessionEndTime,
+                                                                     final long latestSessionEndTime) {
+            final List<KeyValue<Bytes, byte[]>> all = new ArrayList<>();
+            endingBetween(earliestSessionEndTime, latestSessionEndTime).forEachRemaining(all::add);
+            all.sort(Comparator.<KeyValue<Bytes, byte[]>>comparingLong(r -> StoreFormats.sessionKeyEnd(r.key.get()))
+                .thenComparingLong(r -> StoreFormats.sessionKeyStart(r.key.get()))
+                .thenComparing(r -> StoreFormats.sessionKeyKey(r.key.get())));
+            return sessions(all.iterator());
+        }
     }
 
     /** A session bytes store whose aggregations are in the headers format. */

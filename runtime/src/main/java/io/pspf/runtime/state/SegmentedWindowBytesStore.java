@@ -1,6 +1,9 @@
 package io.pspf.runtime.state;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 
 import org.apache.kafka.common.utils.Bytes;
@@ -22,16 +25,20 @@ import org.slf4j.LoggerFactory;
  * {@code segmentInterval}, records sorted by {@code key|windowStart|seqnum} within a segment, segment-wise expiry)
  * kept in memory, reporting {@link #persistent()} true so that the engine can later back it with a durable store.
  * Range reads therefore return records in the order Kafka's default (RocksDB) window stores return them.
- * {@link Timestamped} and {@link WithHeaders} mark the value formats, as Kafka's RocksDB stores do.
+ * {@link Timestamped} and {@link WithHeaders} mark the value formats, as Kafka's RocksDB stores do; {@link TimeOrdered}
+ * is the time-ordered store Kafka's DSL uses for emit-on-window-close aggregations.
  */
 public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte[]>
-    permits SegmentedWindowBytesStore.Timestamped, SegmentedWindowBytesStore.WithHeaders {
+    permits SegmentedWindowBytesStore.Timestamped, SegmentedWindowBytesStore.WithHeaders,
+    SegmentedWindowBytesStore.TimeOrdered {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentedWindowBytesStore.class);
 
     private final String name;
     private final long retentionPeriod;
     private final long windowSize;
     private final boolean retainDuplicates;
+    private final boolean timeOrdered;
+    private final boolean indexed;
     private final SegmentedBytesStore segments;
     private final Position position = Position.emptyPosition();
     private StateStoreContext context;
@@ -47,11 +54,19 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
      */
     public SegmentedWindowBytesStore(final String name, final long retentionPeriod, final long segmentInterval,
                                      final long windowSize, final boolean retainDuplicates) {
+        this(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, false, false);
+    }
+
+    private SegmentedWindowBytesStore(final String name, final long retentionPeriod, final long segmentInterval,
+                                      final long windowSize, final boolean retainDuplicates, final boolean timeOrdered,
+                                      final boolean indexed) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
         this.retentionPeriod = retentionPeriod;
         this.windowSize = windowSize;
         this.retainDuplicates = retainDuplicates;
-        this.segments = new SegmentedBytesStore(retentionPeriod, segmentInterval);
+        this.timeOrdered = timeOrdered;
+        this.indexed = indexed;
+        this.segments = new SegmentedBytesStore(retentionPeriod, segmentInterval, timeOrdered ? 0L : 1L);
     }
 
     /** @return the retention period in ms */
@@ -68,7 +83,7 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
     public void init(final StateStoreContext context, final StateStore root) {
         this.context = context;
         if (root != null) {
-            context.register(root, (key, value) -> putBinary(Bytes.wrap(key), value));
+            context.register(root, (key, value) -> putBinary(Bytes.wrap(key), value, false));
         }
         open = true;
     }
@@ -95,12 +110,15 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
             if (retainDuplicates) {
                 seqnum = (seqnum + 1) & 0x7FFFFFFF;
             }
-            putBinary(StoreFormats.windowKey(key, windowStartTimestamp, seqnum), value);
+            putBinary(StoreFormats.windowKey(key, windowStartTimestamp, seqnum), value, true);
         }
     }
 
-    private void putBinary(final Bytes binaryKey, final byte[] value) {
+    private void putBinary(final Bytes binaryKey, final byte[] value, final boolean counted) {
         if (!segments.put(binaryKey, value, StoreFormats.windowKeyStart(binaryKey.get()))) {
+            if (counted) {
+                StoreEnvironments.recordExpired(context);
+            }
             LOG.warn("Skipping record for expired segment.");
         } else {
             Iterators.updatePosition(position, context);
@@ -147,10 +165,12 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
         if (timeTo < actualFrom) {
             return Iterators.empty();
         }
+        final boolean singleKey = keyFrom != null && keyFrom.equals(keyTo);
         final Bytes lower = keyFrom == null ? null : StoreFormats.windowKey(keyFrom, 0L, 0);
-        final Bytes upper = keyFrom != null && keyFrom.equals(keyTo) ? StoreFormats.windowKey(keyTo, timeTo, -1) : null;
-        return windowed(segments.scan(actualFrom, timeTo, lower, upper,
-            binary -> matches(binary, keyFrom, keyTo, actualFrom, timeTo), forward));
+        final Bytes upper = singleKey ? StoreFormats.windowKey(keyTo, timeTo, -1) : null;
+        final Iterator<KeyValue<Bytes, byte[]>> records = segments.scan(actualFrom, timeTo, lower, upper,
+            binary -> matches(binary, keyFrom, keyTo, actualFrom, timeTo), forward);
+        return windowed(singleKey || indexed ? records : inTimeOrder(records, forward));
     }
 
     @Override
@@ -166,8 +186,8 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
     private KeyValueIterator<Windowed<Bytes>, byte[]> fetchAll(final long timeFrom, final long timeTo,
                                                               final boolean forward) {
         final long actualFrom = segments.actualFrom(timeFrom);
-        return windowed(segments.scan(actualFrom, timeTo, null, null,
-            binary -> matches(binary, null, null, actualFrom, timeTo), forward));
+        return windowed(inTimeOrder(segments.scan(actualFrom, timeTo, null, null,
+            binary -> matches(binary, null, null, actualFrom, timeTo), forward), forward));
     }
 
     @Override
@@ -182,7 +202,34 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
 
     private KeyValueIterator<Windowed<Bytes>, byte[]> all(final boolean forward) {
         final long actualFrom = segments.actualFrom(0L);
-        return windowed(segments.scanAll(binary -> matches(binary, null, null, actualFrom, Long.MAX_VALUE), forward));
+        return windowed(inTimeOrder(segments.scanAll(binary -> matches(binary, null, null, actualFrom, Long.MAX_VALUE),
+            forward), forward));
+    }
+
+    /**
+     * A time-ordered store keeps {@code windowStart|key|seqnum} sorted within a segment; segments cover disjoint time
+     * ranges, so sorting a whole result that way gives its iteration order. Other stores keep their order.
+     */
+    private Iterator<KeyValue<Bytes, byte[]>> inTimeOrder(final Iterator<KeyValue<Bytes, byte[]>> records,
+                                                          final boolean forward) {
+        if (!timeOrdered) {
+            return records;
+        }
+        final List<KeyValue<Bytes, byte[]>> all = new ArrayList<>();
+        records.forEachRemaining(all::add);
+        final Comparator<KeyValue<Bytes, byte[]>> order = Comparator.comparing(record -> timeFirst(record.key.get()));
+        all.sort(forward ? order : order.reversed());
+        return all.iterator();
+    }
+
+    /** {@code key|windowStart|seqnum} rearranged as {@code windowStart|key|seqnum}. */
+    private static Bytes timeFirst(final byte[] binary) {
+        final int keyLength = binary.length - 12;
+        final byte[] reordered = new byte[binary.length];
+        System.arraycopy(binary, keyLength, reordered, 0, 8);
+        System.arraycopy(binary, 0, reordered, 8, keyLength);
+        System.arraycopy(binary, keyLength + 8, reordered, keyLength + 8, 4);
+        return Bytes.wrap(reordered);
     }
 
     private static boolean matches(final byte[] binary, final Bytes keyFrom, final Bytes keyTo, final long from,
@@ -211,6 +258,24 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
         public Timestamped(final String name, final long retentionPeriod, final long segmentInterval,
                            final long windowSize, final boolean retainDuplicates) {
             super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates);
+        }
+    }
+
+    /**
+     * Kafka's time-ordered window store ({@code RocksDbIndexedTimeOrderedWindowBytesStoreSupplier}), with timestamped
+     * values: range reads over several keys come in window-start order (unless it has a key index), and a record stays
+     * visible until it is older than {@code observedStreamTime - retentionPeriod}.
+     */
+    public static final class TimeOrdered extends SegmentedWindowBytesStore implements TimestampedBytesStore {
+        /**
+         * See {@link SegmentedWindowBytesStore#SegmentedWindowBytesStore}.
+         *
+         * @param indexed whether the store keeps a key index (Kafka: for sliding windows), so that key-range reads
+         *                come in key order
+         */
+        public TimeOrdered(final String name, final long retentionPeriod, final long segmentInterval,
+                           final long windowSize, final boolean retainDuplicates, final boolean indexed) {
+            super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, true, indexed);
         }
     }
 

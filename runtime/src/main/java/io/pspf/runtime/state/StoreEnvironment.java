@@ -45,4 +45,8 @@ public interface StoreEnvironment {
     default ChangelogSink changelogSink() {
         return null;
     }
+
+    /** Counts a record a window or session store skipped as expired in the task's dropped-records metric. */
+    default void recordDropped() {
+    }
 }

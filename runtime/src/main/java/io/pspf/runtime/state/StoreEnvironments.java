@@ -19,6 +19,13 @@ final class StoreEnvironments {
     private StoreEnvironments() {
     }
 
+    /** Counts a put a store skipped as expired, as Kafka's window and session stores do, when the engine runs it. */
+    static void recordExpired(final StateStoreContext context) {
+        if (context instanceof StoreEnvironment) {
+            ((StoreEnvironment) context).recordDropped();
+        }
+    }
+
     static StoreEnvironment of(final StateStoreContext context) {
         if (context instanceof StoreEnvironment) {
             return (StoreEnvironment) context;

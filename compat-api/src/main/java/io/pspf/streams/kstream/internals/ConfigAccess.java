@@ -331,4 +331,16 @@ public final class ConfigAccess {
             return name;
         }
     }
+
+    /** Reads a {@link org.apache.kafka.streams.kstream.JoinWindows}: whether it asks for the spurious-result fix. */
+    public static final class JoinWindowsReader extends org.apache.kafka.streams.kstream.JoinWindows {
+        public JoinWindowsReader(final org.apache.kafka.streams.kstream.JoinWindows windows) {
+            super(windows);
+        }
+
+        /** False only for the deprecated {@code JoinWindows.of}, whose outer joins emit non-joined records at once. */
+        public boolean spuriousResultFixEnabled() {
+            return enableSpuriousResultFix;
+        }
+    }
 }

@@ -173,16 +173,19 @@ public final class InternalStreamsBuilder {
 
     /** Whether {@code topology.optimization} lets a source table use its topic as its changelog. */
     boolean reuseSourceTopics() {
-        Object value = buildProperties == null ? null
+        return optimizationEnabled(org.apache.kafka.streams.StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
+    }
+
+    /**
+     * Whether {@code topology.optimization} of the properties given to {@code build(Properties)} turns on
+     * {@code optimization}, one of StreamsConfig's optimization names; read when the writes are applied.
+     */
+    boolean optimizationEnabled(final String optimization) {
+        // only StreamsBuilder.build(Properties) optimizes: Kafka 4.4 ignores topology.optimization in the
+        // builder's TopologyConfig and in the driver's or KafkaStreams' config
+        final Object value = buildProperties == null ? null
             : buildProperties.get(org.apache.kafka.streams.StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG);
-        if (value == null && topologyConfig != null) {
-            value = topologyConfig.originals().get(org.apache.kafka.streams.StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG);
-        }
-        if (value == null) {
-            return false;
-        }
-        final String optimizations = value.toString();
-        return optimizations.contains(org.apache.kafka.streams.StreamsConfig.OPTIMIZE)
-            || optimizations.contains(org.apache.kafka.streams.StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
+        return value != null
+            && org.apache.kafka.streams.StreamsConfig.verifyTopologyOptimizationConfigs(value.toString()).contains(optimization);
     }
 }

@@ -90,6 +90,7 @@ public final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
         Objects.requireNonNull(materialized, "materialized can't be null");
         // Kafka generates (and discards) a store name here for an unnamed Materialized, taking one more index
         final MaterializedSpec<K, Long> check = new MaterializedSpec<>(materialized, builder, AGGREGATE);
+        new ConfigAccess.NamedReader(named);
         return doCount(named, materialized);
     }
 
@@ -180,21 +181,22 @@ public final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
 
     @Override
     public <W extends Window> TimeWindowedKStream<K, V> windowedBy(final Windows<W> windows) {
-        throw StatefulDsl.notYet("KGroupedStream#windowedBy");
+        return new TimeWindowedKStreamImpl<>(this, windows);
     }
 
     @Override
     public TimeWindowedKStream<K, V> windowedBy(final SlidingWindows windows) {
-        throw StatefulDsl.notYet("KGroupedStream#windowedBy");
+        return new SlidingWindowedKStreamImpl<>(this, windows);
     }
 
     @Override
     public SessionWindowedKStream<K, V> windowedBy(final SessionWindows windows) {
-        throw StatefulDsl.notYet("KGroupedStream#windowedBy");
+        return new SessionWindowedKStreamImpl<>(this, windows);
     }
 
     @Override
     public <VOut> CogroupedKStream<K, VOut> cogroup(final Aggregator<? super K, ? super V, VOut> aggregator) {
-        throw StatefulDsl.notYet("KGroupedStream#cogroup");
+        Objects.requireNonNull(aggregator, "aggregator can't be null");
+        return new CogroupedKStreamImpl<K, VOut>(builder).cogroup(this, aggregator);
     }
 }

@@ -537,63 +537,87 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> join(final KStream<K, VRight> arg0, final ValueJoiner<? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <VRight, VOut> KStream<K, VOut> join(final KStream<K, VRight> otherStream,
+                                                final ValueJoiner<? super V, ? super VRight, ? extends VOut> joiner,
+                                                final JoinWindows windows) {
+        return streamStreamJoin(otherStream, joinerWithKey(joiner), windows, StreamJoined.with(null, null, null), false, false);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> join(final KStream<K, VRight> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <VRight, VOut> KStream<K, VOut> join(final KStream<K, VRight> otherStream,
+                                                final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> joiner,
+                                                final JoinWindows windows) {
+        return streamStreamJoin(otherStream, joiner, windows, StreamJoined.with(null, null, null), false, false);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> join(final KStream<K, VRight> arg0, final ValueJoiner<? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2, final StreamJoined<K, V, VRight> arg3) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <VRight, VOut> KStream<K, VOut> join(final KStream<K, VRight> otherStream,
+                                                final ValueJoiner<? super V, ? super VRight, ? extends VOut> joiner,
+                                                final JoinWindows windows, final StreamJoined<K, V, VRight> streamJoined) {
+        return streamStreamJoin(otherStream, joinerWithKey(joiner), windows, streamJoined, false, false);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> join(final KStream<K, VRight> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2, final StreamJoined<K, V, VRight> arg3) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <VRight, VOut> KStream<K, VOut> join(final KStream<K, VRight> otherStream,
+                                                final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> joiner,
+                                                final JoinWindows windows, final StreamJoined<K, V, VRight> streamJoined) {
+        return streamStreamJoin(otherStream, joiner, windows, streamJoined, false, false);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> leftJoin(final KStream<K, VRight> arg0, final ValueJoiner<? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <VRight, VOut> KStream<K, VOut> leftJoin(final KStream<K, VRight> otherStream,
+                                                    final ValueJoiner<? super V, ? super VRight, ? extends VOut> joiner,
+                                                    final JoinWindows windows) {
+        return streamStreamJoin(otherStream, joinerWithKey(joiner), windows, StreamJoined.with(null, null, null), true, false);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> leftJoin(final KStream<K, VRight> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <VRight, VOut> KStream<K, VOut> leftJoin(final KStream<K, VRight> otherStream,
+                                                    final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> joiner,
+                                                    final JoinWindows windows) {
+        return streamStreamJoin(otherStream, joiner, windows, StreamJoined.with(null, null, null), true, false);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> leftJoin(final KStream<K, VRight> arg0, final ValueJoiner<? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2, final StreamJoined<K, V, VRight> arg3) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <VRight, VOut> KStream<K, VOut> leftJoin(final KStream<K, VRight> otherStream,
+                                                    final ValueJoiner<? super V, ? super VRight, ? extends VOut> joiner,
+                                                    final JoinWindows windows, final StreamJoined<K, V, VRight> streamJoined) {
+        return streamStreamJoin(otherStream, joinerWithKey(joiner), windows, streamJoined, true, false);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> leftJoin(final KStream<K, VRight> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2, final StreamJoined<K, V, VRight> arg3) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <VRight, VOut> KStream<K, VOut> leftJoin(final KStream<K, VRight> otherStream,
+                                                    final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> joiner,
+                                                    final JoinWindows windows, final StreamJoined<K, V, VRight> streamJoined) {
+        return streamStreamJoin(otherStream, joiner, windows, streamJoined, true, false);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> outerJoin(final KStream<K, VRight> arg0, final ValueJoiner<? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2) {
-        throw StatefulDsl.notYet("KStream#outerJoin");
+    public <VRight, VOut> KStream<K, VOut> outerJoin(final KStream<K, VRight> otherStream,
+                                                     final ValueJoiner<? super V, ? super VRight, ? extends VOut> joiner,
+                                                     final JoinWindows windows) {
+        return streamStreamJoin(otherStream, joinerWithKey(joiner), windows, StreamJoined.with(null, null, null), true, true);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> outerJoin(final KStream<K, VRight> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2) {
-        throw StatefulDsl.notYet("KStream#outerJoin");
+    public <VRight, VOut> KStream<K, VOut> outerJoin(final KStream<K, VRight> otherStream,
+                                                     final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> joiner,
+                                                     final JoinWindows windows) {
+        return streamStreamJoin(otherStream, joiner, windows, StreamJoined.with(null, null, null), true, true);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> outerJoin(final KStream<K, VRight> arg0, final ValueJoiner<? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2, final StreamJoined<K, V, VRight> arg3) {
-        throw StatefulDsl.notYet("KStream#outerJoin");
+    public <VRight, VOut> KStream<K, VOut> outerJoin(final KStream<K, VRight> otherStream,
+                                                     final ValueJoiner<? super V, ? super VRight, ? extends VOut> joiner,
+                                                     final JoinWindows windows, final StreamJoined<K, V, VRight> streamJoined) {
+        return streamStreamJoin(otherStream, joinerWithKey(joiner), windows, streamJoined, true, true);
     }
 
     @Override
-    public <VRight, VOut> KStream<K, VOut> outerJoin(final KStream<K, VRight> arg0, final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> arg1, final JoinWindows arg2, final StreamJoined<K, V, VRight> arg3) {
-        throw StatefulDsl.notYet("KStream#outerJoin");
+    public <VRight, VOut> KStream<K, VOut> outerJoin(final KStream<K, VRight> otherStream,
+                                                     final ValueJoinerWithKey<? super K, ? super V, ? super VRight, ? extends VOut> joiner,
+                                                     final JoinWindows windows, final StreamJoined<K, V, VRight> streamJoined) {
+        return streamStreamJoin(otherStream, joiner, windows, streamJoined, true, true);
     }
 
     @Override
@@ -687,11 +711,13 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     private boolean[] joinRepartitionKeepsNullKeys;
 
     /**
-     * The stream repartitioned before a join; a second join with the same prefix reuses the topic. The topic's
-     * filter drops null keys unless a left join that accepts them (KIP-962) reads it.
+     * The stream repartitioned before a join. As in Kafka, a join that is not named (its prefix is this stream's
+     * name) reuses the topic this stream was last repartitioned into for a join, even a named join's; a named join
+     * always adds a new one. The topic's filter drops null keys unless a left join that accepts them (KIP-962)
+     * reads it.
      */
     KStreamImpl<K, V> repartitionForJoin(final String prefix, final Serde<K> keys, final Serde<V> values, final boolean dropNullKeys) {
-        final boolean reuse = joinRepartitioned != null && prefix.equals(joinRepartitionPrefix);
+        final boolean reuse = joinRepartitioned != null && prefix.equals(name);
         final boolean[] keepNullKeys = reuse ? joinRepartitionKeepsNullKeys : new boolean[1];
         keepNullKeys[0] |= !dropNullKeys;
         final String source = repartitionedSource(prefix, keys, values, -1, null, () -> !keepNullKeys[0], !reuse);
@@ -704,62 +730,166 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoiner<? super V, ? super GlobalValue, ? extends VOut> arg2) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                final ValueJoiner<? super V, ? super GlobalValue, ? extends VOut> joiner) {
+        return globalTableJoin(globalTable, keySelector, mappedKeyJoiner(joinerWithKey(joiner)), false, NamedHolder.NONE);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoinerWithKey<? super K, ? super V, ? super GlobalValue, ? extends VOut> arg2) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                final ValueJoinerWithKey<? super K, ? super V, ? super GlobalValue, ? extends VOut> joiner) {
+        return globalTableJoin(globalTable, keySelector, mappedKeyJoiner(joiner), false, NamedHolder.NONE);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoinerWithStreamAndMappedKey<? super K, ? super GlobalKey, ? super V, ? super GlobalValue, ? extends VOut> arg2) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                final ValueJoinerWithStreamAndMappedKey<? super K, ? super GlobalKey, ? super V, ? super GlobalValue, ? extends VOut> joiner) {
+        return globalTableJoin(globalTable, keySelector, joiner, false, NamedHolder.NONE);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoiner<? super V, ? super GlobalValue, ? extends VOut> arg2, final Named arg3) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                final ValueJoiner<? super V, ? super GlobalValue, ? extends VOut> joiner,
+                                                                final Named named) {
+        return globalTableJoin(globalTable, keySelector, mappedKeyJoiner(joinerWithKey(joiner)), false, named);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoinerWithKey<? super K, ? super V, ? super GlobalValue, ? extends VOut> arg2, final Named arg3) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                final ValueJoinerWithKey<? super K, ? super V, ? super GlobalValue, ? extends VOut> joiner,
+                                                                final Named named) {
+        return globalTableJoin(globalTable, keySelector, mappedKeyJoiner(joiner), false, named);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoinerWithStreamAndMappedKey<? super K, ? super GlobalKey, ? super V, ? super GlobalValue, ? extends VOut> arg2, final Named arg3) {
-        throw StatefulDsl.notYet("KStream#join");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> join(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                final ValueJoinerWithStreamAndMappedKey<? super K, ? super GlobalKey, ? super V, ? super GlobalValue, ? extends VOut> joiner,
+                                                                final Named named) {
+        return globalTableJoin(globalTable, keySelector, joiner, false, named);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoiner<? super V, ? super GlobalValue, ? extends VOut> arg2) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                    final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                    final ValueJoiner<? super V, ? super GlobalValue, ? extends VOut> joiner) {
+        return globalTableJoin(globalTable, keySelector, mappedKeyJoiner(joinerWithKey(joiner)), true, NamedHolder.NONE);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoinerWithKey<? super K, ? super V, ? super GlobalValue, ? extends VOut> arg2) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                    final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                    final ValueJoinerWithKey<? super K, ? super V, ? super GlobalValue, ? extends VOut> joiner) {
+        return globalTableJoin(globalTable, keySelector, mappedKeyJoiner(joiner), true, NamedHolder.NONE);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoinerWithStreamAndMappedKey<? super K, ? super GlobalKey, ? super V, ? super GlobalValue, ? extends VOut> arg2) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                    final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                    final ValueJoinerWithStreamAndMappedKey<? super K, ? super GlobalKey, ? super V, ? super GlobalValue, ? extends VOut> joiner) {
+        return globalTableJoin(globalTable, keySelector, joiner, true, NamedHolder.NONE);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoiner<? super V, ? super GlobalValue, ? extends VOut> arg2, final Named arg3) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                    final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                    final ValueJoiner<? super V, ? super GlobalValue, ? extends VOut> joiner,
+                                                                    final Named named) {
+        return globalTableJoin(globalTable, keySelector, mappedKeyJoiner(joinerWithKey(joiner)), true, named);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoinerWithKey<? super K, ? super V, ? super GlobalValue, ? extends VOut> arg2, final Named arg3) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                    final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                    final ValueJoinerWithKey<? super K, ? super V, ? super GlobalValue, ? extends VOut> joiner,
+                                                                    final Named named) {
+        return globalTableJoin(globalTable, keySelector, mappedKeyJoiner(joiner), true, named);
     }
 
     @Override
-    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> arg0, final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> arg1, final ValueJoinerWithStreamAndMappedKey<? super K, ? super GlobalKey, ? super V, ? super GlobalValue, ? extends VOut> arg2, final Named arg3) {
-        throw StatefulDsl.notYet("KStream#leftJoin");
+    public <GlobalKey, GlobalValue, VOut> KStream<K, VOut> leftJoin(final GlobalKTable<GlobalKey, GlobalValue> globalTable,
+                                                                    final KeyValueMapper<? super K, ? super V, ? extends GlobalKey> keySelector,
+                                                                    final ValueJoinerWithStreamAndMappedKey<? super K, ? super GlobalKey, ? super V, ? super GlobalValue, ? extends VOut> joiner,
+                                                                    final Named named) {
+        return globalTableJoin(globalTable, keySelector, joiner, true, named);
+    }
+
+    // ------------------------------------------------------------------------------------------------ stream-stream joins
+
+    private static <K, V, VR, VOut> ValueJoinerWithKey<K, V, VR, VOut> joinerWithKey(
+        final ValueJoiner<? super V, ? super VR, ? extends VOut> joiner) {
+        Objects.requireNonNull(joiner, "joiner cannot be null");
+        return (key, value, otherValue) -> joiner.apply(value, otherValue);
+    }
+
+    /**
+     * A windowed stream-stream join (Kafka's {@code doJoin}): each side that needs it is repartitioned first, into
+     * {@code <name>-left-repartition} / {@code <name>-right-repartition} when the join is named, else into a topic
+     * named after the side's node; left and outer joins keep null keys there (KIP-962).
+     */
+    private <VR, VOut> KStream<K, VOut> streamStreamJoin(final KStream<K, VR> otherStream,
+                                                         final ValueJoinerWithKey<? super K, ? super V, ? super VR, ? extends VOut> joiner,
+                                                         final JoinWindows windows, final StreamJoined<K, V, VR> streamJoined,
+                                                         final boolean leftOuter, final boolean rightOuter) {
+        Objects.requireNonNull(otherStream, "otherStream cannot be null");
+        Objects.requireNonNull(joiner, "joiner cannot be null");
+        Objects.requireNonNull(windows, "windows cannot be null");
+        Objects.requireNonNull(streamJoined, "streamJoined cannot be null");
+        final ConfigAccess.StreamJoinedReader<K, V, VR> joined = new ConfigAccess.StreamJoinedReader<>(streamJoined);
+        final String joinName = InternalStreamsBuilder.validated(joined.name());
+        final boolean dropNullKeys = !leftOuter && !rightOuter;
+        KStreamImpl<K, V> left = this;
+        KStreamImpl<K, VR> right = (KStreamImpl<K, VR>) otherStream;
+        if (left.repartitionRequired) {
+            left = left.repartitionForJoin(joinName != null ? joinName + "-left" : left.name,
+                joined.keySerde() != null ? joined.keySerde() : left.keySerde,
+                joined.valueSerde() != null ? joined.valueSerde() : left.valueSerde, dropNullKeys);
+        }
+        if (right.repartitionRequired) {
+            right = right.repartitionForJoin(joinName != null ? joinName + "-right" : right.name,
+                joined.keySerde() != null ? joined.keySerde() : right.keySerde,
+                joined.otherValueSerde() != null ? joined.otherValueSerde() : right.valueSerde, dropNullKeys);
+        }
+        return StreamStreamJoin.join(builder, left, right, joiner, windows, joined, joinName, leftOuter, rightOuter);
+    }
+
+    // ------------------------------------------------------------------------------------------------ global table joins
+
+    private static <K, V, KG, VG, VOut> ValueJoinerWithStreamAndMappedKey<K, KG, V, VG, VOut> mappedKeyJoiner(
+        final ValueJoinerWithKey<? super K, ? super V, ? super VG, ? extends VOut> joiner) {
+        Objects.requireNonNull(joiner, "joiner cannot be null");
+        return (key, mappedKey, value, globalValue) -> joiner.apply(key, value, globalValue);
+    }
+
+    /**
+     * A join with a global table (Kafka's {@code doGlobalTableJoinWithStreamAndMappedKey}): each stream record is
+     * mapped to a key of the global table and looked up there; no repartitioning, and the node is named
+     * {@code KSTREAM-LEFTJOIN-} for inner joins too, as in Kafka. A left join keeps records whose mapped key is null.
+     */
+    private <KG, VG, VOut> KStream<K, VOut> globalTableJoin(final GlobalKTable<KG, VG> globalTable,
+                                                            final KeyValueMapper<? super K, ? super V, ? extends KG> keySelector,
+                                                            final ValueJoinerWithStreamAndMappedKey<? super K, ? super KG, ? super V, ? super VG, ? extends VOut> joiner,
+                                                            final boolean leftJoin, final Named named) {
+        Objects.requireNonNull(globalTable, "globalTable cannot be null");
+        Objects.requireNonNull(keySelector, "keySelector cannot be null");
+        Objects.requireNonNull(joiner, "joiner cannot be null");
+        final String nodeName = builder.name(nameOf(named), LEFTJOIN);
+        final TableGetter.Supplier<KG, VG> view = ((GlobalTableImpl<KG, VG>) globalTable).valueGetterSupplier();
+        final StreamTableJoin.DropRule<K, V> dropRule = (key, value) -> {
+            final KG mapped = keySelector.apply(key, value);
+            if (leftJoin && mapped == null && value != null) {
+                return false;
+            }
+            return mapped == null || value == null;
+        };
+        final StreamTableJoin<K, V, KG, VG, VOut> processor = new StreamTableJoin<>(view, keySelector, joiner::apply,
+            leftJoin, dropRule, "Skipping record due to null join key or value.");
+        builder.write(g -> g.addProcessor(nodeName, processor, name));
+        return new KStreamImpl<>(builder, nodeName, keySerde, null, repartitionRequired);
     }
 }

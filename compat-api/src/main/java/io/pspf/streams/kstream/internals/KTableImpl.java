@@ -339,8 +339,39 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
 
     @Override
     public KTable<K, V> suppress(final Suppressed<? super K> suppressed) {
-        throw StatefulDsl.notYet("KTable#suppress");
+        if (versioned) {
+            throw new org.apache.kafka.streams.errors.TopologyException("suppress() is only supported for non-versioned KTables");
+        }
+        if (!SuppressSettings.isKafkas(suppressed)) {
+            throw new IllegalArgumentException("Custom subclasses of Suppressed are not supported.");
+        }
+        final String userName = SuppressSettings.nameOf(suppressed);
+        final String nodeName = userName != null ? userName : builder.newProcessorName(SUPPRESS);
+        final SuppressSettings settings;
+        if (SuppressSettings.untilWindowCloses(suppressed)) {
+            final long grace = SuppressProcessorSupplier.upstreamGrace(this);
+            SUPPRESS_LOG.info("Using grace period of [{}] as the suppress duration for node [{}].", java.time.Duration.ofMillis(grace),
+                nodeName);
+            settings = SuppressSettings.ofWindowCloses(suppressed, grace);
+        } else if (SuppressSettings.untilTimeLimit(suppressed)) {
+            settings = SuppressSettings.ofTimeLimit(suppressed);
+        } else {
+            throw new IllegalArgumentException("Custom subclasses of Suppressed are not allowed.");
+        }
+        final String storeName = settings.name != null ? settings.name + "-store" : builder.newStoreName(SUPPRESS);
+        final StoreBuilder<?> buffer = settings.loggingEnabled
+            ? new io.pspf.runtime.state.TimeOrderedChangeBuffer.Builder<>(storeName, keySerde, valueSerde)
+                .withLoggingEnabled(settings.logConfig)
+            : new io.pspf.runtime.state.TimeOrderedChangeBuffer.Builder<>(storeName, keySerde, valueSerde).withLoggingDisabled();
+        final SuppressProcessorSupplier<K, V> supplier = new SuppressProcessorSupplier<>(this, settings, nodeName, storeName);
+        final String parent = name;
+        builder.write(g -> g.addProcessor(nodeName, supplier, parent));
+        builder.write(g -> g.addStateStore(buffer, nodeName));
+        return new KTableImpl<>(builder, nodeName, keySerde, valueSerde, null, supplier, false);
     }
+
+    private static final String SUPPRESS = "KTABLE-SUPPRESS-";
+    private static final org.slf4j.Logger SUPPRESS_LOG = org.slf4j.LoggerFactory.getLogger(KTableImpl.class);
 
     // ------------------------------------------------------------------------------------------------ groupBy
 

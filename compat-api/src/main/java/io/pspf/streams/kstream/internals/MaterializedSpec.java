@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.DslStoreFormat;
 import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.processor.StateStore;
@@ -117,15 +118,20 @@ final class MaterializedSpec<K, V> {
         return storeBuilder;
     }
 
-    /** The timestamped window store of a windowed aggregation. */
+    /**
+     * The timestamped window store of a windowed aggregation. Time windows are cached whenever caching is on (an
+     * emit-on-close aggregation forwards nothing from the cache); sliding windows are not cached when they emit on
+     * close.
+     */
     StoreBuilder<?> windowStore(final InternalStreamsBuilder builder, final long retentionMs, final long windowSizeMs,
                                 final EmitStrategy emitStrategy, final boolean slidingWindows) {
         final StoreSupplier<?> given = reader.storeSupplier();
         final WindowBytesStoreSupplier supplier = given != null ? (WindowBytesStoreSupplier) given
             : suppliers(builder).windowStore(new DslWindowParams(storeName, Duration.ofMillis(retentionMs),
-                Duration.ofMillis(windowSizeMs), false, emitStrategy, slidingWindows, true));
+                Duration.ofMillis(windowSizeMs), false, emitStrategy, slidingWindows, DslStoreFormat.TIMESTAMPED));
         final StoreBuilder<?> storeBuilder = logged(Stores.timestampedWindowStoreBuilder(supplier, keySerde, valueSerde));
-        if (reader.cachingEnabled() && emitStrategy.type() != EmitStrategy.StrategyType.ON_WINDOW_CLOSE) {
+        if (reader.cachingEnabled()
+            && (!slidingWindows || emitStrategy.type() != EmitStrategy.StrategyType.ON_WINDOW_CLOSE)) {
             storeBuilder.withCachingEnabled();
         } else {
             storeBuilder.withCachingDisabled();
@@ -138,7 +144,8 @@ final class MaterializedSpec<K, V> {
                                  final EmitStrategy emitStrategy) {
         final StoreSupplier<?> given = reader.storeSupplier();
         final SessionBytesStoreSupplier supplier = given != null ? (SessionBytesStoreSupplier) given
-            : suppliers(builder).sessionStore(new DslSessionParams(storeName, Duration.ofMillis(retentionMs), emitStrategy));
+            : suppliers(builder).sessionStore(new DslSessionParams(storeName, Duration.ofMillis(retentionMs), emitStrategy,
+                DslStoreFormat.PLAIN));
         final StoreBuilder<?> storeBuilder = logged(Stores.sessionStoreBuilder(supplier, keySerde, valueSerde));
         if (reader.cachingEnabled() && emitStrategy.type() != EmitStrategy.StrategyType.ON_WINDOW_CLOSE) {
             storeBuilder.withCachingEnabled();

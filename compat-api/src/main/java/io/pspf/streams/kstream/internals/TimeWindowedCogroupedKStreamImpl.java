@@ -1,0 +1,66 @@
+package io.pspf.streams.kstream.internals;
+
+import java.util.Objects;
+
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.kstream.EmitStrategy;
+import org.apache.kafka.streams.kstream.Initializer;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.TimeWindowedCogroupedKStream;
+import org.apache.kafka.streams.kstream.Window;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.kstream.WindowedSerdes;
+import org.apache.kafka.streams.kstream.Windows;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * PSPF's {@link TimeWindowedCogroupedKStream} over {@link Windows}: the cogrouped streams aggregated per key and
+ * window into one window store, always emitting on every update.
+ */
+final class TimeWindowedCogroupedKStreamImpl<K, V, W extends Window> implements TimeWindowedCogroupedKStream<K, V> {
+    private final CogroupedKStreamImpl<K, V> cogrouped;
+    private final Windows<W> windows;
+
+    TimeWindowedCogroupedKStreamImpl(final CogroupedKStreamImpl<K, V> cogrouped, final Windows<W> windows) {
+        this.cogrouped = cogrouped;
+        this.windows = windows;
+    }
+
+    @Override
+    public KTable<Windowed<K>, V> aggregate(final Initializer<V> initializer) {
+        return aggregate(initializer, Materialized.with(null, null));
+    }
+
+    @Override
+    public KTable<Windowed<K>, V> aggregate(final Initializer<V> initializer,
+                                            final Materialized<K, V, WindowStore<Bytes, byte[]>> materialized) {
+        return aggregate(initializer, NamedHolder.NONE, materialized);
+    }
+
+    @Override
+    public KTable<Windowed<K>, V> aggregate(final Initializer<V> initializer, final Named named) {
+        return aggregate(initializer, named, Materialized.with(null, null));
+    }
+
+    @Override
+    public KTable<Windowed<K>, V> aggregate(final Initializer<V> initializer, final Named named,
+                                            final Materialized<K, V, WindowStore<Bytes, byte[]>> materialized) {
+        Objects.requireNonNull(initializer, "initializer can't be null");
+        Objects.requireNonNull(named, "named can't be null");
+        Objects.requireNonNull(materialized, "materialized can't be null");
+        final InternalStreamsBuilder builder = cogrouped.builder();
+        final MaterializedSpec<K, V> spec = new MaterializedSpec<>(materialized, builder, CogroupedKStreamImpl.AGGREGATE);
+        final String userName = WindowedTables.nameOf(named);
+        final long retention = WindowedTables.timeWindowRetention(spec, windows);
+        final Serde<Windowed<K>> keySerde = spec.keySerde == null ? null
+            : new WindowedSerdes.TimeWindowedSerde<>(spec.keySerde, windows.size());
+        final CogroupedKStreamImpl.CogroupPassThrough<Windowed<K>, V> merge = cogrouped.build(userName, spec.storeName(),
+            spec.windowStore(builder, retention, windows.size(), EmitStrategy.onWindowUpdate(), false),
+            windows.gracePeriodMs(), (storeName, aggregator) -> new WindowAggregations.TimeWindowAggregate<>(windows,
+                storeName, EmitStrategy.onWindowUpdate(), initializer, aggregator));
+        return WindowedTables.table(builder, merge.name, keySerde, spec, merge);
+    }
+}

@@ -1,0 +1,455 @@
+package io.pspf.runtime.state;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * The in-memory buffer behind {@code KTable.suppress} (Kafka's {@code InMemoryTimeOrderedKeyValueChangeBuffer}):
+ * the latest change of each key, ordered by buffer time (a key keeps the time of its first buffering), with the
+ * record context of the change that last updated it. Sizes are counted as Kafka counts them, so a buffer bounded
+ * by bytes evicts at the same points; the changelog, written at commit for every key touched since the last one,
+ * carries Kafka's bytes (format version 3: the record context, the prior, old and new values, then the buffer
+ * time; a header {@code v=3}; no timestamp).
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class TimeOrderedChangeBuffer<K, V> implements StateStore {
+    /** The changelog timestamp of a record Kafka sends without one; the test driver reads it back as none. */
+    public static final long NO_TIMESTAMP = -1L;
+    private static final byte[] VERSION_3 = {(byte) 3};
+
+    private final String name;
+    private final boolean loggingEnabled;
+    private final Map<Bytes, BufferKey> index = new HashMap<>();
+    private final TreeMap<BufferKey, BufferValue> sortedMap = new TreeMap<>();
+    private final Set<Bytes> dirtyKeys = new HashSet<>();
+    private Serde<K> keySerde;
+    private Serde<V> valueSerde;
+    private long memBufferSize;
+    private long minTimestamp = Long.MAX_VALUE;
+    private StoreEnvironment environment;
+    private ChangelogSink sink;
+    private String changelogTopic;
+    private int partition;
+    private volatile boolean open;
+
+    private TimeOrderedChangeBuffer(final String name, final boolean loggingEnabled, final Serde<K> keySerde,
+                                    final Serde<V> valueSerde) {
+        this.name = name;
+        this.loggingEnabled = loggingEnabled;
+        this.keySerde = keySerde;
+        this.valueSerde = valueSerde;
+    }
+
+    /** What {@link #evictWhile} hands over: a key, its latest change and the context of the record that made it. */
+    public interface Eviction<K, V> {
+        void accept(K key, V newValue, V oldValue, StoreRecordContext recordContext);
+    }
+
+    /** A buffered key's prior value, for the suppressed table's value getter. */
+    public static final class Prior<V> {
+        private final V value;
+
+        private Prior(final V value) {
+            this.value = value;
+        }
+
+        /** @return the value the key had before it was first buffered (null when it had none) */
+        public V value() {
+            return value;
+        }
+    }
+
+    /** Builds the buffer; caching does not apply, logging is on by default. */
+    public static final class Builder<K, V> implements StoreBuilder<TimeOrderedChangeBuffer<K, V>> {
+        private final String name;
+        private final Serde<K> keySerde;
+        private final Serde<V> valueSerde;
+        private boolean loggingEnabled = true;
+        private Map<String, String> logConfig = new HashMap<>();
+
+        /**
+         * @param keySerde   the key serde; null for the context's default
+         * @param valueSerde the value serde; null for the context's default
+         */
+        public Builder(final String name, final Serde<K> keySerde, final Serde<V> valueSerde) {
+            this.name = name;
+            this.keySerde = keySerde;
+            this.valueSerde = valueSerde;
+        }
+
+        @Override
+        public StoreBuilder<TimeOrderedChangeBuffer<K, V>> withCachingEnabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<TimeOrderedChangeBuffer<K, V>> withCachingDisabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<TimeOrderedChangeBuffer<K, V>> withLoggingEnabled(final Map<String, String> config) {
+            logConfig = config;
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<TimeOrderedChangeBuffer<K, V>> withLoggingDisabled() {
+            loggingEnabled = false;
+            return this;
+        }
+
+        @Override
+        public TimeOrderedChangeBuffer<K, V> build() {
+            return new TimeOrderedChangeBuffer<>(name, loggingEnabled, keySerde, valueSerde);
+        }
+
+        @Override
+        public Map<String, String> logConfig() {
+            return loggingEnabled ? java.util.Collections.unmodifiableMap(logConfig) : Map.of();
+        }
+
+        @Override
+        public boolean loggingEnabled() {
+            return loggingEnabled;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+    }
+
+    /** Fills in the serdes the builder was given as null (the processor passes the context's defaults). */
+    @SuppressWarnings("unchecked")
+    public void setSerdesIfNull(final java.util.function.Supplier<Serde<?>> defaultKeySerde,
+                                final java.util.function.Supplier<Serde<?>> defaultValueSerde) {
+        // the defaults are asked for only when missing: a missing default serde fails only then, as in Kafka
+        if (keySerde == null) {
+            keySerde = (Serde<K>) defaultKeySerde.get();
+        }
+        if (valueSerde == null) {
+            valueSerde = (Serde<V>) defaultValueSerde.get();
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void init(final StateStoreContext context, final StateStore root) {
+        environment = StoreEnvironments.of(context);
+        sink = environment.changelogSink();
+        changelogTopic = StoreEnvironments.changelogTopic(context, name);
+        partition = context.taskId() == null ? -1 : context.taskId().partition();
+        if (root != null) {
+            // restoring from the changelog is not built yet (as for PSPF's other stores): nothing to replay
+            context.register(root, (key, value) -> { });
+        }
+        open = true;
+    }
+
+    @Override
+    public boolean persistent() {
+        return false;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public Position getPosition() {
+        throw new UnsupportedOperationException("This store does not keep track of the position.");
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        index.clear();
+        sortedMap.clear();
+        dirtyKeys.clear();
+        memBufferSize = 0;
+        minTimestamp = Long.MAX_VALUE;
+    }
+
+    /** Logs every key touched since the last commit: its buffered entry, or a tombstone once it was evicted. */
+    @Override
+    public void commit(final Map<TopicPartition, Long> changelogOffsets) {
+        if (!loggingEnabled) {
+            return;
+        }
+        for (final Bytes key : dirtyKeys) {
+            final BufferKey bufferKey = index.get(key);
+            if (sink == null) {
+                continue;
+            }
+            if (bufferKey == null) {
+                sink.send(changelogTopic, partition, key, null, NO_TIMESTAMP, new RecordHeaders());
+            } else {
+                final ByteBuffer buffer = sortedMap.get(bufferKey).serialize(Long.BYTES);
+                buffer.putLong(bufferKey.time);
+                sink.send(changelogTopic, partition, key, buffer.array(), NO_TIMESTAMP,
+                    new RecordHeaders(new Header[] {new RecordHeader("v", VERSION_3.clone())}));
+            }
+        }
+        dirtyKeys.clear();
+    }
+
+    /**
+     * Buffers the latest change of {@code key}. A key already buffered keeps its place (its first buffer time) and
+     * its prior value; its change and record context are replaced.
+     *
+     * @param time    the buffer time (a record's timestamp, or a window's end)
+     * @param headers the headers the serdes are given (the record's)
+     */
+    public void put(final long time, final K key, final V newValue, final V oldValue, final Headers headers) {
+        final Bytes serializedKey = Bytes.wrap(keySerde.serializer().serialize(changelogTopic, headers, key));
+        final BufferKey previousKey = index.get(serializedKey);
+        final BufferValue buffered = previousKey == null ? null : sortedMap.get(previousKey);
+        final byte[] oldBytes = serialize(oldValue, headers);
+        final byte[] newBytes = serialize(newValue, headers);
+        final byte[] prior = buffered == null ? oldBytes : buffered.priorValue;
+        final BufferValue value = new BufferValue(prior, oldBytes, newBytes, StoreEnvironments.current(environment));
+        if (previousKey == null) {
+            final BufferKey bufferKey = new BufferKey(time, serializedKey);
+            index.put(serializedKey, bufferKey);
+            sortedMap.put(bufferKey, value);
+            minTimestamp = Math.min(minTimestamp, time);
+            memBufferSize += recordSize(serializedKey, value);
+        } else {
+            final BufferValue removed = sortedMap.put(previousKey, value);
+            memBufferSize = memBufferSize + recordSize(serializedKey, value)
+                - (removed == null ? 0 : recordSize(serializedKey, removed));
+        }
+        if (loggingEnabled) {
+            dirtyKeys.add(serializedKey);
+        }
+    }
+
+    private byte[] serialize(final V value, final Headers headers) {
+        return value == null ? null : valueSerde.serializer().serialize(changelogTopic, headers, value);
+    }
+
+    private V deserialize(final byte[] bytes, final Headers headers) {
+        return bytes == null ? null : valueSerde.deserializer().deserialize(changelogTopic, headers, bytes);
+    }
+
+    /**
+     * Evicts entries in buffer-time order while {@code predicate} holds, handing each to {@code callback} before
+     * removing it.
+     *
+     * @throws IllegalStateException if the buffer's minimum time does not match its first entry (a bug)
+     */
+    public void evictWhile(final BooleanSupplier predicate, final Eviction<K, V> callback) {
+        final Iterator<Map.Entry<BufferKey, BufferValue>> entries = sortedMap.entrySet().iterator();
+        if (!predicate.getAsBoolean()) {
+            return;
+        }
+        Map.Entry<BufferKey, BufferValue> next = entries.hasNext() ? entries.next() : null;
+        while (next != null && predicate.getAsBoolean()) {
+            if (next.getKey().time != minTimestamp) {
+                throw new IllegalStateException("minTimestamp [" + minTimestamp + "] did not match the actual min timestamp ["
+                    + next.getKey().time + "]");
+            }
+            final BufferValue value = next.getValue();
+            final Headers headers = value.context.headers();
+            final K key = keySerde.deserializer().deserialize(changelogTopic, headers, next.getKey().key.get());
+            callback.accept(key, deserialize(value.newValue, headers), deserialize(value.oldValue, headers), value.context);
+            entries.remove();
+            index.remove(next.getKey().key);
+            if (loggingEnabled) {
+                dirtyKeys.add(next.getKey().key);
+            }
+            memBufferSize -= recordSize(next.getKey().key, value);
+            if (entries.hasNext()) {
+                next = entries.next();
+                minTimestamp = next.getKey().time;
+            } else {
+                next = null;
+                minTimestamp = Long.MAX_VALUE;
+            }
+        }
+    }
+
+    /**
+     * The prior value of a buffered key (the value it had before its first buffering), or null when the key is
+     * not buffered.
+     */
+    public Prior<V> priorValueForBuffered(final K key) {
+        final Headers headers = StoreEnvironments.current(environment).headers();
+        final BufferKey bufferKey = index.get(Bytes.wrap(keySerde.serializer().serialize(changelogTopic, headers, key)));
+        if (bufferKey == null) {
+            return null;
+        }
+        final BufferValue value = sortedMap.get(bufferKey);
+        return new Prior<>(deserialize(value.priorValue, value.context.headers()));
+    }
+
+    /** @return the number of buffered keys */
+    public int numRecords() {
+        return index.size();
+    }
+
+    /** @return the buffer's size in bytes, as Kafka estimates it */
+    public long bufferSize() {
+        return memBufferSize;
+    }
+
+    /** @return the smallest buffer time, or {@code Long.MAX_VALUE} when empty */
+    public long minTimestamp() {
+        return minTimestamp;
+    }
+
+    private static long recordSize(final Bytes key, final BufferValue value) {
+        return 8L + key.get().length + (value == null ? 0 : value.residentMemorySizeEstimate());
+    }
+
+    @Override
+    public String toString() {
+        return "TimeOrderedChangeBuffer{storeName='" + name + "', changelogTopic='" + changelogTopic + "', open=" + open
+            + ", loggingEnabled=" + loggingEnabled + ", minTimestamp=" + minTimestamp + ", memBufferSize=" + memBufferSize
+            + "}";
+    }
+
+    // ------------------------------------------------------------------------------------------------ entries
+
+    /** A buffered key: ordered by buffer time, then by the key's bytes. */
+    private static final class BufferKey implements Comparable<BufferKey> {
+        final long time;
+        final Bytes key;
+
+        BufferKey(final long time, final Bytes key) {
+            this.time = time;
+            this.key = key;
+        }
+
+        @Override
+        public int compareTo(final BufferKey o) {
+            final int byTime = Long.compare(time, o.time);
+            return byTime == 0 ? key.compareTo(o.key) : byTime;
+        }
+
+        @Override
+        public boolean equals(final Object o) {
+            return o instanceof BufferKey && time == ((BufferKey) o).time && key.equals(((BufferKey) o).key);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(time, key);
+        }
+
+        @Override
+        public String toString() {
+            return "BufferKey{key=" + key + ", time=" + time + "}";
+        }
+    }
+
+    /**
+     * A buffered change: the key's prior value (shared with the old value when they are equal, as Kafka shares
+     * them, which the size estimate and the changelog format both rely on), old and new values, and record context.
+     */
+    private static final class BufferValue {
+        final byte[] priorValue;
+        final byte[] oldValue;
+        final byte[] newValue;
+        final StoreRecordContext context;
+
+        BufferValue(final byte[] priorValue, final byte[] oldValue, final byte[] newValue, final StoreRecordContext context) {
+            this.oldValue = oldValue;
+            this.newValue = newValue;
+            this.context = context;
+            this.priorValue = Arrays.equals(priorValue, oldValue) ? oldValue : priorValue;
+        }
+
+        long residentMemorySizeEstimate() {
+            return (priorValue == null ? 0 : priorValue.length)
+                + (oldValue == null || priorValue == oldValue ? 0 : oldValue.length)
+                + (newValue == null ? 0 : newValue.length)
+                + context.residentMemorySizeEstimate();
+        }
+
+        /** Kafka's layout, with {@code extra} bytes left free at the end for the buffer time. */
+        ByteBuffer serialize(final int extra) {
+            final byte[] serializedContext = serializeContext(context);
+            final int priorSize = priorValue == null ? 0 : priorValue.length;
+            final int oldSize = oldValue == null || priorValue == oldValue ? 0 : oldValue.length;
+            final int newSize = newValue == null ? 0 : newValue.length;
+            final ByteBuffer buffer = ByteBuffer.allocate(serializedContext.length + 4 + priorSize + 4 + oldSize + 4
+                + newSize + extra);
+            buffer.put(serializedContext);
+            putValue(buffer, priorValue);
+            if (oldValue == null) {
+                buffer.putInt(-1);
+            } else if (Arrays.equals(priorValue, oldValue)) {
+                buffer.putInt(-2);
+            } else {
+                buffer.putInt(oldValue.length);
+                buffer.put(oldValue);
+            }
+            putValue(buffer, newValue);
+            return buffer;
+        }
+
+        private static void putValue(final ByteBuffer buffer, final byte[] value) {
+            if (value == null) {
+                buffer.putInt(-1);
+            } else {
+                buffer.putInt(value.length);
+                buffer.put(value);
+            }
+        }
+
+        /** A record context as Kafka serializes one: timestamp, offset, topic, partition, headers. */
+        private static byte[] serializeContext(final StoreRecordContext context) {
+            final byte[] topic = context.topic() == null ? new byte[0] : context.topic().getBytes(StandardCharsets.UTF_8);
+            final Header[] headers = context.headers().toArray();
+            int size = 8 + 8 + 4 + topic.length + 4 + 4;
+            final byte[][] keys = new byte[headers.length][];
+            for (int i = 0; i < headers.length; i++) {
+                keys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
+                size += 8 + keys[i].length + (headers[i].value() == null ? 0 : headers[i].value().length);
+            }
+            final ByteBuffer buffer = ByteBuffer.allocate(size);
+            buffer.putLong(context.timestamp()).putLong(context.offset()).putInt(topic.length).put(topic)
+                .putInt(context.partition()).putInt(headers.length);
+            for (int i = 0; i < headers.length; i++) {
+                buffer.putInt(keys[i].length).put(keys[i]);
+                final byte[] headerValue = headers[i].value();
+                if (headerValue == null) {
+                    buffer.putInt(-1);
+                } else {
+                    buffer.putInt(headerValue.length).put(headerValue);
+                }
+            }
+            return buffer.array();
+        }
+    }
+}
