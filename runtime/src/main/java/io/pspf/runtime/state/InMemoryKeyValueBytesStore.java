@@ -37,7 +37,10 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
 
     private final String name;
     private final boolean persistent;
+    /** The keys in order, for ranges (its values are not read: they are the values the keys were inserted with). */
     private final NavigableMap<Bytes, byte[]> map = new TreeMap<>();
+    /** The current value of every key: point reads and updates of present keys cost no key comparisons. */
+    private final java.util.HashMap<Bytes, byte[]> index = new java.util.HashMap<>();
     private final Position position = Position.emptyPosition();
     private StateStoreContext context;
     private volatile boolean open;
@@ -60,13 +63,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
     public void init(final StateStoreContext context, final StateStore root) {
         this.context = context;
         if (root != null) {
-            context.register(root, (key, value) -> {
-                if (value == null) {
-                    map.remove(Bytes.wrap(key));
-                } else {
-                    map.put(Bytes.wrap(key), value);
-                }
-            });
+            context.register(root, (key, value) -> write(Bytes.wrap(key), value));
         }
         open = true;
     }
@@ -88,18 +85,30 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
 
     @Override
     public byte[] get(final Bytes key) {
-        return map.get(key);
+        return index.get(key);
     }
 
     @Override
     public void put(final Bytes key, final byte[] value) {
         Objects.requireNonNull(key, "key cannot be null");
+        write(key, value);
+        Iterators.updatePosition(position, context);
+    }
+
+    /** Writes to the index, and to the ordered keys only when a key appears or disappears. */
+    private byte[] write(final Bytes key, final byte[] value) {
         if (value == null) {
-            map.remove(key);
-        } else {
+            final byte[] old = index.remove(key);
+            if (old != null) {
+                map.remove(key);
+            }
+            return old;
+        }
+        final byte[] old = index.put(key, value);
+        if (old == null) {
             map.put(key, value);
         }
-        Iterators.updatePosition(position, context);
+        return old;
     }
 
     @Override
@@ -121,7 +130,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
     @Override
     public byte[] delete(final Bytes key) {
         Objects.requireNonNull(key, "key cannot be null");
-        final byte[] old = map.remove(key);
+        final byte[] old = write(key, null);
         Iterators.updatePosition(position, context);
         return old;
     }
@@ -198,13 +207,14 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
 
     @Override
     public long approximateNumEntries() {
-        return map.size();
+        return index.size();
     }
 
 
     @Override
     public void close() {
         map.clear();
+        index.clear();
         open = false;
     }
 
@@ -223,7 +233,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
             if (!open) {
                 throw new IllegalStateException(String.format("Iterator for store %s has already been closed.", name));
             }
-            while (current == null || !map.containsKey(current)) {
+            while (current == null || !index.containsKey(current)) {
                 if (!keys.hasNext()) {
                     current = null;
                     return false;
@@ -238,7 +248,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            final KeyValue<Bytes, byte[]> result = KeyValue.pair(current, map.get(current));
+            final KeyValue<Bytes, byte[]> result = KeyValue.pair(current, index.get(current));
             current = null;
             return result;
         }
@@ -256,7 +266,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return KeyValue.pair(current, map.get(current));
+            return KeyValue.pair(current, index.get(current));
         }
 
         @Override

@@ -19,7 +19,10 @@ import org.apache.kafka.common.utils.Bytes;
  */
 final class NamedCache {
     private final String name;
+    /** The entries in key order, for range reads. */
     private final TreeMap<Bytes, Node> entries = new TreeMap<>();
+    /** The same entries by key, for point reads and updates without key comparisons. */
+    private final java.util.HashMap<Bytes, Node> index = new java.util.HashMap<>();
     private final Set<Bytes> dirtyKeys = new LinkedHashSet<>();
     private RecordCache.DirtyEntryFlushListener listener;
     private Node head;
@@ -54,7 +57,7 @@ final class NamedCache {
         if (key == null) {
             return null;
         }
-        final Node node = entries.get(key);
+        final Node node = index.get(key);
         if (node == null) {
             return null;
         }
@@ -64,7 +67,7 @@ final class NamedCache {
 
     /** Reads an entry without marking it recently used. */
     CacheEntry peek(final Bytes key) {
-        final Node node = key == null ? null : entries.get(key);
+        final Node node = key == null ? null : index.get(key);
         return node == null ? null : node.entry;
     }
 
@@ -73,7 +76,7 @@ final class NamedCache {
             throw new IllegalStateException(String.format("Attempting to put a clean entry for key [%s] into NamedCache [%s] "
                 + "when it already contains a dirty entry for the same key", key, name));
         }
-        Node node = entries.get(key);
+        Node node = index.get(key);
         if (node != null) {
             sizeBytes -= node.size();
             node.entry = entry;
@@ -82,6 +85,7 @@ final class NamedCache {
             node = new Node(key, entry);
             putHead(node);
             entries.put(key, node);
+            index.put(key, node);
         }
         if (entry.isDirty()) {
             // remove first so that the order stays the order in which keys were last dirtied
@@ -92,7 +96,10 @@ final class NamedCache {
     }
 
     CacheEntry delete(final Bytes key) {
-        final Node node = entries.remove(key);
+        final Node node = index.remove(key);
+        if (node != null) {
+            entries.remove(key);
+        }
         if (node == null) {
             return null;
         }
@@ -111,6 +118,7 @@ final class NamedCache {
         sizeBytes -= eldest.size();
         unlink(eldest);
         entries.remove(eldest.key);
+        index.remove(eldest.key);
         if (eldest.entry.isDirty()) {
             flush(eldest);
         }
@@ -134,7 +142,7 @@ final class NamedCache {
             dirtyKeys.remove(evicted.key);
         }
         for (final Bytes key : dirtyKeys) {
-            final Node node = entries.get(key);
+            final Node node = index.get(key);
             if (node == null) {
                 throw new IllegalStateException("Key = " + key + " found in dirty key set, but entry is null");
             }
@@ -169,6 +177,7 @@ final class NamedCache {
 
     void clear() {
         entries.clear();
+        index.clear();
         dirtyKeys.clear();
         head = null;
         tail = null;
