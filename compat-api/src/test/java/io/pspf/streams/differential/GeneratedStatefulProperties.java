@@ -16,6 +16,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import net.jqwik.api.Arbitraries;
@@ -88,7 +89,13 @@ class GeneratedStatefulProperties {
     record TableGroupBy(int kind, int mat) implements Stage {
     }
 
-    record Spec(List<StreamOp> pre, Stage stage, List<TableOp> post, boolean toStreamMapper) {
+    /**
+     * {@code optimize}: built with {@code topology.optimization=all}; {@code sideCount}: when the last stream
+     * operator is selectKey, a second {@code groupByKey().count()} on it writes to "side" (a second repartition to
+     * merge).
+     */
+    record Spec(List<StreamOp> pre, Stage stage, List<TableOp> post, boolean toStreamMapper, boolean optimize,
+                boolean sideCount) {
         Set<String> topics() {
             final Set<String> topics = new TreeSet<>();
             topics.add("in");
@@ -102,6 +109,12 @@ class GeneratedStatefulProperties {
         }
 
         void build(final Dsl dsl) {
+            if (optimize) {
+                final java.util.Properties props = new java.util.Properties();
+                props.put(org.apache.kafka.streams.StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG,
+                    org.apache.kafka.streams.StreamsConfig.OPTIMIZE);
+                dsl.buildProperties(props);
+            }
             final int[] names = {0};
             KStream<String, String> s = dsl.stream("in", STRINGS);
             for (final StreamOp op : pre) {
@@ -111,6 +124,9 @@ class GeneratedStatefulProperties {
                     case 2 -> s.selectKey((k, v) -> v == null || v.isEmpty() ? null : v.substring(0, 1));
                     default -> s.flatMapValues(v -> Arrays.asList(v, v + "2"));
                 };
+            }
+            if (sideCount && !pre.isEmpty() && pre.get(pre.size() - 1).kind() == 2) {
+                s.groupByKey().count().toStream().to("side", Produced.with(Serdes.String(), Serdes.Long()));
             }
             KTable<String, String> table = null;
             if (stage instanceof Aggregate a) {
@@ -223,7 +239,8 @@ class GeneratedStatefulProperties {
     @Provide
     Arbitrary<Spec> topologies() {
         return Combinators.combine(Arbitraries.integers().between(0, 3).map(StreamOp::new).list().ofMaxSize(2), stage(),
-            tableOp().list().ofMaxSize(3), Arbitraries.of(false, false, false, true)).as(Spec::new);
+            tableOp().list().ofMaxSize(3), Arbitraries.of(false, false, false, true), Arbitraries.of(false, true),
+            Arbitraries.of(false, true)).as(Spec::new);
     }
 
     /** One input record. */

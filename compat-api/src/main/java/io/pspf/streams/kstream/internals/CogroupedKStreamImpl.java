@@ -134,7 +134,7 @@ final class CogroupedKStreamImpl<K, VOut> implements CogroupedKStream<K, VOut> {
             final String name = builder.name(userName == null ? null : userName + "-cogroup-agg-" + index, AGGREGATE);
             final String parent = parentNodes.get(entry.getKey());
             final boolean first = index == 0;
-            builder.write(g -> g.addProcessor(name, supplier, parent));
+            builder.write(g -> g.addProcessor(name, supplier, builder.parent(name, parent)));
             if (first) {
                 builder.write(g -> g.addStateStore(store, name));
             } else {

@@ -173,7 +173,7 @@ public final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
 
     static void addAggregation(final InternalStreamsBuilder builder, final String nodeName, final ProcessorSupplier<?, ?, ?, ?> supplier,
                                final String parent, final StoreBuilder<?> store) {
-        builder.write(g -> g.addProcessor(nodeName, supplier, parent));
+        builder.write(g -> g.addProcessor(nodeName, supplier, builder.parent(nodeName, parent)));
         builder.write(g -> g.addStateStore(store, nodeName));
     }
 

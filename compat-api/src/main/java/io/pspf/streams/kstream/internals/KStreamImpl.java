@@ -74,6 +74,8 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     final Serde<K> keySerde;
     final Serde<V> valueSerde;
     final boolean repartitionRequired;
+    /** Where this stream sits below key changers, for merging repartition topics; see InternalStreamsBuilder. */
+    InternalStreamsBuilder.Ancestry ancestry = InternalStreamsBuilder.Ancestry.EMPTY;
 
     public KStreamImpl(final InternalStreamsBuilder builder, final String name, final Serde<K> keySerde,
                        final Serde<V> valueSerde, final boolean repartitionRequired) {
@@ -91,7 +93,23 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
 
     private <KR, VR> KStreamImpl<KR, VR> child(final String childName, final Serde<KR> keySerde, final Serde<VR> valueSerde,
                                                final boolean repartition) {
-        return new KStreamImpl<>(builder, childName, keySerde, valueSerde, repartition);
+        final KStreamImpl<KR, VR> child = new KStreamImpl<>(builder, childName, keySerde, valueSerde, repartition);
+        child.ancestry = InternalStreamsBuilder.Ancestry.below(childName, ancestry);
+        return child;
+    }
+
+    /** A child written by the write just queued, which changes keys and/or values. */
+    private <KR, VR> KStreamImpl<KR, VR> changed(final String childName, final Serde<KR> keySerde,
+                                                 final Serde<VR> valueSerde, final boolean repartition,
+                                                 final boolean keyChanging, final boolean valueChanging) {
+        final KStreamImpl<KR, VR> child = new KStreamImpl<>(builder, childName, keySerde, valueSerde, repartition);
+        child.ancestry = builder.changer(childName, keyChanging, valueChanging, ancestry);
+        return child;
+    }
+
+    /** The parent {@code child} is written below: this stream's node, unless the repartition merging moved it. */
+    String parentFor(final String child) {
+        return builder.parent(child, name);
     }
 
     // ------------------------------------------------------------------------------------------------ filter
@@ -105,7 +123,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public KStream<K, V> filter(final Predicate<? super K, ? super V> predicate, final Named named) {
         Objects.requireNonNull(predicate, "predicate cannot be null");
         final String nodeName = builder.name(nameOf(named), FILTER);
-        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.filter(predicate, false), name));
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.filter(predicate, false), parentFor(nodeName)));
         return child(nodeName, keySerde, valueSerde, repartitionRequired);
     }
 
@@ -118,7 +136,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public KStream<K, V> filterNot(final Predicate<? super K, ? super V> predicate, final Named named) {
         Objects.requireNonNull(predicate, "predicate cannot be null");
         final String nodeName = builder.name(nameOf(named), FILTER);
-        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.filter(predicate, true), name));
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.filter(predicate, true), parentFor(nodeName)));
         return child(nodeName, keySerde, valueSerde, repartitionRequired);
     }
 
@@ -135,7 +153,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         final String nodeName = builder.name(nameOf(named), KEY_SELECT);
         final KeyValueMapper<K, V, KeyValue<KR, V>> pair = (key, value) -> new KeyValue<>(mapper.apply(key, value), value);
         builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.map(pair), name));
-        return child(nodeName, null, valueSerde, true);
+        return changed(nodeName, null, valueSerde, true, true, false);
     }
 
     @Override
@@ -158,7 +176,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), MAPVALUES);
         builder.write(g -> g.addFixedKeyProcessor(nodeName, StatelessProcessors.mapValues(mapper), name));
-        return child(nodeName, keySerde, null, repartitionRequired);
+        return changed(nodeName, keySerde, null, repartitionRequired, false, true);
     }
 
     private static <K, V, VR> ValueMapperWithKey<K, V, VR> withKey(final ValueMapper<? super V, ? extends VR> mapper) {
@@ -177,7 +195,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), MAP);
         builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.map(mapper), name));
-        return child(nodeName, null, null, true);
+        return changed(nodeName, null, null, true, true, false);
     }
 
     @Override
@@ -193,7 +211,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), FLATMAP);
         builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.flatMap(mapper), name));
-        return child(nodeName, null, null, true);
+        return changed(nodeName, null, null, true, true, false);
     }
 
     @Override
@@ -218,7 +236,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         Objects.requireNonNull(mapper, "mapper cannot be null");
         final String nodeName = builder.name(nameOf(named), FLATMAPVALUES);
         builder.write(g -> g.addFixedKeyProcessor(nodeName, StatelessProcessors.flatMapValues(mapper), name));
-        return child(nodeName, keySerde, null, repartitionRequired);
+        return changed(nodeName, keySerde, null, repartitionRequired, false, true);
     }
 
     // ------------------------------------------------------------------------------------------------ actions
@@ -253,7 +271,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     public KStream<K, V> peek(final ForeachAction<? super K, ? super V> action, final Named named) {
         Objects.requireNonNull(action, "action cannot be null");
         final String nodeName = builder.name(nameOf(named), PEEK);
-        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.peek(action, true), name));
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.peek(action, true), parentFor(nodeName)));
         return child(nodeName, keySerde, valueSerde, repartitionRequired);
     }
 
@@ -283,8 +301,12 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         final KStreamImpl<K, V> other = (KStreamImpl<K, V>) stream;
         final String nodeName = builder.name(userName, MERGE);
         final String[] parents = other.name.equals(name) ? new String[] {name} : new String[] {name, other.name};
-        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.passThrough(), parents));
-        return child(nodeName, null, null, repartitionRequired || other.repartitionRequired);
+        builder.write(g -> g.addProcessor(nodeName, StatelessProcessors.passThrough(), builder.parents(nodeName, parents)));
+        final KStreamImpl<K, V> merged = new KStreamImpl<>(builder, nodeName, null, null,
+            repartitionRequired || other.repartitionRequired);
+        merged.ancestry = other.name.equals(name) ? builder.changer(nodeName, false, false, ancestry)
+            : builder.changer(nodeName, false, false, ancestry, other.ancestry);
+        return merged;
     }
 
     // ------------------------------------------------------------------------------------------------ repartition
@@ -304,8 +326,10 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         final Serde<K> keys = reader.keySerde() != null ? reader.keySerde() : keySerde;
         final Serde<V> values = reader.valueSerde() != null ? reader.valueSerde() : valueSerde;
         final String sourceName = repartitionedSource(base, reader.keySerde(), values,
-            reader.numberOfPartitions() == null ? -1 : reader.numberOfPartitions(), reader.partitioner(), true, true);
-        return child(sourceName, keys, values, false);
+            reader.numberOfPartitions() == null ? -1 : reader.numberOfPartitions(), reader.partitioner(), () -> true, true,
+            false);
+        // not optimizable: Kafka never merges a repartition() topic, and PSPF does not trace ancestry through it
+        return new KStreamImpl<>(builder, sourceName, keys, values, false);
     }
 
     /**
@@ -329,12 +353,22 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
     String repartitionedSource(final String prefix, final Serde<K> topicKeySerde, final Serde<V> topicValueSerde,
                                final int partitions, final StreamPartitioner<? super K, ? super V> partitioner,
                                final java.util.function.BooleanSupplier dropNullKeys, final boolean write) {
+        return repartitionedSource(prefix, topicKeySerde, topicValueSerde, partitions, partitioner, dropNullKeys, write,
+            true);
+    }
+
+    /** As above; an optimizable repartition is filed for merging under this stream's key changer. */
+    private String repartitionedSource(final String prefix, final Serde<K> topicKeySerde, final Serde<V> topicValueSerde,
+                                       final int partitions, final StreamPartitioner<? super K, ? super V> partitioner,
+                                       final java.util.function.BooleanSupplier dropNullKeys, final boolean write,
+                                       final boolean optimizable) {
         final boolean generatedNames = prefix.matches("KSTREAM.*-[0-9]{10}");
         final String topic = prefix.endsWith(REPARTITION_TOPIC_SUFFIX) ? prefix : prefix + REPARTITION_TOPIC_SUFFIX;
         final String sinkName = builder.name(generatedNames ? null : topic + "-sink", SINK);
         final String filterName = builder.name(generatedNames ? null : topic + "-filter", FILTER);
         final String sourceName = builder.name(generatedNames ? null : topic + "-source", SOURCE);
         if (write) {
+            final int firstWrite = builder.nextWriteIndex();
             builder.write(g -> g.addInternalTopic(topic, partitions));
             builder.write(g -> g.addProcessor(filterName,
                 StatelessProcessors.<K, V>filter((key, value) -> key != null || !dropNullKeys.getAsBoolean(), false), name));
@@ -342,6 +376,10 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
                 partitioner, filterName));
             builder.write(g -> g.addSource(null, sourceName, new FailOnInvalidTimestamp(), deserializer(topicKeySerde),
                 deserializer(topicValueSerde), topic));
+            if (optimizable) {
+                builder.repartitionCreated(new InternalStreamsBuilder.Repartition(topic, sourceName, name, ancestry,
+                    topicKeySerde, topicValueSerde, dropNullKeys, firstWrite, builder.nextWriteIndex()));
+            }
         }
         return sourceName;
     }
@@ -410,9 +448,11 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
                                                final String nodeName, final String[] stateStoreNames) {
         GraphBuilder.checkSupplier(processorSupplier);
         checkStoreNames(stateStoreNames);
-        builder.write(g -> g.addProcessor(nodeName, processorSupplier, name));
+        builder.write(g -> g.addProcessor(nodeName, processorSupplier, parentFor(nodeName)));
+        final KStreamImpl<KR, VR> child = builder.processValueFixEnabled()
+            ? changed(nodeName, null, null, true, true, true) : child(nodeName, null, null, true);
         connectStores(nodeName, processorSupplier.stores(), stateStoreNames);
-        return child(nodeName, null, null, true);
+        return child;
     }
 
     @Override
@@ -434,9 +474,12 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
                                                 final String nodeName, final String[] stateStoreNames) {
         Objects.requireNonNull(processorSupplier, "processorSupplier cannot be null");
         checkStoreNames(stateStoreNames);
-        builder.write(g -> g.addFixedKeyProcessor(nodeName, processorSupplier, name));
+        builder.write(g -> g.addFixedKeyProcessor(nodeName, processorSupplier, parentFor(nodeName)));
+        final KStreamImpl<K, VR> child = builder.processValueFixEnabled()
+            ? changed(nodeName, keySerde, null, repartitionRequired, false, true)
+            : child(nodeName, keySerde, null, repartitionRequired);
         connectStores(nodeName, processorSupplier.stores(), stateStoreNames);
-        return child(nodeName, keySerde, null, repartitionRequired);
+        return child;
     }
 
     private static void checkStoreNames(final String[] stateStoreNames) {
@@ -489,7 +532,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
             ? repartitionedSource(nodeName, keys, values, -1, null, true, true)
             : name;
         final TableSource<K, V> source = new TableSource<>(spec);
-        builder.write(g -> g.addProcessor(nodeName, source, parent));
+        builder.write(g -> g.addProcessor(nodeName, source, builder.parent(nodeName, parent)));
         builder.write(g -> {
             if (source.materialized()) {
                 g.addStateStore(spec.keyValueStore(builder), nodeName);
@@ -528,8 +571,8 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         final String selectName = builder.name(InternalStreamsBuilder.validated(reader.name()), KEY_SELECT);
         final KeyValueMapper<K, V, KeyValue<KOut, V>> pair = (key, value) -> new KeyValue<>(keySelector.apply(key, value), value);
         builder.write(g -> g.addProcessor(selectName, StatelessProcessors.map(pair), name));
-        final KStreamImpl<KOut, V> selected = new KStreamImpl<>(builder, selectName, reader.keySerde(),
-            reader.valueSerde() != null ? reader.valueSerde() : valueSerde, true);
+        final KStreamImpl<KOut, V> selected = changed(selectName, reader.keySerde(),
+            reader.valueSerde() != null ? reader.valueSerde() : valueSerde, true, true, false);
         final ConfigAccess.GroupedReader<KOut, V> withSerdes = new ConfigAccess.GroupedReader<>(Grouped.<KOut, V>as(reader.name())
             .withKeySerde(reader.keySerde())
             .withValueSerde(reader.valueSerde() != null ? reader.valueSerde() : valueSerde));
@@ -689,21 +732,52 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
                 reader.leftValueSerde() != null ? reader.leftValueSerde() : valueSerde, !leftJoin);
         }
         final String nodeName = builder.name(joinedName, leftJoin ? LEFTJOIN : JOIN);
-        if (reader.gracePeriod() != null && !((KTableImpl<K, ?, VT>) table).isVersioned()) {
-            throw new IllegalArgumentException("KTable must be versioned to use a grace period in a stream table join.");
+        final KTableImpl<K, ?, VT> tableImpl = (KTableImpl<K, ?, VT>) table;
+        final String bufferName = reader.gracePeriod() == null ? null : nodeName + "-Buffer";
+        final io.pspf.runtime.state.GraceBuffer.Builder<K, V> bufferBuilder;
+        if (bufferName != null) {
+            // as Kafka: checked here when the table's versioning is known (not for an unmaterialized filter or
+            // mapValues), and again at build() on every store the join reads (checkGraceStores)
+            final boolean versioningUnknown = tableImpl.supplier instanceof TableOperators.Computed
+                && ((TableOperators.Computed<?, ?, ?>) tableImpl.supplier).queryableName == null;
+            if (!versioningUnknown && !tableImpl.isVersioned()) {
+                throw new IllegalArgumentException("KTable must be versioned to use a grace period in a stream table join.");
+            }
+            bufferBuilder = new io.pspf.runtime.state.GraceBuffer.Builder<>(bufferName,
+                reader.keySerde() != null ? reader.keySerde() : left.keySerde,
+                reader.leftValueSerde() != null ? reader.leftValueSerde() : left.valueSerde, reader.gracePeriod(), nodeName);
+        } else {
+            bufferBuilder = null;
         }
-        if (reader.gracePeriod() != null) {
-            throw StatefulDsl.notYet("KStream#join with a table and a grace period");
-        }
-        final TableGetter.Supplier<K, VT> view = ((KTableImpl<K, ?, VT>) table).valueGetterSupplier();
+        final TableGetter.Supplier<K, VT> view = tableImpl.valueGetterSupplier();
         final StreamTableJoin<K, V, K, VT, VOut> processor = new StreamTableJoin<>(view, (key, value) -> key,
             (key, tableKey, value, tableValue) -> joiner.apply(key, value, tableValue), leftJoin,
-            StreamTableJoin.streamTableRule(leftJoin), "Skipping record due to null join key or value.");
+            StreamTableJoin.streamTableRule(leftJoin), "Skipping record due to null join key or value.", bufferName);
         final String parent = left.name;
         final String[] stores = view.storeNames();
-        builder.write(g -> g.addProcessor(nodeName, processor, parent));
+        builder.write(g -> g.addProcessor(nodeName, processor, builder.parent(nodeName, parent)));
+        if (bufferBuilder != null) {
+            builder.write(g -> g.addStateStore(bufferBuilder, nodeName));
+        }
         builder.write(g -> g.connectProcessorAndStateStores(nodeName, stores));
+        if (bufferBuilder != null) {
+            final long graceMs = reader.gracePeriod().toMillis();
+            builder.write(g -> checkGraceStores(g, stores, graceMs));
+        }
         return new KStreamImpl<>(builder, nodeName, left.keySerde, null, false);
+    }
+
+    /** As Kafka when it writes the join: every store the table is read from must be versioned and keep the grace. */
+    private static void checkGraceStores(final GraphBuilder g, final String[] stores, final long graceMs) {
+        for (final String store : stores) {
+            final io.pspf.runtime.graph.StoreSpec spec = g.stores().get(store);
+            if (spec == null || !(spec.builder() instanceof io.pspf.runtime.state.VersionedKeyValueStoreBuilder)) {
+                throw new IllegalArgumentException("KTable must be versioned to use a grace period in a stream table join.");
+            }
+            if (graceMs > ((io.pspf.runtime.state.VersionedKeyValueStoreBuilder<?, ?>) spec.builder()).historyRetention()) {
+                throw new IllegalArgumentException("History retention must be at least grace period.");
+            }
+        }
     }
 
     private String joinRepartitionPrefix;
@@ -889,7 +963,7 @@ public final class KStreamImpl<K, V> implements KStream<K, V> {
         };
         final StreamTableJoin<K, V, KG, VG, VOut> processor = new StreamTableJoin<>(view, keySelector, joiner::apply,
             leftJoin, dropRule, "Skipping record due to null join key or value.");
-        builder.write(g -> g.addProcessor(nodeName, processor, name));
-        return new KStreamImpl<>(builder, nodeName, keySerde, null, repartitionRequired);
+        builder.write(g -> g.addProcessor(nodeName, processor, parentFor(nodeName)));
+        return child(nodeName, keySerde, null, repartitionRequired);
     }
 }

@@ -126,12 +126,14 @@ final class StreamStreamJoin {
         final String otherParent = right.name;
         builder.write(g -> {
             selfJoined.set(sameStream && builder.optimizationEnabled(StreamsConfig.SINGLE_STORE_SELF_JOIN));
-            g.addProcessor(thisWindowedName, new WindowedSupplier(thisStore.name()), thisParent);
+            g.addProcessor(thisWindowedName, new WindowedSupplier(thisStore.name()),
+                builder.parent(thisWindowedName, thisParent));
             g.addStateStore(thisStore, thisWindowedName);
         });
         builder.write(g -> {
             if (!selfJoined.get()) {
-                g.addProcessor(otherWindowedName, new WindowedSupplier(otherStore.name()), otherParent);
+                g.addProcessor(otherWindowedName, new WindowedSupplier(otherStore.name()),
+                    builder.parent(otherWindowedName, otherParent));
                 g.addStateStore(otherStore, otherWindowedName);
             }
         });

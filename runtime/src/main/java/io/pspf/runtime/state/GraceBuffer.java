@@ -1,0 +1,339 @@
+package io.pspf.runtime.state;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/**
+ * The buffer of a stream-table join with a grace period (the store Kafka builds with
+ * {@code RocksDBTimeOrderedKeyValueBuffer}): every stream record, keyed by its timestamp, then its key, then a
+ * sequence number, so duplicates are all kept. Its stream time is the largest timestamp ever buffered; a record
+ * older than that time minus the grace is refused. Each put and each eviction is logged at once, in Kafka's bytes:
+ * the key is the buffer key (a 0 prefix byte, timestamp, serialized key, sequence number), the value the record context followed by
+ * the prior, old and new values (prior and old always null) and a buffer time of 0; no timestamp, no headers.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class GraceBuffer<K, V> implements StateStore {
+    private static final int SEQNUM_SIZE = 4;
+    /** The first byte of every key: Kafka's prefix of the time-first key schema. */
+    private static final byte TIME_FIRST_PREFIX = 0;
+    private static final int PREFIX_SIZE = 1;
+
+    private final String name;
+    private final long gracePeriod;
+    private final String topic;
+    private final boolean loggingEnabled;
+    private final TreeMap<byte[], Entry> entries = new TreeMap<>(Arrays::compareUnsigned);
+    private Serde<K> keySerde;
+    private Serde<V> valueSerde;
+    private long observedStreamTime = -1L;
+    private long minTimestamp = Long.MAX_VALUE;
+    private boolean minValid;
+    private int seqnum;
+    private StoreEnvironment environment;
+    private ChangelogSink sink;
+    private String changelogTopic;
+    private int partition;
+    private volatile boolean open;
+
+    private GraceBuffer(final String name, final long gracePeriod, final String topic, final boolean loggingEnabled,
+                        final Serde<K> keySerde, final Serde<V> valueSerde) {
+        this.name = name;
+        this.gracePeriod = gracePeriod;
+        this.topic = topic;
+        this.loggingEnabled = loggingEnabled;
+        this.keySerde = keySerde;
+        this.valueSerde = valueSerde;
+    }
+
+    /** What {@link #evictWhile} hands over: a buffered record's key, value and record context. */
+    public interface Eviction<K, V> {
+        void accept(K key, V value, StoreRecordContext recordContext);
+    }
+
+    /** Builds the buffer; caching does not apply, logging is on by default. */
+    public static final class Builder<K, V> implements StoreBuilder<GraceBuffer<K, V>> {
+        private final String name;
+        private final Serde<K> keySerde;
+        private final Serde<V> valueSerde;
+        private final Duration grace;
+        private final String topic;
+        private boolean loggingEnabled = true;
+        private Map<String, String> logConfig = new HashMap<>();
+
+        /**
+         * @param keySerde   the key serde; null for the context's default
+         * @param valueSerde the value serde; null for the context's default
+         * @param topic      the topic name the serdes are given (Kafka gives the join processor's name)
+         */
+        public Builder(final String name, final Serde<K> keySerde, final Serde<V> valueSerde, final Duration grace,
+                       final String topic) {
+            this.name = name;
+            this.keySerde = keySerde;
+            this.valueSerde = valueSerde;
+            this.grace = grace;
+            this.topic = topic;
+        }
+
+        @Override
+        public StoreBuilder<GraceBuffer<K, V>> withCachingEnabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<GraceBuffer<K, V>> withCachingDisabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<GraceBuffer<K, V>> withLoggingEnabled(final Map<String, String> config) {
+            logConfig = config;
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<GraceBuffer<K, V>> withLoggingDisabled() {
+            loggingEnabled = false;
+            return this;
+        }
+
+        @Override
+        public GraceBuffer<K, V> build() {
+            return new GraceBuffer<>(name, grace.toMillis(), topic, loggingEnabled, keySerde, valueSerde);
+        }
+
+        @Override
+        public Map<String, String> logConfig() {
+            return loggingEnabled ? java.util.Collections.unmodifiableMap(logConfig) : Map.of();
+        }
+
+        @Override
+        public boolean loggingEnabled() {
+            return loggingEnabled;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+    }
+
+    /** Fills in the serdes the builder was given as null (the processor passes the context's defaults). */
+    @SuppressWarnings("unchecked")
+    public void setSerdesIfNull(final Supplier<Serde<?>> defaultKeySerde, final Supplier<Serde<?>> defaultValueSerde) {
+        if (keySerde == null) {
+            keySerde = (Serde<K>) defaultKeySerde.get();
+        }
+        if (valueSerde == null) {
+            valueSerde = (Serde<V>) defaultValueSerde.get();
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void init(final StateStoreContext context, final StateStore root) {
+        environment = StoreEnvironments.of(context);
+        sink = environment.changelogSink();
+        changelogTopic = StoreEnvironments.changelogTopic(context, name);
+        partition = context.taskId() == null ? -1 : context.taskId().partition();
+        if (root != null) {
+            // restoring from the changelog is not built yet (as for PSPF's other stores): nothing to replay
+            context.register(root, (key, value) -> { });
+        }
+        open = true;
+    }
+
+    @Override
+    public boolean persistent() {
+        return true;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public Position getPosition() {
+        throw new UnsupportedOperationException("This store does not keep track of the position.");
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void commit(final Map<TopicPartition, Long> changelogOffsets) {
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        entries.clear();
+    }
+
+    /**
+     * Buffers {@code record} with {@code recordContext}, unless it is older than the buffer's stream time minus the
+     * grace period.
+     *
+     * @return whether the record was buffered
+     * @throws NullPointerException when the record's key or value is null
+     */
+    public boolean put(final Record<K, V> record, final StoreRecordContext recordContext) {
+        Objects.requireNonNull(record.value(), "value cannot be null");
+        Objects.requireNonNull(record.key(), "key cannot be null");
+        Objects.requireNonNull(recordContext, "recordContext cannot be null");
+        if (observedStreamTime - gracePeriod > record.timestamp()) {
+            return false;
+        }
+        seqnum = (seqnum + 1) & Integer.MAX_VALUE;
+        final byte[] keyBytes = keySerde.serializer().serialize(topic, record.headers(), record.key());
+        final byte[] storeKey = ByteBuffer.allocate(PREFIX_SIZE + Long.BYTES + keyBytes.length + SEQNUM_SIZE)
+            .put(TIME_FIRST_PREFIX).putLong(record.timestamp()).put(keyBytes).putInt(seqnum).array();
+        final byte[] valueBytes = valueSerde.serializer().serialize(topic, record.headers(), record.value());
+        final Entry entry = new Entry(valueBytes, new StoreRecordContext(recordContext.timestamp(), recordContext.offset(),
+            recordContext.partition(), recordContext.topic(), new RecordHeaders(recordContext.headers().toArray())));
+        observedStreamTime = Math.max(observedStreamTime, record.timestamp());
+        entries.put(storeKey, entry);
+        if (loggingEnabled && sink != null) {
+            final ByteBuffer logged = entry.serialize(Long.BYTES);
+            logged.putLong(0L);
+            sink.send(changelogTopic, partition, Bytes.wrap(storeKey), logged.array(), TimeOrderedChangeBuffer.NO_TIMESTAMP,
+                new RecordHeaders());
+        }
+        minTimestamp = Math.min(minTimestamp, record.timestamp());
+        return true;
+    }
+
+    /**
+     * Evicts, in buffer order and while {@code predicate} holds, the records whose timestamp is at most the stream
+     * time minus the grace period, handing each to {@code callback} before removing it.
+     */
+    public void evictWhile(final BooleanSupplier predicate, final Eviction<K, V> callback) {
+        if (!predicate.getAsBoolean()) {
+            return;
+        }
+        final long from = minValid ? minTimestamp : 0L;
+        final long to = observedStreamTime - gracePeriod;
+        if (to >= from) {
+            final Iterator<Map.Entry<byte[], Entry>> it = entries.tailMap(timePrefix(from), true).entrySet().iterator();
+            while (it.hasNext() && predicate.getAsBoolean()) {
+                final Map.Entry<byte[], Entry> next = it.next();
+                final long time = ByteBuffer.wrap(next.getKey()).getLong(PREFIX_SIZE);
+                if (time > to) {
+                    break;
+                }
+                final Entry entry = next.getValue();
+                if (time < minTimestamp && minValid) {
+                    throw new IllegalStateException("minTimestamp [" + minTimestamp + "] did not match the actual min "
+                        + "timestamp [" + time + "]");
+                }
+                minTimestamp = time;
+                minValid = true;
+                final Headers headers = entry.context.headers();
+                final byte[] keyBytes = Arrays.copyOfRange(next.getKey(), PREFIX_SIZE + Long.BYTES,
+                    next.getKey().length - SEQNUM_SIZE);
+                final K key = keySerde.deserializer().deserialize(topic, headers, keyBytes);
+                final V value = valueSerde.deserializer().deserialize(topic, headers, entry.value);
+                callback.accept(key, value, entry.context);
+                it.remove();
+                if (loggingEnabled && sink != null) {
+                    sink.send(changelogTopic, partition, Bytes.wrap(next.getKey()), null,
+                        TimeOrderedChangeBuffer.NO_TIMESTAMP, new RecordHeaders());
+                }
+            }
+        }
+        minTimestamp = entries.isEmpty() ? Long.MAX_VALUE : observedStreamTime - gracePeriod + 1;
+    }
+
+    /** @return the number of buffered records */
+    public int numRecords() {
+        return entries.size();
+    }
+
+    private static byte[] timePrefix(final long time) {
+        return ByteBuffer.allocate(PREFIX_SIZE + Long.BYTES).put(TIME_FIRST_PREFIX).putLong(time).array();
+    }
+
+    @Override
+    public String toString() {
+        return "GraceBuffer{storeName='" + name + "', changelogTopic='" + changelogTopic + "', open=" + open
+            + ", records=" + entries.size() + ", observedStreamTime=" + observedStreamTime + "}";
+    }
+
+    /** A buffered record: its serialized value and its record context. */
+    private static final class Entry {
+        final byte[] value;
+        final StoreRecordContext context;
+
+        Entry(final byte[] value, final StoreRecordContext context) {
+            this.value = value;
+            this.context = context;
+        }
+
+        /** Kafka's buffer-value layout (context, null prior, null old, new), with {@code extra} free bytes at the end. */
+        ByteBuffer serialize(final int extra) {
+            final byte[] serializedContext = serializeContext(context);
+            final int valueSize = value == null ? 0 : value.length;
+            final ByteBuffer buffer = ByteBuffer.allocate(serializedContext.length + 4 + 4 + 4 + valueSize + extra);
+            buffer.put(serializedContext).putInt(-1).putInt(-1);
+            if (value == null) {
+                buffer.putInt(-1);
+            } else {
+                buffer.putInt(value.length).put(value);
+            }
+            return buffer;
+        }
+
+        /** A record context as Kafka serializes one: timestamp, offset, topic, partition, headers. */
+        private static byte[] serializeContext(final StoreRecordContext context) {
+            final byte[] topic = context.topic() == null ? new byte[0] : context.topic().getBytes(StandardCharsets.UTF_8);
+            final Header[] headers = context.headers().toArray();
+            int size = 8 + 8 + 4 + topic.length + 4 + 4;
+            final byte[][] keys = new byte[headers.length][];
+            for (int i = 0; i < headers.length; i++) {
+                keys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
+                size += 8 + keys[i].length + (headers[i].value() == null ? 0 : headers[i].value().length);
+            }
+            final ByteBuffer buffer = ByteBuffer.allocate(size);
+            buffer.putLong(context.timestamp()).putLong(context.offset()).putInt(topic.length).put(topic)
+                .putInt(context.partition()).putInt(headers.length);
+            for (int i = 0; i < headers.length; i++) {
+                buffer.putInt(keys[i].length).put(keys[i]);
+                final byte[] headerValue = headers[i].value();
+                if (headerValue == null) {
+                    buffer.putInt(-1);
+                } else {
+                    buffer.putInt(headerValue.length).put(headerValue);
+                }
+            }
+            return buffer.array();
+        }
+    }
+}
