@@ -1,5 +1,7 @@
 package io.pspf.runtime.state;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,39 +20,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The versioned key-value bytes store, with the semantics of Kafka's RocksDB versioned store kept in memory:
- * every key has versions by timestamp (a null value is a tombstone version). The store observes stream time as
- * the largest timestamp put; a put or delete older than {@code observedStreamTime - historyRetention} (the grace
- * period equals the history retention) is not applied. {@code get(key, asOf)} answers from the full history as
- * long as {@code asOf} is within the history retention; beyond it, only the latest version is returned, and only
- * if it satisfies the bound. Versions that can never be read again are dropped.
+ * The versioned key-value bytes store, with the semantics of Kafka's RocksDB versioned store kept in memory.
+ *
+ * <p>As in Kafka, the newest version of each key lives in a latest-value map (never a tombstone), and older
+ * versions live in time segments of {@code segmentInterval} ms, filed under the segment of their validTo
+ * timestamp (see {@link VersionedSegmentRow}). The store observes stream time as the largest timestamp written; a
+ * put or delete older than {@code observedStreamTime - historyRetention} is not applied, reads as of a time before
+ * that bound see only the latest value, and segments wholly before it are dropped. A tombstone is kept only in
+ * history: as the end of the version before it, or as a lone tombstone when nothing in the searched segments
+ * precedes it; a tombstone at the latest value's own timestamp erases that value without a trace.
  *
  * <p>{@link #get(Bytes, long)} and {@link #get(Bytes)} return [timestamp: 8][value], or null.
  * {@link #persistent()} is true: this store stands in for Kafka's persistent versioned store.
  */
 public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryVersionedBytesStore.class);
+    /** Marks "no later version found yet" while a put searches for the validTo of the version it writes. */
+    private static final long NONE_FOUND = Long.MIN_VALUE;
 
     private final String name;
     private final long historyRetention;
-    private final TreeMap<Bytes, Versions> versions = new TreeMap<>();
+    private final long segmentInterval;
+    private final Map<Bytes, Latest> latest = new HashMap<>();
+    private final TreeMap<Long, Map<Bytes, VersionedSegmentRow>> segments = new TreeMap<>();
     private final Position position = Position.emptyPosition();
     private StateStoreContext context;
     private long observedStreamTime = -1L;
     private volatile boolean open;
 
     /**
+     * A store with Kafka's default segment interval for the retention.
+     *
      * @param name             the store name
      * @param historyRetention how far behind observed stream time old versions stay readable, in ms
      */
     public InMemoryVersionedBytesStore(final String name, final long historyRetention) {
+        this(name, historyRetention, PspfVersionedBytesStoreSupplier.defaultSegmentInterval(historyRetention));
+    }
+
+    /**
+     * @param name             the store name
+     * @param historyRetention how far behind observed stream time old versions stay readable, in ms
+     * @param segmentInterval  the width of a history segment, in ms
+     */
+    public InMemoryVersionedBytesStore(final String name, final long historyRetention, final long segmentInterval) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
         this.historyRetention = historyRetention;
+        this.segmentInterval = segmentInterval;
     }
 
     /** @return the history retention in ms */
     public long historyRetention() {
         return historyRetention;
+    }
+
+    /** @return the segment interval in ms */
+    public long segmentInterval() {
+        return segmentInterval;
     }
 
     @Override
@@ -87,15 +113,11 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
         Objects.requireNonNull(key, "key cannot be null");
         if (timestamp < observedStreamTime - historyRetention) {
             LOG.warn("Skipping record for expired put.");
+            Iterators.updatePosition(position, context);
             return VersionedKeyValueStore.PUT_RETURN_CODE_NOT_PUT;
         }
         observedStreamTime = Math.max(observedStreamTime, timestamp);
-        final Versions versions = this.versions.computeIfAbsent(key, k -> new Versions());
-        final long validTo = versions.put(value, timestamp);
-        versions.prune(observedStreamTime - historyRetention);
-        if (versions.isEmpty()) {
-            this.versions.remove(key);
-        }
+        final long validTo = write(key, value, timestamp);
         Iterators.updatePosition(position, context);
         return validTo;
     }
@@ -103,33 +125,41 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
     @Override
     public byte[] get(final Bytes key, final long asOfTimestamp) {
         Objects.requireNonNull(key, "key cannot be null");
-        final Versions versions = this.versions.get(key);
-        if (versions == null) {
-            return null;
-        }
-        if (versions.latestValue != null && versions.latestTimestamp <= asOfTimestamp) {
-            return StoreFormats.withTimestamp(versions.latestTimestamp, versions.latestValue);
-        }
+        final Latest newest = latest.get(key);
         if (asOfTimestamp < observedStreamTime - historyRetention) {
-            // beyond the history retention only the latest version, checked above, is still answered
+            // beyond the history retention only the latest version is still answered
+            if (newest != null && newest.timestamp <= asOfTimestamp) {
+                return StoreFormats.withTimestamp(newest.timestamp, newest.value);
+            }
             LOG.warn("Returning null for expired get.");
             return null;
         }
-        final Map.Entry<Long, Version> version = versions.history.floorEntry(asOfTimestamp);
-        if (version == null || version.getValue().validTo <= asOfTimestamp || version.getValue().value == null) {
-            return null;
+        if (newest != null && newest.timestamp <= asOfTimestamp) {
+            return StoreFormats.withTimestamp(newest.timestamp, newest.value);
         }
-        return StoreFormats.withTimestamp(version.getKey(), version.getValue().value);
+        for (final Map<Bytes, VersionedSegmentRow> segment : newestFirst(asOfTimestamp)) {
+            final VersionedSegmentRow row = segment.get(key);
+            if (row == null) {
+                continue;
+            }
+            if (row.next() <= asOfTimestamp) {
+                // this segment ends before asOf, so no older segment can cover it either
+                return null;
+            }
+            if (row.min() > asOfTimestamp) {
+                continue;
+            }
+            final VersionedSegmentRow.Found found = row.find(asOfTimestamp);
+            return found.value == null ? null : StoreFormats.withTimestamp(found.validFrom, found.value);
+        }
+        return null;
     }
 
     @Override
     public byte[] get(final Bytes key) {
         Objects.requireNonNull(key, "key cannot be null");
-        final Versions versions = this.versions.get(key);
-        if (versions == null || versions.latestValue == null) {
-            return null;
-        }
-        return StoreFormats.withTimestamp(versions.latestTimestamp, versions.latestValue);
+        final Latest newest = latest.get(key);
+        return newest == null ? null : StoreFormats.withTimestamp(newest.timestamp, newest.value);
     }
 
     @Override
@@ -140,8 +170,173 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
             return null;
         }
         final byte[] existing = get(key, timestamp);
-        put(key, null, timestamp);
+        observedStreamTime = Math.max(observedStreamTime, timestamp);
+        write(key, null, timestamp);
+        Iterators.updatePosition(position, context);
         return existing;
+    }
+
+    // ------------------------------------------------------------------------------------------------ writing
+
+    /**
+     * Writes one version (value null: a tombstone) and returns its validTo, or PUT_RETURN_CODE_VALID_TO_UNDEFINED.
+     * Like Kafka, a version dropped because the segment it belongs in has expired also reports "undefined".
+     */
+    private long write(final Bytes key, final byte[] value, final long timestamp) {
+        dropExpiredSegments();
+        long validTo = NONE_FOUND;
+
+        // 1. the latest value: a write at or after it replaces it and files it into history
+        final Latest newest = latest.get(key);
+        if (newest != null) {
+            if (timestamp >= newest.timestamp) {
+                if (timestamp > newest.timestamp) {
+                    final Map<Bytes, VersionedSegmentRow> segment = liveSegment(segmentId(timestamp));
+                    if (segment != null) {
+                        final VersionedSegmentRow row = segment.get(key);
+                        if (row == null) {
+                            segment.put(key, VersionedSegmentRow.of(newest.value, newest.timestamp, timestamp));
+                        } else {
+                            row.insertAsLatest(newest.timestamp, timestamp, newest.value);
+                        }
+                    }
+                }
+                if (value != null) {
+                    latest.put(key, new Latest(value, timestamp));
+                } else {
+                    latest.remove(key);
+                }
+                return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+            }
+            validTo = newest.timestamp;
+        }
+
+        // 2. the segments from the newest down to the one of the timestamp
+        final long historyStart = observedStreamTime - historyRetention;
+        for (final Map.Entry<Long, Map<Bytes, VersionedSegmentRow>> segment : newestFirstWithIds(timestamp)) {
+            final VersionedSegmentRow row = segment.getValue().get(key);
+            if (row == null) {
+                continue;
+            }
+            if (row.next() <= timestamp) {
+                // neither this segment nor an older one holds a version the write overlaps
+                break;
+            }
+            if (row.min() <= timestamp) {
+                return writeIntoRow(segment.getKey(), row, key, value, timestamp);
+            }
+            if (row.min() < historyStart) {
+                return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+            }
+            validTo = row.min();
+        }
+
+        // 3. the write is the newest or the oldest version of the segment its validTo falls in
+        return validTo == NONE_FOUND ? writeNewest(key, value, timestamp) : writeBefore(key, value, timestamp, validTo);
+    }
+
+    /** Writes a version into a row whose versions cover its timestamp; returns the validTo it gets. */
+    private long writeIntoRow(final long segmentId, final VersionedSegmentRow row, final Bytes key,
+                              final byte[] value, final long timestamp) {
+        final VersionedSegmentRow.Found covering = row.find(timestamp);
+        if (covering.validFrom == timestamp) {
+            row.update(timestamp, value, covering.index);
+            return covering.validTo;
+        }
+        final long ownSegmentId = segmentId(timestamp);
+        if (ownSegmentId != segmentId) {
+            // the covered version now ends at the timestamp, so it moves to that (older) segment
+            final Map<Bytes, VersionedSegmentRow> older = liveSegment(ownSegmentId);
+            if (older != null) {
+                final VersionedSegmentRow olderRow = older.get(key);
+                if (olderRow == null) {
+                    older.put(key, VersionedSegmentRow.of(covering.value, covering.validFrom, timestamp));
+                } else {
+                    olderRow.insertAsLatest(covering.validFrom, timestamp, covering.value);
+                }
+            }
+            row.update(timestamp, value, covering.index);
+            return covering.validTo;
+        }
+        row.insert(timestamp, value, covering.index);
+        return covering.validTo;
+    }
+
+    /** Writes a version nothing later exists for: a value becomes the latest; a tombstone goes to history. */
+    private long writeNewest(final Bytes key, final byte[] value, final long timestamp) {
+        if (value != null) {
+            latest.put(key, new Latest(value, timestamp));
+            return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+        }
+        final Map<Bytes, VersionedSegmentRow> segment = liveSegment(segmentId(timestamp));
+        if (segment == null) {
+            return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+        }
+        final VersionedSegmentRow row = segment.get(key);
+        if (row == null) {
+            // a lone tombstone: no validity interval of its own
+            segment.put(key, VersionedSegmentRow.of(null, timestamp, timestamp));
+        } else if (row.next() != timestamp) {
+            row.insertAsLatest(row.next(), timestamp, null);
+        }
+        return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+    }
+
+    /** Writes a version valid until {@code validTo}, into the segment of {@code validTo}. */
+    private long writeBefore(final Bytes key, final byte[] value, final long timestamp, final long validTo) {
+        final Map<Bytes, VersionedSegmentRow> segment = liveSegment(segmentId(validTo));
+        if (segment == null) {
+            return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
+        }
+        final VersionedSegmentRow row = segment.get(key);
+        if (row == null) {
+            segment.put(key, VersionedSegmentRow.of(value, timestamp, validTo));
+        } else if (row.next() <= timestamp) {
+            row.insertAsLatest(timestamp, validTo, value);
+        } else {
+            row.insertAsEarliest(timestamp, value);
+        }
+        return validTo;
+    }
+
+    // ------------------------------------------------------------------------------------------------ segments
+
+    private long segmentId(final long timestamp) {
+        return timestamp / segmentInterval;
+    }
+
+    /** Drops the segments that end before the history retention bound. */
+    private void dropExpiredSegments() {
+        segments.headMap(segmentId(observedStreamTime - historyRetention), false).clear();
+    }
+
+    /** The segment with this id, created if needed, or null when it is already expired. */
+    private Map<Bytes, VersionedSegmentRow> liveSegment(final long segmentId) {
+        if (segmentId < segmentId(observedStreamTime - historyRetention)) {
+            return null;
+        }
+        Map<Bytes, VersionedSegmentRow> segment = segments.get(segmentId);
+        if (segment == null) {
+            if (segmentId < 0L) {
+                // Kafka names a new segment first, and refuses to name one with a negative id
+                throw new IllegalArgumentException("Negative segment IDs are reserved for reserved segments, which "
+                    + "have custom names that should not be accessed from this method");
+            }
+            segment = new HashMap<>();
+            segments.put(segmentId, segment);
+        }
+        return segment;
+    }
+
+    /** The existing segments from the newest down to the one holding {@code timestamp}. */
+    private List<Map<Bytes, VersionedSegmentRow>> newestFirst(final long timestamp) {
+        return new ArrayList<>(segments.subMap(segmentId(timestamp), true, segmentId(Long.MAX_VALUE), true)
+            .descendingMap().values());
+    }
+
+    private List<Map.Entry<Long, Map<Bytes, VersionedSegmentRow>>> newestFirstWithIds(final long timestamp) {
+        return new ArrayList<>(segments.subMap(segmentId(timestamp), true, segmentId(Long.MAX_VALUE), true)
+            .descendingMap().entrySet());
     }
 
     /**
@@ -217,85 +412,24 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
 
     @Override
     public long approximateNumEntries() {
-        return versions.size();
+        return latest.size();
     }
-
 
     @Override
     public void close() {
-        versions.clear();
+        latest.clear();
+        segments.clear();
         open = false;
     }
 
-    /** A history entry: a value (null for a tombstone) valid from its timestamp until {@code validTo}. */
-    private static final class Version {
-        final long validTo;
+    /** The newest version of a key: never a tombstone. */
+    private static final class Latest {
         final byte[] value;
+        final long timestamp;
 
-        Version(final long validTo, final byte[] value) {
-            this.validTo = validTo;
+        Latest(final byte[] value, final long timestamp) {
             this.value = value;
-        }
-    }
-
-    /**
-     * The versions of one key, laid out as Kafka's versioned store lays them out: the latest value (never a
-     * tombstone) apart, and older versions with explicit validity intervals. Deleting the latest value leaves no
-     * tombstone behind: the previous version's validity simply ends there.
-     */
-    private static final class Versions {
-        final TreeMap<Long, Version> history = new TreeMap<>();
-        byte[] latestValue;
-        long latestTimestamp;
-
-        boolean isEmpty() {
-            return latestValue == null && history.isEmpty();
-        }
-
-        /** Puts a version and returns its validTo, or PUT_RETURN_CODE_VALID_TO_UNDEFINED when it has none. */
-        long put(final byte[] value, final long timestamp) {
-            if (latestValue != null && timestamp >= latestTimestamp) {
-                if (timestamp > latestTimestamp) {
-                    history.put(latestTimestamp, new Version(timestamp, latestValue));
-                }
-                latestValue = value;
-                latestTimestamp = timestamp;
-                return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
-            }
-            final Map.Entry<Long, Version> covering = history.floorEntry(timestamp);
-            if (covering != null && covering.getKey() == timestamp && covering.getValue().validTo > timestamp) {
-                history.put(timestamp, new Version(covering.getValue().validTo, value));
-                return covering.getValue().validTo;
-            }
-            if (covering != null && covering.getKey() < timestamp && covering.getValue().validTo > timestamp) {
-                // the new version splits the one that covered its timestamp
-                final long validTo = covering.getValue().validTo;
-                history.put(covering.getKey(), new Version(timestamp, covering.getValue().value));
-                history.put(timestamp, new Version(validTo, value));
-                return validTo;
-            }
-            // the timestamp falls in a gap: the new version lasts until the next one, if any
-            Long next = history.higherKey(timestamp);
-            if (latestValue != null && (next == null || latestTimestamp < next)) {
-                next = latestTimestamp;
-            }
-            if (next == null) {
-                history.remove(timestamp);
-                if (value != null) {
-                    latestValue = value;
-                    latestTimestamp = timestamp;
-                } else {
-                    history.put(timestamp, new Version(timestamp, null));
-                }
-                return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
-            }
-            history.put(timestamp, new Version(next, value));
-            return next;
-        }
-
-        /** Drops history that can never be read again: versions whose validity ended by {@code bound}. */
-        void prune(final long bound) {
-            history.entrySet().removeIf(entry -> entry.getValue().validTo <= bound && entry.getKey() < bound);
+            this.timestamp = timestamp;
         }
     }
 }

@@ -18,7 +18,7 @@ public final class PspfVersionedBytesStoreSupplier implements VersionedBytesStor
     /**
      * @param name             the store name
      * @param historyRetention the history retention in ms
-     * @param segmentInterval  the segment interval in ms (reported; the in-memory store needs none)
+     * @param segmentInterval  the segment interval in ms (the store's history segments)
      */
     public PspfVersionedBytesStoreSupplier(final String name, final long historyRetention, final long segmentInterval) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
@@ -63,7 +63,7 @@ public final class PspfVersionedBytesStoreSupplier implements VersionedBytesStor
 
     @Override
     public KeyValueStore<Bytes, byte[]> get() {
-        return new InMemoryVersionedBytesStore(name, historyRetention);
+        return new InMemoryVersionedBytesStore(name, historyRetention, segmentInterval);
     }
 
     @Override
