@@ -181,12 +181,12 @@ public final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
 
     @Override
     public <W extends Window> TimeWindowedKStream<K, V> windowedBy(final Windows<W> windows) {
-        return new TimeWindowedKStreamImpl<>(this, windows);
+        return TimeWindowedKStreamImpl.of(this, windows);
     }
 
     @Override
     public TimeWindowedKStream<K, V> windowedBy(final SlidingWindows windows) {
-        return new SlidingWindowedKStreamImpl<>(this, windows);
+        return TimeWindowedKStreamImpl.sliding(this, windows);
     }
 
     @Override

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Reducer;
+import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.TimeWindowedKStream;
 import org.apache.kafka.streams.kstream.UnlimitedWindows;
 import org.apache.kafka.streams.kstream.Window;
@@ -21,20 +22,117 @@ import org.apache.kafka.streams.kstream.Windows;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * PSPF's {@link TimeWindowedKStream} over {@link Windows} (time windows, unlimited windows or a custom subclass):
- * count, reduce and aggregate per key and window, named and stored as Kafka Streams names and stores them (the
- * store keeps windows for their size plus grace unless {@code Materialized.withRetention} says otherwise).
+ * PSPF's {@link TimeWindowedKStream}: count, reduce and aggregate per key and window, named and stored as Kafka
+ * Streams names and stores them. The windows are either {@link Windows} (time windows, unlimited windows or a
+ * custom subclass; the store keeps windows for their size plus grace unless {@code Materialized.withRetention}
+ * says otherwise) or {@link SlidingWindows} (windows of length {@code timeDifference} that end at a record or start
+ * just after one; retention twice the time difference plus grace); a {@link Shape} holds what differs.
  */
-final class TimeWindowedKStreamImpl<K, V, W extends Window> implements TimeWindowedKStream<K, V> {
+final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> {
     private final KGroupedStreamImpl<K, V> grouped;
     private final InternalStreamsBuilder builder;
-    private final Windows<W> windows;
+    private final Shape shape;
     private EmitStrategy emitStrategy = EmitStrategy.onWindowUpdate();
 
-    TimeWindowedKStreamImpl(final KGroupedStreamImpl<K, V> grouped, final Windows<W> windows) {
+    /** What differs between the two kinds of windows a {@link TimeWindowedKStream} is made with. */
+    private interface Shape {
+        <K, V, VAgg> WindowAggregations.Supplier<K, V, VAgg> aggregate(String storeName, EmitStrategy emitStrategy,
+                                                                      Initializer<VAgg> initializer,
+                                                                      Aggregator<? super K, ? super V, VAgg> aggregator);
+
+        long retention(MaterializedSpec<?, ?> spec);
+
+        /** Throws Kafka's exception for an emit strategy these windows cannot have. */
+        default void checkEmitStrategy(final EmitStrategy emitStrategy) {
+        }
+
+        /** The window size a store and a windowed key serde are given. */
+        long windowSize();
+
+        boolean sliding();
+
+        /** Whether {@code count(Named, Materialized)} takes an extra index for a discarded store name (Kafka's quirk). */
+        boolean countTakesAnExtraIndex();
+    }
+
+    private TimeWindowedKStreamImpl(final KGroupedStreamImpl<K, V> grouped, final Shape shape) {
         this.grouped = grouped;
         this.builder = grouped.builder;
-        this.windows = Objects.requireNonNull(windows, "windows can't be null");
+        this.shape = shape;
+    }
+
+    /** Over {@link Windows}: time windows, unlimited windows or a custom subclass. */
+    static <K, V, W extends Window> TimeWindowedKStreamImpl<K, V> of(final KGroupedStreamImpl<K, V> grouped,
+                                                                     final Windows<W> windows) {
+        Objects.requireNonNull(windows, "windows can't be null");
+        return new TimeWindowedKStreamImpl<>(grouped, new Shape() {
+            @Override
+            public <K1, V1, VAgg> WindowAggregations.Supplier<K1, V1, VAgg> aggregate(
+                final String storeName, final EmitStrategy emitStrategy, final Initializer<VAgg> initializer,
+                final Aggregator<? super K1, ? super V1, VAgg> aggregator) {
+                return new WindowAggregations.TimeWindowAggregate<>(windows, storeName, emitStrategy, initializer, aggregator);
+            }
+
+            @Override
+            public void checkEmitStrategy(final EmitStrategy emitStrategy) {
+                if (windows instanceof UnlimitedWindows && emitStrategy.type() == EmitStrategy.StrategyType.ON_WINDOW_CLOSE) {
+                    throw new IllegalArgumentException("ON_WINDOW_CLOSE emit strategy cannot be used for UnlimitedWindows");
+                }
+            }
+
+            @Override
+            public long retention(final MaterializedSpec<?, ?> spec) {
+                return WindowedTables.timeWindowRetention(spec, windows);
+            }
+
+            @Override
+            public long windowSize() {
+                return windows.size();
+            }
+
+            @Override
+            public boolean sliding() {
+                return false;
+            }
+
+            @Override
+            public boolean countTakesAnExtraIndex() {
+                return true;
+            }
+        });
+    }
+
+    /** Over {@link SlidingWindows}. */
+    static <K, V> TimeWindowedKStreamImpl<K, V> sliding(final KGroupedStreamImpl<K, V> grouped, final SlidingWindows windows) {
+        Objects.requireNonNull(windows, "windows can't be null");
+        return new TimeWindowedKStreamImpl<>(grouped, new Shape() {
+            @Override
+            public <K1, V1, VAgg> WindowAggregations.Supplier<K1, V1, VAgg> aggregate(
+                final String storeName, final EmitStrategy emitStrategy, final Initializer<VAgg> initializer,
+                final Aggregator<? super K1, ? super V1, VAgg> aggregator) {
+                return new WindowAggregations.SlidingWindowAggregate<>(windows, storeName, emitStrategy, initializer, aggregator);
+            }
+
+            @Override
+            public long retention(final MaterializedSpec<?, ?> spec) {
+                return WindowedTables.slidingWindowRetention(spec, windows);
+            }
+
+            @Override
+            public long windowSize() {
+                return windows.timeDifferenceMs();
+            }
+
+            @Override
+            public boolean sliding() {
+                return true;
+            }
+
+            @Override
+            public boolean countTakesAnExtraIndex() {
+                return false;
+            }
+        });
     }
 
     // ------------------------------------------------------------------------------------------------ count
@@ -58,8 +156,10 @@ final class TimeWindowedKStreamImpl<K, V, W extends Window> implements TimeWindo
     public KTable<Windowed<K>, Long> count(final Named named,
                                            final Materialized<K, Long, WindowStore<Bytes, byte[]>> materialized) {
         Objects.requireNonNull(materialized, "materialized can't be null");
-        // Kafka generates (and discards) a store name here for an unnamed Materialized, taking one more index
-        new MaterializedSpec<>(materialized, builder, KGroupedStreamImpl.AGGREGATE);
+        if (shape.countTakesAnExtraIndex()) {
+            // Kafka generates (and discards) a store name here for an unnamed Materialized, taking one more index
+            new MaterializedSpec<>(materialized, builder, KGroupedStreamImpl.AGGREGATE);
+        }
         return doCount(named, materialized);
     }
 
@@ -74,7 +174,7 @@ final class TimeWindowedKStreamImpl<K, V, W extends Window> implements TimeWindo
         }
         final String name = builder.name(WindowedTables.nameOf(named), KGroupedStreamImpl.AGGREGATE);
         final long retention = retention(spec);
-        return build(name, spec, retention, new WindowAggregations.TimeWindowAggregate<>(windows, spec.storeName(),
+        return build(name, spec, retention, shape.aggregate(spec.storeName(),
             emitStrategy, () -> 0L, (key, value, count) -> count + 1));
     }
 
@@ -111,7 +211,7 @@ final class TimeWindowedKStreamImpl<K, V, W extends Window> implements TimeWindo
         }
         final String name = builder.name(WindowedTables.nameOf(named), KGroupedStreamImpl.REDUCE);
         final long retention = retention(spec);
-        return build(name, spec, retention, new WindowAggregations.TimeWindowAggregate<>(windows, spec.storeName(),
+        return build(name, spec, retention, shape.aggregate(spec.storeName(),
             emitStrategy, () -> null, WindowedTables.aggregatorOf(reducer)));
     }
 
@@ -151,24 +251,22 @@ final class TimeWindowedKStreamImpl<K, V, W extends Window> implements TimeWindo
         }
         final String name = builder.name(WindowedTables.nameOf(named), KGroupedStreamImpl.AGGREGATE);
         final long retention = retention(spec);
-        return build(name, spec, retention, new WindowAggregations.TimeWindowAggregate<>(windows, spec.storeName(),
+        return build(name, spec, retention, shape.aggregate(spec.storeName(),
             emitStrategy, initializer, aggregator));
     }
 
     @Override
     public TimeWindowedKStream<K, V> emitStrategy(final EmitStrategy emitStrategy) {
-        if (windows instanceof UnlimitedWindows && emitStrategy.type() == EmitStrategy.StrategyType.ON_WINDOW_CLOSE) {
-            throw new IllegalArgumentException("ON_WINDOW_CLOSE emit strategy cannot be used for UnlimitedWindows");
-        }
+        shape.checkEmitStrategy(emitStrategy);
         this.emitStrategy = emitStrategy;
         return this;
     }
 
     // ------------------------------------------------------------------------------------------------ building
 
-    /** The store's retention: the given one, else size plus grace; Kafka refuses one shorter than that. */
+    /** The store's retention: the given one, else the kind's default; Kafka refuses one shorter than that. */
     private long retention(final MaterializedSpec<K, ?> spec) {
-        return WindowedTables.timeWindowRetention(spec, windows);
+        return shape.retention(spec);
     }
 
     private <VAgg> KTable<Windowed<K>, VAgg> build(final String name, final MaterializedSpec<K, VAgg> spec,
@@ -176,9 +274,9 @@ final class TimeWindowedKStreamImpl<K, V, W extends Window> implements TimeWindo
                                                    final WindowAggregations.Supplier<K, V, VAgg> supplier) {
         final String parent = grouped.aggregationParent(spec.storeName());
         KGroupedStreamImpl.addAggregation(builder, name, supplier, parent,
-            spec.windowStore(builder, retention, windows.size(), emitStrategy, false));
+            spec.windowStore(builder, retention, shape.windowSize(), emitStrategy, shape.sliding()));
         final Serde<Windowed<K>> keySerde = spec.keySerde == null ? null
-            : new WindowedSerdes.TimeWindowedSerde<>(spec.keySerde, windows.size());
+            : new WindowedSerdes.TimeWindowedSerde<>(spec.keySerde, shape.windowSize());
         return WindowedTables.table(builder, name, keySerde, spec, supplier);
     }
 }
