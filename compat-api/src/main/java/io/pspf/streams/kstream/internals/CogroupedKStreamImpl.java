@@ -87,13 +87,13 @@ final class CogroupedKStreamImpl<K, VOut> implements CogroupedKStream<K, VOut> {
     @Override
     public <W extends Window> TimeWindowedCogroupedKStream<K, VOut> windowedBy(final Windows<W> windows) {
         Objects.requireNonNull(windows, "windows can't be null");
-        return new TimeWindowedCogroupedKStreamImpl<>(this, windows);
+        return new TimeWindowedCogroupedKStreamImpl<>(this, WindowShape.of(windows));
     }
 
     @Override
     public TimeWindowedCogroupedKStream<K, VOut> windowedBy(final SlidingWindows windows) {
         Objects.requireNonNull(windows, "slidingWindows can't be null");
-        return new SlidingWindowedCogroupedKStreamImpl<>(this, windows);
+        return new TimeWindowedCogroupedKStreamImpl<>(this, WindowShape.sliding(windows));
     }
 
     @Override

@@ -10,23 +10,24 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.TimeWindowedCogroupedKStream;
-import org.apache.kafka.streams.kstream.Window;
+import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.WindowedSerdes;
 import org.apache.kafka.streams.kstream.Windows;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * PSPF's {@link TimeWindowedCogroupedKStream} over {@link Windows}: the cogrouped streams aggregated per key and
- * window into one window store, always emitting on every update.
+ * PSPF's {@link TimeWindowedCogroupedKStream} over {@link Windows} or {@link SlidingWindows} (see
+ * {@link WindowShape}): the cogrouped streams aggregated per key and window into one window store, always
+ * emitting on every update.
  */
-final class TimeWindowedCogroupedKStreamImpl<K, V, W extends Window> implements TimeWindowedCogroupedKStream<K, V> {
+final class TimeWindowedCogroupedKStreamImpl<K, V> implements TimeWindowedCogroupedKStream<K, V> {
     private final CogroupedKStreamImpl<K, V> cogrouped;
-    private final Windows<W> windows;
+    private final WindowShape shape;
 
-    TimeWindowedCogroupedKStreamImpl(final CogroupedKStreamImpl<K, V> cogrouped, final Windows<W> windows) {
+    TimeWindowedCogroupedKStreamImpl(final CogroupedKStreamImpl<K, V> cogrouped, final WindowShape shape) {
         this.cogrouped = cogrouped;
-        this.windows = windows;
+        this.shape = shape;
     }
 
     @Override
@@ -54,13 +55,13 @@ final class TimeWindowedCogroupedKStreamImpl<K, V, W extends Window> implements 
         final InternalStreamsBuilder builder = cogrouped.builder();
         final MaterializedSpec<K, V> spec = new MaterializedSpec<>(materialized, builder, CogroupedKStreamImpl.AGGREGATE);
         final String userName = WindowedTables.nameOf(named);
-        final long retention = WindowedTables.timeWindowRetention(spec, windows);
+        final long retention = shape.retention(spec);
         final Serde<Windowed<K>> keySerde = spec.keySerde == null ? null
-            : new WindowedSerdes.TimeWindowedSerde<>(spec.keySerde, windows.size());
+            : new WindowedSerdes.TimeWindowedSerde<>(spec.keySerde, shape.windowSize());
         final CogroupedKStreamImpl.CogroupPassThrough<Windowed<K>, V> merge = cogrouped.build(userName, spec.storeName(),
-            spec.windowStore(builder, retention, windows.size(), EmitStrategy.onWindowUpdate(), false),
-            windows.gracePeriodMs(), (storeName, aggregator) -> new WindowAggregations.TimeWindowAggregate<>(windows,
-                storeName, EmitStrategy.onWindowUpdate(), initializer, aggregator));
+            spec.windowStore(builder, retention, shape.windowSize(), EmitStrategy.onWindowUpdate(), shape.sliding()),
+            shape.gracePeriodMs(), (storeName, aggregator) -> shape.aggregate(storeName, EmitStrategy.onWindowUpdate(),
+                initializer, aggregator));
         return WindowedTables.table(builder, merge.name, keySerde, spec, merge);
     }
 }

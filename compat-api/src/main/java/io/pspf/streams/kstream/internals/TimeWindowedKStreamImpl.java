@@ -14,7 +14,6 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Reducer;
 import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.TimeWindowedKStream;
-import org.apache.kafka.streams.kstream.UnlimitedWindows;
 import org.apache.kafka.streams.kstream.Window;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.kstream.WindowedSerdes;
@@ -26,36 +25,15 @@ import org.apache.kafka.streams.state.WindowStore;
  * Streams names and stores them. The windows are either {@link Windows} (time windows, unlimited windows or a
  * custom subclass; the store keeps windows for their size plus grace unless {@code Materialized.withRetention}
  * says otherwise) or {@link SlidingWindows} (windows of length {@code timeDifference} that end at a record or start
- * just after one; retention twice the time difference plus grace); a {@link Shape} holds what differs.
+ * just after one; retention twice the time difference plus grace); a {@link WindowShape} holds what differs.
  */
 final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> {
     private final KGroupedStreamImpl<K, V> grouped;
     private final InternalStreamsBuilder builder;
-    private final Shape shape;
+    private final WindowShape shape;
     private EmitStrategy emitStrategy = EmitStrategy.onWindowUpdate();
 
-    /** What differs between the two kinds of windows a {@link TimeWindowedKStream} is made with. */
-    private interface Shape {
-        <K, V, VAgg> WindowAggregations.Supplier<K, V, VAgg> aggregate(String storeName, EmitStrategy emitStrategy,
-                                                                      Initializer<VAgg> initializer,
-                                                                      Aggregator<? super K, ? super V, VAgg> aggregator);
-
-        long retention(MaterializedSpec<?, ?> spec);
-
-        /** Throws Kafka's exception for an emit strategy these windows cannot have. */
-        default void checkEmitStrategy(final EmitStrategy emitStrategy) {
-        }
-
-        /** The window size a store and a windowed key serde are given. */
-        long windowSize();
-
-        boolean sliding();
-
-        /** Whether {@code count(Named, Materialized)} takes an extra index for a discarded store name (Kafka's quirk). */
-        boolean countTakesAnExtraIndex();
-    }
-
-    private TimeWindowedKStreamImpl(final KGroupedStreamImpl<K, V> grouped, final Shape shape) {
+    private TimeWindowedKStreamImpl(final KGroupedStreamImpl<K, V> grouped, final WindowShape shape) {
         this.grouped = grouped;
         this.builder = grouped.builder;
         this.shape = shape;
@@ -64,75 +42,12 @@ final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> {
     /** Over {@link Windows}: time windows, unlimited windows or a custom subclass. */
     static <K, V, W extends Window> TimeWindowedKStreamImpl<K, V> of(final KGroupedStreamImpl<K, V> grouped,
                                                                      final Windows<W> windows) {
-        Objects.requireNonNull(windows, "windows can't be null");
-        return new TimeWindowedKStreamImpl<>(grouped, new Shape() {
-            @Override
-            public <K1, V1, VAgg> WindowAggregations.Supplier<K1, V1, VAgg> aggregate(
-                final String storeName, final EmitStrategy emitStrategy, final Initializer<VAgg> initializer,
-                final Aggregator<? super K1, ? super V1, VAgg> aggregator) {
-                return new WindowAggregations.TimeWindowAggregate<>(windows, storeName, emitStrategy, initializer, aggregator);
-            }
-
-            @Override
-            public void checkEmitStrategy(final EmitStrategy emitStrategy) {
-                if (windows instanceof UnlimitedWindows && emitStrategy.type() == EmitStrategy.StrategyType.ON_WINDOW_CLOSE) {
-                    throw new IllegalArgumentException("ON_WINDOW_CLOSE emit strategy cannot be used for UnlimitedWindows");
-                }
-            }
-
-            @Override
-            public long retention(final MaterializedSpec<?, ?> spec) {
-                return WindowedTables.timeWindowRetention(spec, windows);
-            }
-
-            @Override
-            public long windowSize() {
-                return windows.size();
-            }
-
-            @Override
-            public boolean sliding() {
-                return false;
-            }
-
-            @Override
-            public boolean countTakesAnExtraIndex() {
-                return true;
-            }
-        });
+        return new TimeWindowedKStreamImpl<>(grouped, WindowShape.of(windows));
     }
 
     /** Over {@link SlidingWindows}. */
     static <K, V> TimeWindowedKStreamImpl<K, V> sliding(final KGroupedStreamImpl<K, V> grouped, final SlidingWindows windows) {
-        Objects.requireNonNull(windows, "windows can't be null");
-        return new TimeWindowedKStreamImpl<>(grouped, new Shape() {
-            @Override
-            public <K1, V1, VAgg> WindowAggregations.Supplier<K1, V1, VAgg> aggregate(
-                final String storeName, final EmitStrategy emitStrategy, final Initializer<VAgg> initializer,
-                final Aggregator<? super K1, ? super V1, VAgg> aggregator) {
-                return new WindowAggregations.SlidingWindowAggregate<>(windows, storeName, emitStrategy, initializer, aggregator);
-            }
-
-            @Override
-            public long retention(final MaterializedSpec<?, ?> spec) {
-                return WindowedTables.slidingWindowRetention(spec, windows);
-            }
-
-            @Override
-            public long windowSize() {
-                return windows.timeDifferenceMs();
-            }
-
-            @Override
-            public boolean sliding() {
-                return true;
-            }
-
-            @Override
-            public boolean countTakesAnExtraIndex() {
-                return false;
-            }
-        });
+        return new TimeWindowedKStreamImpl<>(grouped, WindowShape.sliding(windows));
     }
 
     // ------------------------------------------------------------------------------------------------ count
