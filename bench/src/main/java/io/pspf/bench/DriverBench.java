@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * <p>Run it with {@code bash bench/run.sh driver [N]} (see bench/README.md); directly:
  * <pre>
  * java -cp bench/target/classes:bench/target/lib/* -Dbench.java.opts="-Xmx2g" io.pspf.bench.DriverBench \
- *     [N=1000000] [--runs 3] [--engines kafka-inmem,kafka,pspf] [--workloads stateless,papi-wordcount,wordcount,windowed-count,stream-table-join] [--store-logging true] [--gate]
+ *     [N=1000000] [--runs 3] [--engines kafka-inmem,kafka,pspf] [--workloads stateless,papi-wordcount,wordcount,windowed-count,stream-table-join,windowed-floor] [--store-logging true] [--gate]
  * </pre>
  *
  * <p>stdout: the children's progress lines, then, once every engine of a workload has finished and their warm-up
@@ -39,7 +39,7 @@ public final class DriverBench {
         int n = 1_000_000;
         int runs = 3;
         List<String> engines = List.of("kafka-inmem", "kafka", "pspf");
-        List<String> workloads = List.of("stateless", "papi-wordcount", "wordcount", "windowed-count", "stream-table-join");
+        List<String> workloads = List.of("stateless", "papi-wordcount", "wordcount", "windowed-count", "stream-table-join", "windowed-floor");
         String storeLogging = "true";
         boolean gate = false;
         for (int i = 0; i < args.length; i++) {
@@ -56,7 +56,7 @@ public final class DriverBench {
                         n = Integer.parseInt(a.replace("_", ""));
                     } else {
                         System.err.println("usage: DriverBench [N] [--runs R] [--engines kafka-inmem,kafka,pspf] "
-                            + "[--workloads stateless,papi-wordcount,wordcount,windowed-count,stream-table-join] [--store-logging true|false] [--gate]");
+                            + "[--workloads stateless,papi-wordcount,wordcount,windowed-count,stream-table-join,windowed-floor] [--store-logging true|false] [--gate]");
                         System.exit(2);
                     }
             }
@@ -130,6 +130,8 @@ public final class DriverBench {
         String result;
         long rate = -1;
         long rssMb = -1;
+        long liveHeapMb = -1;
+        long peakHeapMb = -1;
         String runs = "";
     }
 
@@ -170,6 +172,8 @@ public final class DriverBench {
                 } else if (line.startsWith("SUMMARY ")) {
                     final Map<String, String> f = fields(line);
                     c.rssMb = Long.parseLong(f.getOrDefault("peakRssMB", "-1"));
+                    c.liveHeapMb = Long.parseLong(f.getOrDefault("liveHeapMB", "-1"));
+                    c.peakHeapMb = Long.parseLong(f.getOrDefault("peakHeapMB", "-1"));
                     c.runs = f.getOrDefault("runs", "");
                 }
             }
@@ -190,10 +194,11 @@ public final class DriverBench {
 
     static void printTable(final Map<String, Map<String, Child>> byWorkload, final List<String> engines, final int n) {
         System.out.println();
-        System.out.printf("TopologyTestDriver throughput, N=%,d records, median of the timed runs (records/s; peak RSS)%n", n);
+        System.out.printf("TopologyTestDriver throughput, N=%,d records, median of the timed runs%n", n);
+        System.out.println("records/s (heap in MB: most live after a collection / most in use before one / peak RSS)");
         final StringBuilder header = new StringBuilder(String.format("%-16s", "workload"));
         for (final String e : engines) {
-            header.append(String.format(" %22s", e));
+            header.append(String.format(" %30s", e));
         }
         final List<String> baselines = new ArrayList<>();
         if (engines.contains("pspf")) {
@@ -211,7 +216,8 @@ public final class DriverBench {
             for (final String e : engines) {
                 final Child c = we.getValue().get(e);
                 final boolean ok = c != null && c.exit == 0 && c.result != null;
-                row.append(String.format(" %22s", ok ? String.format("%,d (%d MB)", c.rate, c.rssMb) : "FAILED"));
+                row.append(String.format(" %30s", ok
+                    ? String.format("%,d (%d/%d/%d)", c.rate, c.liveHeapMb, c.peakHeapMb, c.rssMb) : "FAILED"));
             }
             for (final String baseline : baselines) {
                 final Child k = we.getValue().get(baseline);

@@ -71,6 +71,7 @@ public final class EngineRun {
         final Check expectedWarm = workload.expected(warmData);
         final Check expected = workload.expected(data);
 
+        final HeapWatch heap = new HeapWatch();
         final Outcome warm = runOnce(engine, workload, warmData, storeLogging);
         report("warmup", tag, warm);
         System.out.println("CHECK " + tag + " n=" + warmN + " " + warm.check.digest());
@@ -78,6 +79,8 @@ public final class EngineRun {
 
         final double[] rates = new double[runs];
         final Gate g = gate ? new Gate() : null;
+        System.gc();
+        heap.reset();
         for (int r = 0; r < runs; r++) {
             Outcome o = null;
             for (int attempt = 1; attempt <= 4; attempt++) {
@@ -107,9 +110,9 @@ public final class EngineRun {
         final double[] sorted = rates.clone();
         Arrays.sort(sorted);
         final double median = sorted[sorted.length / 2];
-        System.out.printf("SUMMARY %s n=%d runs=%s median=%.0f min=%.0f max=%.0f storeLogging=%s java=%s peakRssMB=%d%n",
+        System.out.printf("SUMMARY %s n=%d runs=%s median=%.0f min=%.0f max=%.0f storeLogging=%s java=%s peakRssMB=%d peakHeapMB=%d liveHeapMB=%d%n",
             tag, n, Arrays.toString(Arrays.stream(rates).mapToLong(Math::round).toArray()), median, sorted[0],
-            sorted[sorted.length - 1], storeLogging, System.getProperty("java.version"), vmHwmKb() >> 10);
+            sorted[sorted.length - 1], storeLogging, System.getProperty("java.version"), vmHwmKb() >> 10, heap.peakMb(), heap.liveMb());
         System.out.printf("RESULT workload=%s engine=%s records_per_s=%d%n", workload.id, engine.name(), Math.round(median));
     }
 

@@ -96,6 +96,11 @@ public final class KafkaEngine implements Engine {
         }
         final Topology t = new Topology();
         t.addSource("source", new StringDeserializer(), new StringDeserializer(), Workload.IN);
+        if (workload == Workload.WINDOWED_FLOOR) {
+            t.addProcessor("count", Workload.WindowedCountFloorProcessor::new, "source");
+            t.addSink("sink", Workload.OUT, new StringSerializer(), new LongSerializer(), "count");
+            return t;
+        }
         t.addProcessor("wordcount", Workload.WordCountProcessor::new, "source");
         StoreBuilder<KeyValueStore<String, Long>> store =
             Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(Workload.STORE), Serdes.String(), Serdes.Long());

@@ -27,7 +27,13 @@ public enum Workload {
     /** groupByKey -> windowedBy(1-minute tumbling windows, no grace) -> count -> key "key@windowStart"; Long values. */
     WINDOWED_COUNT("windowed-count"),
     /** stream(IN).join(table(TABLE), (value, region) -> region + ":" + value); the table holds every key. */
-    STREAM_TABLE_JOIN("stream-table-join");
+    STREAM_TABLE_JOIN("stream-table-join"),
+    /**
+     * Processor API: {@link #WINDOWED_COUNT}'s output computed by {@link WindowedCountFloorProcessor} in a plain
+     * {@code java.util.HashMap}, with no state store, cache or changelog: what the driver costs around the windowed
+     * count, a floor for any implementation of it.
+     */
+    WINDOWED_FLOOR("windowed-floor");
 
     public static final String IN = "input";
     public static final String TABLE = "regions";
@@ -49,11 +55,11 @@ public enum Workload {
             }
         }
         throw new IllegalArgumentException("unknown workload: " + id
-            + " (stateless, papi-wordcount, wordcount, windowed-count or stream-table-join)");
+            + " (stateless, papi-wordcount, wordcount, windowed-count, stream-table-join or windowed-floor)");
     }
 
     public boolean longValues() {
-        return this == PAPI_WORDCOUNT || this == WORDCOUNT || this == WINDOWED_COUNT;
+        return this == PAPI_WORDCOUNT || this == WORDCOUNT || this == WINDOWED_COUNT || this == WINDOWED_FLOOR;
     }
 
     /** The table row of key {@code k} (stream-table join): {@code "region" + (k % 50)}. */
@@ -84,7 +90,7 @@ public enum Workload {
                     c.add(k, upper(data.value(i)), data.timestamp(i));
                 }
             }
-        } else if (this == WINDOWED_COUNT) {
+        } else if (this == WINDOWED_COUNT || this == WINDOWED_FLOOR) {
             final Map<String, Long> counts = new HashMap<>();
             for (int i = 0; i < data.n; i++) {
                 final long start = data.timestamp(i) - data.timestamp(i) % WINDOW_MS;
@@ -107,6 +113,26 @@ public enum Workload {
             }
         }
         return c;
+    }
+
+    /** The user processor of {@link #WINDOWED_FLOOR}; the same class runs on both engines. */
+    public static final class WindowedCountFloorProcessor implements Processor<String, String, String, Long> {
+        private final Map<String, long[]> counts = new HashMap<>();
+        private ProcessorContext<String, Long> context;
+
+        @Override
+        public void init(final ProcessorContext<String, Long> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(final Record<String, String> record) {
+            final long start = record.timestamp() - record.timestamp() % WINDOW_MS;
+            final String key = record.key() + "@" + start;
+            final long[] count = counts.computeIfAbsent(key, k -> new long[1]);
+            count[0]++;
+            context.forward(record.withKey(key).withValue(count[0]));
+        }
     }
 
     /** The user processor of {@link #PAPI_WORDCOUNT}; the same class runs on both engines. */

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,10 @@ public class TopologyTestDriver implements Closeable {
     private Map<String, Pattern> sourceTopicPatterns;
     /** Whether the task reads a topic, per topic. */
     private final Map<String, Boolean> readByTask = new HashMap<>();
+    /** Per topic the driver has captured output for: where its records go, looked up once per record. */
+    private final Map<String, Route> routes = new HashMap<>();
+    /** Topics whose input records passed the source-pattern check (it depends on the topic only). */
+    private final Set<String> checkedInputTopics = new HashSet<>();
 
     /** A driver with default settings and the system clock as the start of its wall clock. */
     public TopologyTestDriver(final Topology topology) {
@@ -274,6 +279,9 @@ public class TopologyTestDriver implements Closeable {
         if (task == null) {
             return false;
         }
+        if (checkedInputTopics.contains(topic)) {
+            return readByTask.computeIfAbsent(topic, task::reads);
+        }
         // Kafka refuses a record whose topic is matched by a source topic name read as a regex
         for (final Map.Entry<String, Pattern> source : sourceTopicsAsPatterns().entrySet()) {
             if (!source.getKey().equals(topic) && source.getValue() != null && source.getValue().matcher(topic).matches()) {
@@ -282,6 +290,7 @@ public class TopologyTestDriver implements Closeable {
                     + " and hence cannot process the message.");
             }
         }
+        checkedInputTopics.add(topic);
         return readByTask.computeIfAbsent(topic, task::reads);
     }
 
@@ -307,6 +316,11 @@ public class TopologyTestDriver implements Closeable {
      * subscription share a single partition, hence a single offset sequence.
      */
     private long nextOffset(final String topic) {
+        return offsetCounter(topic)[0]++;
+    }
+
+    /** The offset counter of {@code topic}: {@code [next offset]}, one array per partition (see {@link #nextOffset}). */
+    private long[] offsetCounter(final String topic) {
         long[] next = nextOffsets.get(topic);
         if (next == null) {
             final String key = inputTopics.contains(topic) || globalTopics.contains(topic) ? topic : patternKey(topic);
@@ -317,7 +331,7 @@ public class TopologyTestDriver implements Closeable {
             }
             nextOffsets.put(topic, next);
         }
-        return next[0]++;
+        return next;
     }
 
     private String patternKey(final String topic) {
@@ -377,17 +391,37 @@ public class TopologyTestDriver implements Closeable {
         produced = spare;
         spare = output;
         for (final RawRecord record : output) {
-            outputRecordsByTopic.computeIfAbsent(record.topic(), t -> new ArrayDeque<>()).add(record);
-            final boolean forTask = task != null && readByTask.computeIfAbsent(record.topic(), task::reads);
-            if (forTask) {
-                task.addRecord(new RawRecord(record.topic(), PARTITION, nextOffset(record.topic()), record.timestamp(),
+            Route route = routes.get(record.topic());
+            if (route == null) {
+                route = new Route(record.topic());
+                routes.put(record.topic(), route);
+            }
+            route.output.add(record);
+            if (route.forTask) {
+                task.addRecord(new RawRecord(record.topic(), PARTITION, route.nextOffset[0]++, record.timestamp(),
                     record.key(), record.value(), record.headers()));
             }
-            if (globalTopics.contains(record.topic())) {
+            if (route.global) {
                 processGlobal(record.topic(), record.timestamp(), record.key(), record.value(), record.headers());
             }
         }
         output.clear();
+    }
+
+    /** Where the records a task sends to one topic go: its output queue, and back into the task or a global store. */
+    private final class Route {
+        final Queue<RawRecord> output;
+        final boolean forTask;
+        final boolean global;
+        /** The topic's offset counter (shared with the other topics of its pattern subscription), if the task reads it. */
+        final long[] nextOffset;
+
+        Route(final String topic) {
+            this.output = outputRecordsByTopic.computeIfAbsent(topic, t -> new ArrayDeque<>());
+            this.forTask = task != null && readByTask.computeIfAbsent(topic, task::reads);
+            this.global = globalTopics.contains(topic);
+            this.nextOffset = forTask ? offsetCounter(topic) : null;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ reading

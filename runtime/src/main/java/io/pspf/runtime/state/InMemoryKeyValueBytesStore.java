@@ -2,11 +2,9 @@ package io.pspf.runtime.state;
 
 import java.util.Iterator;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.apache.kafka.common.serialization.Serializer;
@@ -37,10 +35,8 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
 
     private final String name;
     private final boolean persistent;
-    /** The keys in order, for ranges (its values are not read: they are the values the keys were inserted with). */
-    private final NavigableMap<Bytes, byte[]> map = new TreeMap<>();
-    /** The current value of every key: point reads and updates of present keys cost no key comparisons. */
-    private final java.util.HashMap<Bytes, byte[]> index = new java.util.HashMap<>();
+    /** The records: point reads and writes by hash; the keys are sorted once a range read needs them. */
+    private final HashedSortedMap<byte[]> index = new HashedSortedMap<>();
     private final Position position = Position.emptyPosition();
     private StateStoreContext context;
     private volatile boolean open;
@@ -95,20 +91,8 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
         Iterators.updatePosition(position, context);
     }
 
-    /** Writes to the index, and to the ordered keys only when a key appears or disappears. */
     private byte[] write(final Bytes key, final byte[] value) {
-        if (value == null) {
-            final byte[] old = index.remove(key);
-            if (old != null) {
-                map.remove(key);
-            }
-            return old;
-        }
-        final byte[] old = index.put(key, value);
-        if (old == null) {
-            map.put(key, value);
-        }
-        return old;
+        return value == null ? index.remove(key) : index.put(key, value);
     }
 
     @Override
@@ -152,13 +136,13 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
         }
         final NavigableSet<Bytes> keys;
         if (from == null && to == null) {
-            keys = map.navigableKeySet();
+            keys = index.sortedKeys();
         } else if (from == null) {
-            keys = map.headMap(to, true).navigableKeySet();
+            keys = index.sortedKeys().headSet(to, true);
         } else if (to == null) {
-            keys = map.tailMap(from, true).navigableKeySet();
+            keys = index.sortedKeys().tailSet(from, true);
         } else {
-            keys = map.subMap(from, true, to, true).navigableKeySet();
+            keys = index.sortedKeys().subSet(from, true, to, true);
         }
         return new SnapshotIterator(keys, forward);
     }
@@ -180,7 +164,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
         if (persistent) {
             // RocksDB seeks to the prefix and reads while keys start with it: an empty prefix matches every key
             final NavigableSet<Bytes> keys = new TreeSet<>();
-            for (final Bytes key : map.tailMap(from, true).navigableKeySet()) {
+            for (final Bytes key : index.sortedKeys().tailSet(from, true)) {
                 if (!startsWith(key.get(), from.get())) {
                     break;
                 }
@@ -190,7 +174,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
         }
         // Kafka's in-memory store fails on an empty or all-0xFF prefix with IndexOutOfBoundsException
         final Bytes to = StoreFormats.increment(from);
-        return new SnapshotIterator(map.subMap(from, true, to, false).navigableKeySet(), true);
+        return new SnapshotIterator(index.sortedKeys().subSet(from, true, to, false), true);
     }
 
     private static boolean startsWith(final byte[] key, final byte[] prefix) {
@@ -213,7 +197,6 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
 
     @Override
     public void close() {
-        map.clear();
         index.clear();
         open = false;
     }

@@ -2,28 +2,25 @@ package io.pspf.runtime.state;
 
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NavigableSet;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.apache.kafka.common.utils.Bytes;
 
 /**
- * The part of the {@link RecordCache} that belongs to one store: entries sorted by key for range reads, a
+ * The part of the {@link RecordCache} that belongs to one store: entries by key (sorted for range reads), a
  * doubly-linked LRU list for eviction (head is the most recently used, tail the eldest), and the dirty keys in
  * the order they became dirty. This mirrors Kafka Streams' {@code NamedCache}, including when entries move in the
  * LRU list, so that a cache of a given size evicts the same entries in the same order.
  */
 final class NamedCache {
     private final String name;
-    /** The entries in key order, for range reads. */
-    private final TreeMap<Bytes, Node> entries = new TreeMap<>();
-    /** The same entries by key, for point reads and updates without key comparisons. */
-    private final java.util.HashMap<Bytes, Node> index = new java.util.HashMap<>();
-    private final Set<Bytes> dirtyKeys = new LinkedHashSet<>();
+    /** The entries by key; ordered by key only once a range read needs it. */
+    private final HashedSortedMap<Node> entries = new HashedSortedMap<>();
+    /** The dirty entries, eldest first: a list threaded through the nodes, so that tracking costs no lookups. */
+    private Node dirtyHead;
+    private Node dirtyTail;
     private RecordCache.DirtyEntryFlushListener listener;
     private Node head;
     private Node tail;
@@ -57,7 +54,7 @@ final class NamedCache {
         if (key == null) {
             return null;
         }
-        final Node node = index.get(key);
+        final Node node = entries.get(key);
         if (node == null) {
             return null;
         }
@@ -67,16 +64,16 @@ final class NamedCache {
 
     /** Reads an entry without marking it recently used. */
     CacheEntry peek(final Bytes key) {
-        final Node node = key == null ? null : index.get(key);
+        final Node node = key == null ? null : entries.get(key);
         return node == null ? null : node.entry;
     }
 
     void put(final Bytes key, final CacheEntry entry) {
-        if (!entry.isDirty() && dirtyKeys.contains(key)) {
+        Node node = entries.get(key);
+        if (!entry.isDirty() && node != null && node.dirty) {
             throw new IllegalStateException(String.format("Attempting to put a clean entry for key [%s] into NamedCache [%s] "
                 + "when it already contains a dirty entry for the same key", key, name));
         }
-        Node node = index.get(key);
         if (node != null) {
             sizeBytes -= node.size();
             node.entry = entry;
@@ -85,26 +82,22 @@ final class NamedCache {
             node = new Node(key, entry);
             putHead(node);
             entries.put(key, node);
-            index.put(key, node);
         }
         if (entry.isDirty()) {
-            // remove first so that the order stays the order in which keys were last dirtied
-            dirtyKeys.remove(key);
-            dirtyKeys.add(key);
+            // unlinked first so that the order stays the order in which keys were last dirtied
+            unlinkDirty(node);
+            appendDirty(node);
         }
         sizeBytes += node.size();
     }
 
     CacheEntry delete(final Bytes key) {
-        final Node node = index.remove(key);
-        if (node != null) {
-            entries.remove(key);
-        }
+        final Node node = entries.remove(key);
         if (node == null) {
             return null;
         }
         unlink(node);
-        dirtyKeys.remove(key);
+        unlinkDirty(node);
         sizeBytes -= node.size();
         return node.entry;
     }
@@ -118,7 +111,6 @@ final class NamedCache {
         sizeBytes -= eldest.size();
         unlink(eldest);
         entries.remove(eldest.key);
-        index.remove(eldest.key);
         if (eldest.entry.isDirty()) {
             flush(eldest);
         }
@@ -132,38 +124,46 @@ final class NamedCache {
         if (listener == null) {
             throw new IllegalArgumentException("No listener for namespace " + name + " registered with cache");
         }
-        if (dirtyKeys.isEmpty()) {
+        if (dirtyHead == null) {
             return;
         }
         final List<RecordCache.DirtyEntry> flushed = new ArrayList<>();
-        final List<Bytes> deleted = new ArrayList<>();
+        List<Bytes> deleted = null;
         if (evicted != null) {
             flushed.add(new RecordCache.DirtyEntry(evicted.key, evicted.entry));
-            dirtyKeys.remove(evicted.key);
+            unlinkDirty(evicted);
         }
-        for (final Bytes key : dirtyKeys) {
-            final Node node = index.get(key);
-            if (node == null) {
-                throw new IllegalStateException("Key = " + key + " found in dirty key set, but entry is null");
-            }
-            flushed.add(new RecordCache.DirtyEntry(key, node.entry));
+        // the list is emptied before the listener runs because the listener may write to this cache again
+        Node node = dirtyHead;
+        dirtyHead = null;
+        dirtyTail = null;
+        while (node != null) {
+            final Node next = node.dirtyNext;
+            node.dirty = false;
+            node.dirtyPrevious = null;
+            node.dirtyNext = null;
+            flushed.add(new RecordCache.DirtyEntry(node.key, node.entry));
             node.entry.markClean();
             if (node.entry.value() == null) {
-                deleted.add(key);
+                if (deleted == null) {
+                    deleted = new ArrayList<>();
+                }
+                deleted.add(node.key);
             }
+            node = next;
         }
-        // cleared before the listener runs because the listener may write to this cache again
-        dirtyKeys.clear();
         listener.apply(flushed);
-        for (final Bytes key : deleted) {
-            delete(key);
+        if (deleted != null) {
+            for (final Bytes key : deleted) {
+                delete(key);
+            }
         }
     }
 
     /** A snapshot of the keys in [from, to] (either bound may be null for open), in the given direction. */
     Iterator<Bytes> keys(final Bytes from, final boolean fromInclusive, final Bytes to, final boolean toInclusive,
                          final boolean forward) {
-        NavigableSet<Bytes> keys = entries.navigableKeySet();
+        NavigableSet<Bytes> keys = entries.sortedKeys();
         if (from != null && to != null) {
             keys = keys.subSet(from, fromInclusive, to, toInclusive);
         } else if (from != null) {
@@ -177,11 +177,42 @@ final class NamedCache {
 
     void clear() {
         entries.clear();
-        index.clear();
-        dirtyKeys.clear();
+        dirtyHead = null;
+        dirtyTail = null;
         head = null;
         tail = null;
         sizeBytes = 0;
+    }
+
+    private void appendDirty(final Node node) {
+        node.dirty = true;
+        node.dirtyPrevious = dirtyTail;
+        node.dirtyNext = null;
+        if (dirtyTail != null) {
+            dirtyTail.dirtyNext = node;
+        } else {
+            dirtyHead = node;
+        }
+        dirtyTail = node;
+    }
+
+    private void unlinkDirty(final Node node) {
+        if (!node.dirty) {
+            return;
+        }
+        if (node.dirtyPrevious != null) {
+            node.dirtyPrevious.dirtyNext = node.dirtyNext;
+        } else {
+            dirtyHead = node.dirtyNext;
+        }
+        if (node.dirtyNext != null) {
+            node.dirtyNext.dirtyPrevious = node.dirtyPrevious;
+        } else {
+            dirtyTail = node.dirtyPrevious;
+        }
+        node.dirty = false;
+        node.dirtyPrevious = null;
+        node.dirtyNext = null;
     }
 
     private void touch(final Node node) {
@@ -221,6 +252,9 @@ final class NamedCache {
         CacheEntry entry;
         Node previous;
         Node next;
+        boolean dirty;
+        Node dirtyPrevious;
+        Node dirtyNext;
 
         Node(final Bytes key, final CacheEntry entry) {
             this.key = key;

@@ -3,8 +3,8 @@ package io.pspf.runtime.state;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.function.Predicate;
@@ -14,8 +14,9 @@ import org.apache.kafka.streams.KeyValue;
 
 /**
  * The layout Kafka's RocksDB window and session stores use, kept in memory: records live in time segments of
- * {@code segmentInterval} ms (segment id = timestamp / interval); within a segment they are sorted by their
- * binary key ({@code key|timestamp|seq} for windows, {@code key|end|start} for sessions). A put observes stream
+ * {@code segmentInterval} ms (segment id = timestamp / interval); within a segment they are ranged in the order of
+ * their binary key ({@code key|timestamp|seq} for windows, {@code key|end|start} for sessions), which a segment
+ * sorts only on its first range read ({@link HashedSortedMap}). A put observes stream
  * time; a segment older than the one holding {@code observedStreamTime - retentionPeriod} is dropped, and a put
  * into such a segment is skipped. Reads search segments in order and filter records exactly, so iteration order
  * is segment first, then binary key - the order Kafka's persistent stores return.
@@ -24,7 +25,10 @@ final class SegmentedBytesStore {
     private final long retentionPeriod;
     private final long segmentInterval;
     private final long expiryOffset;
-    private final TreeMap<Long, TreeMap<Bytes, byte[]>> segments = new TreeMap<>();
+    private final TreeMap<Long, HashedSortedMap<byte[]>> segments = new TreeMap<>();
+    /** The segment written last and its id: consecutive writes mostly land in one segment. */
+    private HashedSortedMap<byte[]> lastSegment;
+    private long lastSegmentId = Long.MIN_VALUE;
     private long observedStreamTime = -1L;
 
     SegmentedBytesStore(final long retentionPeriod, final long segmentInterval) {
@@ -66,21 +70,32 @@ final class SegmentedBytesStore {
         final long minLiveSegment = segmentId(observedStreamTime - retentionPeriod);
         final boolean live = segmentId >= minLiveSegment;
         if (live) {
-            final TreeMap<Bytes, byte[]> segment = segments.computeIfAbsent(segmentId, id -> new TreeMap<>());
+            HashedSortedMap<byte[]> segment = lastSegmentId == segmentId ? lastSegment : null;
+            if (segment == null) {
+                segment = segments.computeIfAbsent(segmentId, id -> new HashedSortedMap<>());
+                lastSegment = segment;
+                lastSegmentId = segmentId;
+            }
             if (value == null) {
                 segment.remove(binaryKey);
             } else {
                 segment.put(binaryKey, value);
             }
         }
-        segments.headMap(minLiveSegment, false).clear();
+        if (!segments.isEmpty() && segments.firstKey() < minLiveSegment) {
+            segments.headMap(minLiveSegment, false).clear();
+            if (lastSegmentId < minLiveSegment) {
+                lastSegment = null;
+                lastSegmentId = Long.MIN_VALUE;
+            }
+        }
         return live;
     }
 
     /** Removes a record from its segment, if the segment is still there; like a put, it observes stream time. */
     void remove(final Bytes binaryKey, final long timestamp) {
         observedStreamTime = Math.max(observedStreamTime, timestamp);
-        final TreeMap<Bytes, byte[]> segment = segments.get(segmentId(timestamp));
+        final HashedSortedMap<byte[]> segment = segments.get(segmentId(timestamp));
         if (segment != null) {
             segment.remove(binaryKey);
         }
@@ -91,7 +106,8 @@ final class SegmentedBytesStore {
         if (timestamp < observedStreamTime - retentionPeriod + expiryOffset) {
             return null;
         }
-        final TreeMap<Bytes, byte[]> segment = segments.get(segmentId(timestamp));
+        final long segmentId = segmentId(timestamp);
+        final HashedSortedMap<byte[]> segment = segmentId == lastSegmentId ? lastSegment : segments.get(segmentId);
         return segment == null ? null : segment.get(binaryKey);
     }
 
@@ -102,11 +118,11 @@ final class SegmentedBytesStore {
     Iterator<KeyValue<Bytes, byte[]>> scan(final long timeFrom, final long timeTo, final Bytes lowerBound,
                                            final Bytes upperBound, final Predicate<byte[]> filter,
                                            final boolean forward) {
-        final List<TreeMap<Bytes, byte[]>> searched = new ArrayList<>();
+        final List<HashedSortedMap<byte[]>> searched = new ArrayList<>();
         final long fromId = segmentId(timeFrom);
         final long toId = segmentId(timeTo);
         if (fromId <= toId) {
-            final NavigableMap<Long, TreeMap<Bytes, byte[]>> range = segments.subMap(fromId, true, toId, true);
+            final NavigableMap<Long, HashedSortedMap<byte[]>> range = segments.subMap(fromId, true, toId, true);
             searched.addAll((forward ? range : range.descendingMap()).values());
         }
         return scan(searched, lowerBound, upperBound, filter, forward);
@@ -117,12 +133,12 @@ final class SegmentedBytesStore {
         return scan(new ArrayList<>((forward ? segments : segments.descendingMap()).values()), null, null, filter, forward);
     }
 
-    private static Iterator<KeyValue<Bytes, byte[]>> scan(final List<TreeMap<Bytes, byte[]>> searched,
+    private static Iterator<KeyValue<Bytes, byte[]>> scan(final List<HashedSortedMap<byte[]>> searched,
                                                           final Bytes lowerBound, final Bytes upperBound,
                                                           final Predicate<byte[]> filter, final boolean forward) {
-        final Iterator<TreeMap<Bytes, byte[]>> segmentIterator = searched.iterator();
+        final Iterator<HashedSortedMap<byte[]>> segmentIterator = searched.iterator();
         return new Iterator<>() {
-            private Iterator<Map.Entry<Bytes, byte[]>> records;
+            private Iterator<KeyValue<Bytes, byte[]>> records;
             private KeyValue<Bytes, byte[]> next;
 
             @Override
@@ -132,21 +148,25 @@ final class SegmentedBytesStore {
                         if (!segmentIterator.hasNext()) {
                             return false;
                         }
-                        NavigableMap<Bytes, byte[]> segment = segmentIterator.next();
+                        final HashedSortedMap<byte[]> segment = segmentIterator.next();
+                        NavigableSet<Bytes> keys = segment.sortedKeys();
                         if (lowerBound != null) {
-                            segment = segment.tailMap(lowerBound, true);
+                            keys = keys.tailSet(lowerBound, true);
                         }
                         if (upperBound != null) {
-                            segment = segment.headMap(upperBound, true);
+                            keys = keys.headSet(upperBound, true);
                         }
                         // a snapshot, so that writes during iteration cannot break it
-                        records = new ArrayList<>((forward ? segment : segment.descendingMap()).entrySet()).iterator();
+                        final List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>(keys.size());
+                        for (final Bytes key : forward ? keys : keys.descendingSet()) {
+                            if (filter.test(key.get())) {
+                                snapshot.add(KeyValue.pair(key, segment.get(key)));
+                            }
+                        }
+                        records = snapshot.iterator();
                         continue;
                     }
-                    final Map.Entry<Bytes, byte[]> record = records.next();
-                    if (filter.test(record.getKey().get())) {
-                        next = KeyValue.pair(record.getKey(), record.getValue());
-                    }
+                    next = records.next();
                 }
                 return true;
             }
@@ -165,5 +185,7 @@ final class SegmentedBytesStore {
 
     void clear() {
         segments.clear();
+        lastSegment = null;
+        lastSegmentId = Long.MIN_VALUE;
     }
 }
