@@ -1,0 +1,408 @@
+package io.pspf.connector.log;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+import io.pspf.runtime.backend.BackendException;
+import io.pspf.runtime.backend.RawRecord;
+
+/**
+ * One partition of a topic on disk: the directory {@code <log dir>/<topic>-<partition>/} holding its
+ * {@link Segment segments} and a {@code log-start-offset} checkpoint.
+ *
+ * <pre>
+ * &lt;topic&gt;-&lt;partition&gt;/
+ *   00000000000000000000.log        records 0 .. 8191       (a sealed segment)
+ *   00000000000000000000.index
+ *   00000000000000000000.timeindex
+ *   00000000000000008192.log        records 8192 ..         (the active segment: appends go here)
+ *   00000000000000008192.index
+ *   00000000000000008192.timeindex
+ *   log-start-offset                 the first offset still readable, as decimal text (absent: the first segment's base)
+ * </pre>
+ *
+ * <p>Appends go to the last segment, which is rolled (sealed, and a new one started at the next offset) when it
+ * reaches {@link LogConfig#segmentBytes} or is older than {@link LogConfig#segmentMs}. Retention deletes whole
+ * sealed segments, oldest first: those whose newest record is older than {@link LogConfig#retentionMs}, and those
+ * that take the partition over {@link LogConfig#retentionBytes}. {@link #deleteRecordsBefore} moves the log start
+ * and deletes the segments wholly below it.
+ *
+ * <p>Durability is explicit ({@link LogConfig.Fsync}): an append is forced to the device when the caller asks
+ * ({@code commit}) or always ({@code always}); otherwise it is left to the operating system. On open, the last
+ * segment's torn or corrupt tail is cut off at the last whole record; nothing before it is lost.
+ *
+ * <p>Thread-safe: appends are serialized by a lock; reads need none and see whole records only.
+ */
+final class PartitionLog implements AutoCloseable {
+    static final String LOG_START_FILE = "log-start-offset";
+
+    private final Path dir;
+    private final String topic;
+    private final int partition;
+    private final LogConfig config;
+    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private volatile long logStartOffset;
+    private volatile boolean closed;
+
+    private PartitionLog(final Path dir, final String topic, final int partition, final LogConfig config) {
+        this.dir = dir;
+        this.topic = topic;
+        this.partition = partition;
+        this.config = config;
+    }
+
+    /** The directory name of a partition: {@code <topic>-<partition>}. */
+    static String dirName(final String topic, final int partition) {
+        return topic + "-" + partition;
+    }
+
+    /** Opens the partition in {@code dir}, creating the directory and a first segment when there is none. */
+    static PartitionLog open(final Path dir, final String topic, final int partition, final LogConfig config) {
+        final PartitionLog log = new PartitionLog(dir, topic, partition, config);
+        try {
+            Files.createDirectories(dir);
+            final List<Long> bases = new ArrayList<>();
+            try (Stream<Path> files = Files.list(dir)) {
+                files.forEach(file -> {
+                    final long base = Segment.baseOffsetOf(file.getFileName().toString());
+                    if (base >= 0) {
+                        bases.add(base);
+                    }
+                });
+            }
+            Collections.sort(bases);
+            final long now = config.clock().getAsLong();
+            for (int i = 0; i < bases.size(); i++) {
+                final long base = bases.get(i);
+                final boolean active = i == bases.size() - 1;
+                log.segments.put(base, Segment.open(dir, base, config.indexIntervalBytes(), active, now));
+            }
+            if (log.segments.isEmpty()) {
+                log.segments.put(0L, Segment.create(dir, 0L, config.indexIntervalBytes(), now));
+            }
+            log.logStartOffset = Math.max(log.segments.firstKey(), log.readLogStart());
+        } catch (final IOException e) {
+            log.close();
+            throw new UncheckedIOException("cannot open partition " + dir, e);
+        } catch (final RuntimeException e) {
+            log.close();
+            throw e;
+        }
+        return log;
+    }
+
+    private long readLogStart() throws IOException {
+        final Path file = dir.resolve(LOG_START_FILE);
+        if (!Files.exists(file)) {
+            return 0L;
+        }
+        final String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        try {
+            return Long.parseLong(text);
+        } catch (final NumberFormatException e) {
+            // a checkpoint cut by a crash: the segments still bound what can be read
+            return 0L;
+        }
+    }
+
+    private void writeLogStart(final long offset) {
+        final Path file = dir.resolve(LOG_START_FILE);
+        final Path temp = dir.resolve(LOG_START_FILE + ".tmp");
+        try {
+            Files.writeString(temp, Long.toString(offset), StandardCharsets.US_ASCII);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot write the log start of " + dir, e);
+        }
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    int partition() {
+        return partition;
+    }
+
+    /** The first offset still readable. */
+    long logStartOffset() {
+        return logStartOffset;
+    }
+
+    /** The offset the next appended record gets. */
+    long logEndOffset() {
+        return segments.lastEntry().getValue().nextOffset();
+    }
+
+    /** Bytes of records in all segments. */
+    long sizeInBytes() {
+        long size = 0;
+        for (final Segment segment : segments.values()) {
+            size += segment.sizeInBytes();
+        }
+        return size;
+    }
+
+    int segmentCount() {
+        return segments.size();
+    }
+
+    /**
+     * Appends records, giving them consecutive offsets from {@link #logEndOffset()}.
+     *
+     * @param unit  the commit unit writing them, or -1 for a plain producer write
+     * @param force whether to force the records to the device before returning ({@code always} forces anyway)
+     * @return the offset of the first record; the log end offset when {@code records} is empty
+     */
+    long append(final List<RawRecord> records, final long unit, final boolean force) {
+        appendLock.lock();
+        try {
+            ensureOpen();
+            final long first = logEndOffset();
+            if (records.isEmpty()) {
+                return first;
+            }
+            int from = 0;
+            while (from < records.size()) {
+                Segment active = maybeRoll(RecordFrame.sizeOf(records.get(from)));
+                // as many records as fit in the active segment (at least one, so that a huge record still goes in)
+                int bytes = 0;
+                int to = from;
+                while (to < records.size()) {
+                    final int size = RecordFrame.sizeOf(records.get(to));
+                    if (to > from && (long) active.sizeInBytes() + bytes + size > config.segmentBytes()) {
+                        break;
+                    }
+                    bytes += size;
+                    to++;
+                }
+                final ByteBuffer frames = ByteBuffer.allocate(bytes);
+                final int count = to - from;
+                final long[] offsets = new long[count];
+                final long[] timestamps = new long[count];
+                final int[] sizes = new int[count];
+                long offset = active.nextOffset();
+                for (int i = 0; i < count; i++) {
+                    final RawRecord record = records.get(from + i);
+                    final int start = frames.position();
+                    RecordFrame.write(frames, record, offset, unit);
+                    offsets[i] = offset++;
+                    timestamps[i] = record.timestamp();
+                    sizes[i] = frames.position() - start;
+                }
+                frames.flip();
+                active.append(frames, offsets, timestamps, sizes, count);
+                if (force || config.fsync() == LogConfig.Fsync.ALWAYS) {
+                    active.flush();
+                }
+                from = to;
+            }
+            return first;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** The active segment, after rolling it when it is full or old. */
+    private Segment maybeRoll(final int nextRecordBytes) {
+        final Segment active = segments.lastEntry().getValue();
+        final long now = config.clock().getAsLong();
+        final boolean full = (long) active.sizeInBytes() + nextRecordBytes > config.segmentBytes();
+        final boolean old = now - active.createdMs() >= config.segmentMs();
+        if (active.isEmpty() || !(full || old)) {
+            return active;
+        }
+        // sealed segments are forced once, so that retention and readers may rely on them
+        active.flush();
+        final Segment next = Segment.create(dir, active.nextOffset(), config.indexIntervalBytes(), now);
+        segments.put(next.baseOffset(), next);
+        return next;
+    }
+
+    /** Forces every record appended so far to the device. */
+    void flush() {
+        segments.lastEntry().getValue().flush();
+    }
+
+    /**
+     * Reads at most {@code maxRecords} records from {@code offset} (or from the log start, if that is later).
+     *
+     * @return the records in offset order; empty at the end of the log
+     */
+    List<RawRecord> read(final long offset, final int maxRecords) {
+        ensureOpen();
+        final List<RawRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
+        long next = Math.max(offset, logStartOffset);
+        Map.Entry<Long, Segment> entry = segments.floorEntry(next);
+        if (entry == null) {
+            entry = segments.firstEntry();
+        }
+        while (entry != null && out.size() < maxRecords) {
+            final Segment segment = entry.getValue();
+            if (segment.nextOffset() > next) {
+                segment.read(next, maxRecords - out.size(), topic, partition, out);
+                if (!out.isEmpty()) {
+                    next = out.get(out.size() - 1).offset() + 1;
+                }
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return out;
+    }
+
+    /** The first offset whose record has a timestamp at or above {@code timestamp}, or -1 when there is none. */
+    long offsetForTimestamp(final long timestamp) {
+        for (final Segment segment : segments.values()) {
+            if (segment.nextOffset() <= logStartOffset) {
+                continue;
+            }
+            final long found = segment.offsetForTimestamp(timestamp, topic, partition);
+            if (found >= 0) {
+                return Math.max(found, logStartOffset);
+            }
+        }
+        return -1L;
+    }
+
+    /**
+     * Makes the records below {@code offset} unreadable and deletes the segments that hold only such records.
+     * An offset beyond the log end is refused; one at or below the log start does nothing.
+     */
+    void deleteRecordsBefore(final long offset) {
+        appendLock.lock();
+        try {
+            ensureOpen();
+            if (offset > logEndOffset()) {
+                throw new BackendException("cannot delete records of " + topic + "-" + partition + " before "
+                    + offset + ": the log ends at " + logEndOffset());
+            }
+            if (offset <= logStartOffset) {
+                return;
+            }
+            writeLogStart(offset);
+            logStartOffset = offset;
+            deleteSegmentsBelow(offset);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Deletes the sealed segments whose records all lie below {@code offset}. */
+    private void deleteSegmentsBelow(final long offset) {
+        while (segments.size() > 1) {
+            final Map.Entry<Long, Segment> first = segments.firstEntry();
+            final Segment second = segments.higherEntry(first.getKey()).getValue();
+            if (second.baseOffset() > offset) {
+                return;
+            }
+            segments.remove(first.getKey());
+            first.getValue().delete();
+        }
+    }
+
+    /**
+     * Applies time and size retention: deletes sealed segments, oldest first, whose newest record is older than
+     * {@code retention.ms} before {@code nowMs}, or while the partition is larger than {@code retention.bytes}.
+     *
+     * @return the number of segments deleted
+     */
+    int applyRetention(final long nowMs) {
+        appendLock.lock();
+        try {
+            ensureOpen();
+            int deleted = 0;
+            while (segments.size() > 1) {
+                final Map.Entry<Long, Segment> first = segments.firstEntry();
+                final Segment oldest = first.getValue();
+                final boolean expired = config.retentionMs() >= 0 && oldest.maxTimestamp() >= 0
+                    && nowMs - oldest.maxTimestamp() > config.retentionMs();
+                final boolean tooBig = config.retentionBytes() >= 0
+                    && sizeInBytes() - oldest.sizeInBytes() >= config.retentionBytes();
+                if (!expired && !tooBig) {
+                    break;
+                }
+                final long newStart = segments.higherKey(first.getKey());
+                segments.remove(first.getKey());
+                oldest.delete();
+                if (newStart > logStartOffset) {
+                    writeLogStart(newStart);
+                    logStartOffset = newStart;
+                }
+                deleted++;
+            }
+            return deleted;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Removes every record at or above {@code offset} (the commit journal's recovery uses this). */
+    void truncateTo(final long offset) {
+        appendLock.lock();
+        try {
+            ensureOpen();
+            if (offset >= logEndOffset()) {
+                return;
+            }
+            if (offset < logStartOffset) {
+                throw new BackendException("cannot truncate " + topic + "-" + partition + " to " + offset
+                    + ": below the log start " + logStartOffset);
+            }
+            while (segments.size() > 1 && segments.lastKey() > offset) {
+                segments.pollLastEntry().getValue().delete();
+            }
+            final Segment last = segments.lastEntry().getValue();
+            last.truncateTo(offset);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new BackendException("partition " + topic + "-" + partition + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        appendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (final Segment segment : segments.values()) {
+                segment.close();
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Closes the partition and deletes its directory. */
+    void delete() {
+        close();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (final Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(dir);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot delete partition " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,496 @@
+package io.pspf.connector.log;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.pspf.runtime.backend.RawRecord;
+
+/**
+ * One segment of a partition: the records from {@link #baseOffset()} on, in {@code <base>.log} (frames of
+ * {@link RecordFrame}, back to back from byte 0), with two sparse indexes beside it:
+ *
+ * <ul>
+ *   <li>{@code <base>.index}: entries of 8 bytes, {@code (offset - base) int32, byte position int32}, one at least
+ *       every {@code indexIntervalBytes} of log, in increasing order; a read seeks to the last entry at or below
+ *       the offset it wants and scans forward from there;</li>
+ *   <li>{@code <base>.timeindex}: entries of 12 bytes, {@code (max timestamp so far int64, offset - base int32)},
+ *       written with an offset entry when the segment's largest timestamp has grown.</li>
+ * </ul>
+ *
+ * <p>{@code <base>} is the base offset as 20 decimal digits ({@link #fileName}). The indexes are only hints, rebuilt
+ * from the log whenever they do not fit it. The log itself is the truth: on open, the active segment is scanned
+ * and a torn or corrupt tail is cut off at the last whole record.
+ *
+ * <p>One writer at a time (the partition's lock); any number of readers, which see whole records up to
+ * {@link #sizeInBytes()}.
+ */
+final class Segment implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Segment.class);
+    static final String LOG_SUFFIX = ".log";
+    static final String INDEX_SUFFIX = ".index";
+    static final String TIME_INDEX_SUFFIX = ".timeindex";
+    private static final int READ_CHUNK = 64 * 1024;
+
+    private final Path dir;
+    private final long baseOffset;
+    private final int indexIntervalBytes;
+    private final FileChannel log;
+    private final long createdMs;
+    private FileChannel index;
+    private FileChannel timeIndex;
+
+    /** In-memory copies of the indexes: offsets relative to the base, and byte positions. */
+    private int[] indexOffsets = new int[16];
+    private int[] indexPositions = new int[16];
+    private int indexEntries;
+    private long[] timeIndexTimestamps = new long[16];
+    private int[] timeIndexOffsets = new int[16];
+    private int timeIndexEntries;
+
+    private volatile int size;
+    private volatile long nextOffset;
+    private volatile long maxTimestamp = -1L;
+    private long maxTimestampOffset = -1L;
+    private long lastTimeIndexed = Long.MIN_VALUE;
+    private int bytesSinceIndexEntry;
+
+    private Segment(final Path dir, final long baseOffset, final int indexIntervalBytes, final FileChannel log,
+                    final long createdMs) {
+        this.dir = dir;
+        this.baseOffset = baseOffset;
+        this.indexIntervalBytes = indexIntervalBytes;
+        this.log = log;
+        this.createdMs = createdMs;
+        this.nextOffset = baseOffset;
+    }
+
+    /** The file name of the segment with the given base offset and suffix: the offset as 20 digits. */
+    static String fileName(final long baseOffset, final String suffix) {
+        return String.format("%020d%s", baseOffset, suffix);
+    }
+
+    /** The base offset named by a segment file name, or -1 when the name is not a segment's. */
+    static long baseOffsetOf(final String fileName) {
+        if (!fileName.endsWith(LOG_SUFFIX) || fileName.length() != 20 + LOG_SUFFIX.length()) {
+            return -1L;
+        }
+        try {
+            return Long.parseLong(fileName.substring(0, 20));
+        } catch (final NumberFormatException e) {
+            return -1L;
+        }
+    }
+
+    /** Creates a new, empty segment. */
+    static Segment create(final Path dir, final long baseOffset, final int indexIntervalBytes, final long nowMs) {
+        try {
+            final FileChannel log = FileChannel.open(dir.resolve(fileName(baseOffset, LOG_SUFFIX)),
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            final Segment segment = new Segment(dir, baseOffset, indexIntervalBytes, log, nowMs);
+            segment.openIndexes(true);
+            return segment;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot create segment " + baseOffset + " in " + dir, e);
+        }
+    }
+
+    /**
+     * Opens an existing segment: scans its log and rebuilds the indexes. The active (last) segment of a partition
+     * may end in a torn or corrupt record, written when the process died: it is cut off there (and logged). A sealed
+     * segment was forced to the device when it was sealed, so a bad record in it is damage, which is reported
+     * rather than cut away with everything after it.
+     *
+     * @param active whether this is the partition's last segment
+     * @param nowMs  the time from which the segment's age ({@code segment.ms}) counts
+     * @throws IllegalStateException naming the file and byte when a sealed segment holds a bad record
+     */
+    static Segment open(final Path dir, final long baseOffset, final int indexIntervalBytes, final boolean active,
+                        final long nowMs) {
+        final Path file = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
+        try {
+            final FileChannel log = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // a segment's age counts from when this process opened it: file systems do not all keep a creation
+            // time, and a modification time would restart the age at every append
+            final Segment segment = new Segment(dir, baseOffset, indexIntervalBytes, log, nowMs);
+            segment.openIndexes(true);
+            segment.recover(active);
+            return segment;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot open segment " + file, e);
+        }
+    }
+
+    private void openIndexes(final boolean truncate) throws IOException {
+        index = FileChannel.open(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), StandardOpenOption.CREATE,
+            StandardOpenOption.READ, StandardOpenOption.WRITE);
+        timeIndex = FileChannel.open(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), StandardOpenOption.CREATE,
+            StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (truncate) {
+            index.truncate(0);
+            timeIndex.truncate(0);
+        }
+    }
+
+    /** Scans the log from its start, indexing whole records, and cuts the file (or fails) at the first bad one. */
+    private void recover(final boolean cutBadTail) throws IOException {
+        final long fileSize = log.size();
+        final ByteBuffer buffer = ByteBuffer.allocate(READ_CHUNK);
+        long position = 0;
+        long expectedAtLeast = baseOffset;
+        String problem = null;
+        scan:
+        while (position < fileSize) {
+            buffer.clear();
+            readFully(buffer, position);
+            buffer.flip();
+            int at = 0;
+            while (true) {
+                final int frame = RecordFrame.check(buffer, at);
+                if (frame > 0) {
+                    final long offset = RecordFrame.offset(buffer, at);
+                    if (offset < expectedAtLeast) {
+                        problem = "offset " + offset + " does not follow " + (expectedAtLeast - 1);
+                        position += at;
+                        break scan;
+                    }
+                    indexRecord(offset, RecordFrame.timestamp(buffer, at), (int) (position + at), frame);
+                    expectedAtLeast = offset + 1;
+                    at += frame;
+                    continue;
+                }
+                if (frame == 0 && at == 0 && buffer.limit() == buffer.capacity()) {
+                    // a frame larger than the buffer: read it whole
+                    final int length = buffer.getInt(0);
+                    final ByteBuffer big = ByteBuffer.allocate(4 + length);
+                    readFully(big, position);
+                    big.flip();
+                    final int bigFrame = RecordFrame.check(big, 0);
+                    // (a frame that passes the check here is whole; one that fails is the first bad record)
+                    if (bigFrame <= 0) {
+                        problem = bigFrame == 0 ? "a torn record" : "a corrupt record";
+                        break scan;
+                    }
+                    final long offset = RecordFrame.offset(big, 0);
+                    if (offset < expectedAtLeast) {
+                        problem = "offset " + offset + " does not follow " + (expectedAtLeast - 1);
+                        break scan;
+                    }
+                    indexRecord(offset, RecordFrame.timestamp(big, 0), (int) position, bigFrame);
+                    expectedAtLeast = offset + 1;
+                    position += bigFrame;
+                    continue scan;
+                }
+                position += at;
+                if (frame == 0 && buffer.limit() == buffer.capacity()) {
+                    continue scan; // the buffer ends inside this frame: read on from it
+                }
+                if (at < buffer.limit()) {
+                    problem = frame == 0 ? "a torn record" : "a corrupt record";
+                }
+                break scan; // the end of the file, or a bad record
+            }
+        }
+        size = (int) position;
+        nextOffset = expectedAtLeast;
+        if (position < fileSize && !cutBadTail) {
+            segmentDamaged(problem, position, fileSize);
+        }
+        if (position < fileSize) {
+            LOG.warn("Segment {} of {}: {} at byte {}; cut the log from {} to {} bytes (the records before it are kept)",
+                baseOffset, dir, problem == null ? "a torn record" : problem, position, fileSize, position);
+            log.truncate(position);
+            log.force(true);
+        }
+    }
+
+    private void segmentDamaged(final String problem, final long position, final long fileSize) {
+        close();
+        throw new IllegalStateException(String.format("sealed segment %s holds %s at byte %d of %d; the records from "
+            + "there on cannot be read (restore the file, or delete the partition's records before this segment's "
+            + "end to go on without them)", dir.resolve(fileName(baseOffset, LOG_SUFFIX)),
+            problem == null ? "a torn record" : problem, position, fileSize));
+    }
+
+    private void readFully(final ByteBuffer buffer, final long position) throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            final int n = log.read(buffer, at);
+            if (n < 0) {
+                break;
+            }
+            at += n;
+        }
+    }
+
+    /** Notes a whole record of {@code frameSize} bytes at {@code position} in the in-memory and on-disk indexes. */
+    private void indexRecord(final long offset, final long timestamp, final int position, final int frameSize)
+        throws IOException {
+        if (indexEntries == 0 || bytesSinceIndexEntry >= indexIntervalBytes) {
+            addIndexEntry((int) (offset - baseOffset), position);
+            bytesSinceIndexEntry = 0;
+        }
+        bytesSinceIndexEntry += frameSize;
+        if (timestamp > maxTimestamp) {
+            maxTimestamp = timestamp;
+            maxTimestampOffset = offset;
+        }
+        if (maxTimestamp > lastTimeIndexed && bytesSinceIndexEntry == frameSize) {
+            addTimeIndexEntry(maxTimestamp, (int) (maxTimestampOffset - baseOffset));
+        }
+    }
+
+    private void addIndexEntry(final int relativeOffset, final int position) throws IOException {
+        if (indexEntries == indexOffsets.length) {
+            indexOffsets = java.util.Arrays.copyOf(indexOffsets, indexEntries * 2);
+            indexPositions = java.util.Arrays.copyOf(indexPositions, indexEntries * 2);
+        }
+        indexOffsets[indexEntries] = relativeOffset;
+        indexPositions[indexEntries] = position;
+        indexEntries++;
+        final ByteBuffer entry = ByteBuffer.allocate(8).putInt(relativeOffset).putInt(position).flip();
+        index.write(entry, (long) (indexEntries - 1) * 8);
+    }
+
+    private void addTimeIndexEntry(final long timestamp, final int relativeOffset) throws IOException {
+        if (timeIndexEntries == timeIndexTimestamps.length) {
+            timeIndexTimestamps = java.util.Arrays.copyOf(timeIndexTimestamps, timeIndexEntries * 2);
+            timeIndexOffsets = java.util.Arrays.copyOf(timeIndexOffsets, timeIndexEntries * 2);
+        }
+        timeIndexTimestamps[timeIndexEntries] = timestamp;
+        timeIndexOffsets[timeIndexEntries] = relativeOffset;
+        timeIndexEntries++;
+        lastTimeIndexed = timestamp;
+        final ByteBuffer entry = ByteBuffer.allocate(12).putLong(timestamp).putInt(relativeOffset).flip();
+        timeIndex.write(entry, (long) (timeIndexEntries - 1) * 12);
+    }
+
+    long baseOffset() {
+        return baseOffset;
+    }
+
+    /** The offset the next record appended here would get. */
+    long nextOffset() {
+        return nextOffset;
+    }
+
+    /** Bytes of whole records. */
+    int sizeInBytes() {
+        return size;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** The largest timestamp of the segment's records, or -1 when it has none. */
+    long maxTimestamp() {
+        return maxTimestamp;
+    }
+
+    long createdMs() {
+        return createdMs;
+    }
+
+    /**
+     * Appends frames (already encoded, offsets from {@link #nextOffset()}) and indexes them. Not visible to readers
+     * until the write is complete.
+     *
+     * @param frames     the encoded frames, from position to limit
+     * @param offsets    the offset of each frame
+     * @param timestamps the timestamp of each frame
+     * @param sizes      the size of each frame
+     */
+    void append(final ByteBuffer frames, final long[] offsets, final long[] timestamps, final int[] sizes,
+                final int count) {
+        try {
+            long at = size;
+            while (frames.hasRemaining()) {
+                at += log.write(frames, at);
+            }
+            int position = size;
+            for (int i = 0; i < count; i++) {
+                indexRecord(offsets[i], timestamps[i], position, sizes[i]);
+                position += sizes[i];
+            }
+            nextOffset = offsets[count - 1] + 1;
+            size = position;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot append to segment " + baseOffset + " in " + dir, e);
+        }
+    }
+
+    /** Forces the log (not the indexes, which are rebuilt when needed) to the storage device. */
+    void flush() {
+        try {
+            log.force(false);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot flush segment " + baseOffset + " in " + dir, e);
+        }
+    }
+
+    /** The byte position from which to scan for {@code offset}: that of the last index entry at or below it. */
+    private int seekPosition(final long offset) {
+        final long relative = offset - baseOffset;
+        int lo = 0;
+        int hi = indexEntries - 1;
+        int found = -1;
+        while (lo <= hi) {
+            final int mid = (lo + hi) >>> 1;
+            if (indexOffsets[mid] <= relative) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found < 0 ? 0 : indexPositions[found];
+    }
+
+    /**
+     * Reads the records with offsets at or above {@code offset}, at most {@code maxRecords}, into {@code out}.
+     *
+     * @return how many were added
+     */
+    int read(final long offset, final int maxRecords, final String topic, final int partition,
+             final List<RawRecord> out) {
+        final int limit = size;
+        int position = seekPosition(offset);
+        int added = 0;
+        try {
+            ByteBuffer buffer = ByteBuffer.allocate(Math.min(READ_CHUNK, Math.max(limit - position, 1)));
+            while (added < maxRecords && position < limit) {
+                buffer.clear();
+                buffer.limit(Math.min(buffer.capacity(), limit - position));
+                readFully(buffer, position);
+                buffer.flip();
+                int at = 0;
+                int frame = 0;
+                while (added < maxRecords && (frame = RecordFrame.check(buffer, at)) > 0) {
+                    if (RecordFrame.offset(buffer, at) >= offset) {
+                        out.add(RecordFrame.read(buffer, at, topic, partition));
+                        added++;
+                    }
+                    at += frame;
+                }
+                if (frame < 0) {
+                    throw new IllegalStateException("segment " + baseOffset + " of " + dir
+                        + " holds a corrupt record at byte " + (position + at));
+                }
+                if (at == 0 && added < maxRecords) {
+                    final int length = buffer.getInt(0);
+                    if (length < 0 || 4L + length > limit - position || 4 + length <= buffer.capacity()) {
+                        throw new IllegalStateException("segment " + baseOffset + " of " + dir
+                            + " holds a bad record at byte " + position);
+                    }
+                    buffer = ByteBuffer.allocate(4 + length); // one record larger than the buffer
+                    continue;
+                }
+                position += at;
+            }
+            return added;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot read segment " + baseOffset + " in " + dir, e);
+        }
+    }
+
+    /** The offset of the first record with a timestamp at or above {@code timestamp}, or -1 when none has one. */
+    long offsetForTimestamp(final long timestamp, final String topic, final int partition) {
+        if (maxTimestamp < timestamp) {
+            return -1L;
+        }
+        // the last time-index entry below the timestamp bounds where a scan must start
+        long from = baseOffset;
+        for (int i = timeIndexEntries - 1; i >= 0; i--) {
+            if (timeIndexTimestamps[i] < timestamp) {
+                from = baseOffset + timeIndexOffsets[i];
+                break;
+            }
+        }
+        final List<RawRecord> records = new ArrayList<>();
+        long next = from;
+        while (next < nextOffset) {
+            records.clear();
+            if (read(next, 500, topic, partition, records) == 0) {
+                break;
+            }
+            for (final RawRecord record : records) {
+                if (record.timestamp() >= timestamp) {
+                    return record.offset();
+                }
+            }
+            next = records.get(records.size() - 1).offset() + 1;
+        }
+        return -1L;
+    }
+
+    /** Cuts the segment before {@code offset}: records at or above it are removed. */
+    void truncateTo(final long offset) {
+        if (offset >= nextOffset) {
+            return;
+        }
+        try {
+            final int cut = positionOf(offset);
+            log.truncate(cut);
+            log.force(true);
+            indexEntries = 0;
+            timeIndexEntries = 0;
+            maxTimestamp = -1L;
+            maxTimestampOffset = -1L;
+            lastTimeIndexed = Long.MIN_VALUE;
+            bytesSinceIndexEntry = 0;
+            index.truncate(0);
+            timeIndex.truncate(0);
+            recover(true);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot truncate segment " + baseOffset + " in " + dir, e);
+        }
+    }
+
+    /** The byte position of the first record with an offset at or above {@code offset}, or the size if none. */
+    private int positionOf(final long offset) throws IOException {
+        final ByteBuffer header = ByteBuffer.allocate(RecordFrame.FRAME_OVERHEAD + 2 + 8);
+        int position = seekPosition(offset);
+        while (position < size) {
+            header.clear();
+            readFully(header, position);
+            if (header.getLong(RecordFrame.FRAME_OVERHEAD + 2) >= offset) {
+                return position;
+            }
+            position += 4 + header.getInt(0);
+        }
+        return size;
+    }
+
+    @Override
+    public void close() {
+        try {
+            log.close();
+            index.close();
+            timeIndex.close();
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot close segment " + baseOffset + " in " + dir, e);
+        }
+    }
+
+    /** Closes the segment and deletes its files. */
+    void delete() {
+        close();
+        try {
+            Files.deleteIfExists(dir.resolve(fileName(baseOffset, LOG_SUFFIX)));
+            Files.deleteIfExists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)));
+            Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)));
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot delete segment " + baseOffset + " in " + dir, e);
+        }
+    }
+}
