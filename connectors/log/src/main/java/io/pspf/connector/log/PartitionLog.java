@@ -43,7 +43,7 @@ import io.pspf.runtime.backend.RawRecord;
  * ({@code commit}) or always ({@code always}); otherwise it is left to the operating system. On open, the last
  * segment's torn or corrupt tail is cut off at the last whole record; nothing before it is lost.
  *
- * <p>Thread-safe: appends are serialized by a lock; reads need none and see whole records only.
+ * <p>Thread-safe: appends are serialized by a lock; reads need none and see whole appends only.
  */
 final class PartitionLog implements AutoCloseable {
     static final String LOG_START_FILE = "log-start-offset";
@@ -161,7 +161,8 @@ final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Appends records, giving them consecutive offsets from {@link #logEndOffset()}.
+     * Appends records as one batch, giving them consecutive offsets from {@link #logEndOffset()}. Readers see all of
+     * them or none: a batch never spans two segments (one larger than a segment gets a segment of its own).
      *
      * @param unit  the commit unit writing them, or -1 for a plain producer write
      * @param force whether to force the records to the device before returning ({@code always} forces anyway)
@@ -175,40 +176,11 @@ final class PartitionLog implements AutoCloseable {
             if (records.isEmpty()) {
                 return first;
             }
-            int from = 0;
-            while (from < records.size()) {
-                Segment active = maybeRoll(RecordFrame.sizeOf(records.get(from)));
-                // as many records as fit in the active segment (at least one, so that a huge record still goes in)
-                int bytes = 0;
-                int to = from;
-                while (to < records.size()) {
-                    final int size = RecordFrame.sizeOf(records.get(to));
-                    if (to > from && (long) active.sizeInBytes() + bytes + size > config.segmentBytes()) {
-                        break;
-                    }
-                    bytes += size;
-                    to++;
-                }
-                final ByteBuffer frames = ByteBuffer.allocate(bytes);
-                final int count = to - from;
-                final long[] offsets = new long[count];
-                final long[] timestamps = new long[count];
-                final int[] sizes = new int[count];
-                long offset = active.nextOffset();
-                for (int i = 0; i < count; i++) {
-                    final RawRecord record = records.get(from + i);
-                    final int start = frames.position();
-                    RecordFrame.write(frames, record, offset, unit);
-                    offsets[i] = offset++;
-                    timestamps[i] = record.timestamp();
-                    sizes[i] = frames.position() - start;
-                }
-                frames.flip();
-                active.append(frames, offsets, timestamps, sizes, count);
-                if (force || config.fsync() == LogConfig.Fsync.ALWAYS) {
-                    active.flush();
-                }
-                from = to;
+            final ByteBuffer batch = RecordBatch.encode(records, first, unit);
+            final Segment active = maybeRoll(batch.remaining());
+            active.append(batch);
+            if (force || config.fsync() == LogConfig.Fsync.ALWAYS) {
+                active.flush();
             }
             return first;
         } finally {
@@ -217,10 +189,10 @@ final class PartitionLog implements AutoCloseable {
     }
 
     /** The active segment, after rolling it when it is full or old. */
-    private Segment maybeRoll(final int nextRecordBytes) {
+    private Segment maybeRoll(final int batchBytes) {
         final Segment active = segments.lastEntry().getValue();
         final long now = config.clock().getAsLong();
-        final boolean full = (long) active.sizeInBytes() + nextRecordBytes > config.segmentBytes();
+        final boolean full = (long) active.sizeInBytes() + batchBytes > config.segmentBytes();
         final boolean old = now - active.createdMs() >= config.segmentMs();
         if (active.isEmpty() || !(full || old)) {
             return active;

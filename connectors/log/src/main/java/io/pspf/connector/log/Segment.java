@@ -16,22 +16,23 @@ import org.slf4j.LoggerFactory;
 import io.pspf.runtime.backend.RawRecord;
 
 /**
- * One segment of a partition: the records from {@link #baseOffset()} on, in {@code <base>.log} (frames of
- * {@link RecordFrame}, back to back from byte 0), with two sparse indexes beside it:
+ * One segment of a partition: the records from {@link #baseOffset()} on, in {@code <base>.log} (batches of
+ * {@link RecordBatch}, back to back from byte 0), with two sparse indexes beside it:
  *
  * <ul>
- *   <li>{@code <base>.index}: entries of 8 bytes, {@code (offset - base) int32, byte position int32}, one at least
- *       every {@code indexIntervalBytes} of log, in increasing order; a read seeks to the last entry at or below
- *       the offset it wants and scans forward from there;</li>
- *   <li>{@code <base>.timeindex}: entries of 12 bytes, {@code (max timestamp so far int64, offset - base int32)},
- *       written with an offset entry when the segment's largest timestamp has grown.</li>
+ *   <li>{@code <base>.index}: entries of 8 bytes, {@code (batch base offset - base) int32, byte position int32},
+ *       one for the first batch and then for the first batch after every {@code indexIntervalBytes} of log, in
+ *       increasing order; a read seeks to the last entry at or below the offset it wants and scans from there;</li>
+ *   <li>{@code <base>.timeindex}: entries of 12 bytes, {@code (max timestamp so far int64, offset - base int32)}
+ *       (the offset of the batch that holds that timestamp), written with an offset entry when the segment's
+ *       largest timestamp has grown since the last one.</li>
  * </ul>
  *
  * <p>{@code <base>} is the base offset as 20 decimal digits ({@link #fileName}). The indexes are only hints, rebuilt
  * from the log whenever they do not fit it. The log itself is the truth: on open, the active segment is scanned
- * and a torn or corrupt tail is cut off at the last whole record.
+ * and a torn or corrupt tail is cut off at the last whole batch.
  *
- * <p>One writer at a time (the partition's lock); any number of readers, which see whole records up to
+ * <p>One writer at a time (the partition's lock); any number of readers, which see whole batches up to
  * {@link #sizeInBytes()}.
  */
 final class Segment implements AutoCloseable {
@@ -49,13 +50,16 @@ final class Segment implements AutoCloseable {
     private FileChannel index;
     private FileChannel timeIndex;
 
-    /** In-memory copies of the indexes: offsets relative to the base, and byte positions. */
+    /**
+     * In-memory copies of the indexes: offsets relative to the base, and byte positions. The writer fills an entry,
+     * then publishes it by raising the volatile count; readers read the count first and look no further.
+     */
     private int[] indexOffsets = new int[16];
     private int[] indexPositions = new int[16];
-    private int indexEntries;
+    private volatile int indexEntries;
     private long[] timeIndexTimestamps = new long[16];
     private int[] timeIndexOffsets = new int[16];
-    private int timeIndexEntries;
+    private volatile int timeIndexEntries;
 
     private volatile int size;
     private volatile long nextOffset;
@@ -141,63 +145,57 @@ final class Segment implements AutoCloseable {
         }
     }
 
-    /** Scans the log from its start, indexing whole records, and cuts the file (or fails) at the first bad one. */
+    /** Scans the log from its start, indexing whole batches, and cuts the file (or fails) at the first bad one. */
     private void recover(final boolean cutBadTail) throws IOException {
         final long fileSize = log.size();
-        final ByteBuffer buffer = ByteBuffer.allocate(READ_CHUNK);
+        ByteBuffer buffer = ByteBuffer.allocate(READ_CHUNK);
         long position = 0;
         long expectedAtLeast = baseOffset;
         String problem = null;
-        scan:
         while (position < fileSize) {
             buffer.clear();
+            if (buffer.capacity() > fileSize - position) {
+                buffer.limit((int) (fileSize - position));
+            }
             readFully(buffer, position);
             buffer.flip();
             int at = 0;
-            while (true) {
-                final int frame = RecordFrame.check(buffer, at);
-                if (frame > 0) {
-                    final long offset = RecordFrame.offset(buffer, at);
-                    if (offset < expectedAtLeast) {
-                        problem = "offset " + offset + " does not follow " + (expectedAtLeast - 1);
-                        position += at;
-                        break scan;
-                    }
-                    indexRecord(offset, RecordFrame.timestamp(buffer, at), (int) (position + at), frame);
-                    expectedAtLeast = offset + 1;
-                    at += frame;
-                    continue;
+            int batch;
+            while ((batch = RecordBatch.check(buffer, at)) > 0) {
+                final long base = RecordBatch.baseOffset(buffer, at);
+                if (base < expectedAtLeast) {
+                    problem = "a batch at offset " + base + " after offset " + (expectedAtLeast - 1);
+                    batch = -1;
+                    break;
                 }
-                if (frame == 0 && at == 0 && buffer.limit() == buffer.capacity()) {
-                    // a frame larger than the buffer: read it whole
-                    final int length = buffer.getInt(0);
-                    final ByteBuffer big = ByteBuffer.allocate(4 + length);
-                    readFully(big, position);
-                    big.flip();
-                    final int bigFrame = RecordFrame.check(big, 0);
-                    // (a frame that passes the check here is whole; one that fails is the first bad record)
-                    if (bigFrame <= 0) {
-                        problem = bigFrame == 0 ? "a torn record" : "a corrupt record";
-                        break scan;
-                    }
-                    final long offset = RecordFrame.offset(big, 0);
-                    if (offset < expectedAtLeast) {
-                        problem = "offset " + offset + " does not follow " + (expectedAtLeast - 1);
-                        break scan;
-                    }
-                    indexRecord(offset, RecordFrame.timestamp(big, 0), (int) position, bigFrame);
-                    expectedAtLeast = offset + 1;
-                    position += bigFrame;
-                    continue scan;
+                indexBatch(base, RecordBatch.maxTimestamp(buffer, at), position + at, batch);
+                expectedAtLeast = RecordBatch.lastOffset(buffer, at) + 1;
+                at += batch;
+            }
+            position += at;
+            if (batch < 0) {
+                if (problem == null) {
+                    problem = "a corrupt batch";
                 }
-                position += at;
-                if (frame == 0 && buffer.limit() == buffer.capacity()) {
-                    continue scan; // the buffer ends inside this frame: read on from it
+                break;
+            }
+            if (position >= fileSize) {
+                break;
+            }
+            // the buffer ends inside a batch: read on from it, with a buffer that holds it whole
+            final int remaining = buffer.limit() - at;
+            if (remaining >= 4) {
+                final long announced = RecordBatch.announcedSize(buffer, at);
+                if (announced > fileSize - position) {
+                    problem = "a torn batch";
+                    break;
                 }
-                if (at < buffer.limit()) {
-                    problem = frame == 0 ? "a torn record" : "a corrupt record";
+                if (announced > buffer.capacity()) {
+                    buffer = ByteBuffer.allocate((int) announced);
                 }
-                break scan; // the end of the file, or a bad record
+            } else if (position + remaining >= fileSize) {
+                problem = "a torn batch";
+                break;
             }
         }
         size = (int) position;
@@ -206,8 +204,8 @@ final class Segment implements AutoCloseable {
             segmentDamaged(problem, position, fileSize);
         }
         if (position < fileSize) {
-            LOG.warn("Segment {} of {}: {} at byte {}; cut the log from {} to {} bytes (the records before it are kept)",
-                baseOffset, dir, problem == null ? "a torn record" : problem, position, fileSize, position);
+            LOG.warn("Segment {} of {}: {} at byte {}; cut the log from {} to {} bytes (the batches before it are kept)",
+                baseOffset, dir, problem == null ? "a torn batch" : problem, position, fileSize, position);
             log.truncate(position);
             log.force(true);
         }
@@ -232,19 +230,20 @@ final class Segment implements AutoCloseable {
         }
     }
 
-    /** Notes a whole record of {@code frameSize} bytes at {@code position} in the in-memory and on-disk indexes. */
-    private void indexRecord(final long offset, final long timestamp, final int position, final int frameSize)
-        throws IOException {
-        if (indexEntries == 0 || bytesSinceIndexEntry >= indexIntervalBytes) {
-            addIndexEntry((int) (offset - baseOffset), position);
+    /** Notes a whole batch of {@code batchSize} bytes at {@code position} in the in-memory and on-disk indexes. */
+    private void indexBatch(final long batchBase, final long batchMaxTimestamp, final long position,
+                            final int batchSize) throws IOException {
+        final boolean indexed = indexEntries == 0 || bytesSinceIndexEntry >= indexIntervalBytes;
+        if (indexed) {
+            addIndexEntry((int) (batchBase - baseOffset), (int) position);
             bytesSinceIndexEntry = 0;
         }
-        bytesSinceIndexEntry += frameSize;
-        if (timestamp > maxTimestamp) {
-            maxTimestamp = timestamp;
-            maxTimestampOffset = offset;
+        bytesSinceIndexEntry += batchSize;
+        if (batchMaxTimestamp > maxTimestamp) {
+            maxTimestamp = batchMaxTimestamp;
+            maxTimestampOffset = batchBase;
         }
-        if (maxTimestamp > lastTimeIndexed && bytesSinceIndexEntry == frameSize) {
+        if (indexed && maxTimestamp > lastTimeIndexed) {
             addTimeIndexEntry(maxTimestamp, (int) (maxTimestampOffset - baseOffset));
         }
     }
@@ -256,7 +255,7 @@ final class Segment implements AutoCloseable {
         }
         indexOffsets[indexEntries] = relativeOffset;
         indexPositions[indexEntries] = position;
-        indexEntries++;
+        indexEntries = indexEntries + 1; // publishes the entry (single writer)
         final ByteBuffer entry = ByteBuffer.allocate(8).putInt(relativeOffset).putInt(position).flip();
         index.write(entry, (long) (indexEntries - 1) * 8);
     }
@@ -268,7 +267,7 @@ final class Segment implements AutoCloseable {
         }
         timeIndexTimestamps[timeIndexEntries] = timestamp;
         timeIndexOffsets[timeIndexEntries] = relativeOffset;
-        timeIndexEntries++;
+        timeIndexEntries = timeIndexEntries + 1; // publishes the entry (single writer)
         lastTimeIndexed = timestamp;
         final ByteBuffer entry = ByteBuffer.allocate(12).putLong(timestamp).putInt(relativeOffset).flip();
         timeIndex.write(entry, (long) (timeIndexEntries - 1) * 12);
@@ -302,28 +301,22 @@ final class Segment implements AutoCloseable {
     }
 
     /**
-     * Appends frames (already encoded, offsets from {@link #nextOffset()}) and indexes them. Not visible to readers
-     * until the write is complete.
-     *
-     * @param frames     the encoded frames, from position to limit
-     * @param offsets    the offset of each frame
-     * @param timestamps the timestamp of each frame
-     * @param sizes      the size of each frame
+     * Appends one encoded batch (its base offset at or above {@link #nextOffset()}) and indexes it. Readers see it
+     * once the write is complete, all at once.
      */
-    void append(final ByteBuffer frames, final long[] offsets, final long[] timestamps, final int[] sizes,
-                final int count) {
+    void append(final ByteBuffer batch) {
         try {
+            final int batchSize = batch.remaining();
+            final long base = RecordBatch.baseOffset(batch, 0);
+            final long last = RecordBatch.lastOffset(batch, 0);
+            final long batchMaxTimestamp = RecordBatch.maxTimestamp(batch, 0);
             long at = size;
-            while (frames.hasRemaining()) {
-                at += log.write(frames, at);
+            while (batch.hasRemaining()) {
+                at += log.write(batch, at);
             }
-            int position = size;
-            for (int i = 0; i < count; i++) {
-                indexRecord(offsets[i], timestamps[i], position, sizes[i]);
-                position += sizes[i];
-            }
-            nextOffset = offsets[count - 1] + 1;
-            size = position;
+            indexBatch(base, batchMaxTimestamp, size, batchSize);
+            size += batchSize;
+            nextOffset = last + 1;
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot append to segment " + baseOffset + " in " + dir, e);
         }
@@ -342,7 +335,7 @@ final class Segment implements AutoCloseable {
     private int seekPosition(final long offset) {
         final long relative = offset - baseOffset;
         int lo = 0;
-        int hi = indexEntries - 1;
+        int hi = indexEntries - 1; // read first: the entries below it are whole
         int found = -1;
         while (lo <= hi) {
             final int mid = (lo + hi) >>> 1;
@@ -374,25 +367,24 @@ final class Segment implements AutoCloseable {
                 readFully(buffer, position);
                 buffer.flip();
                 int at = 0;
-                int frame = 0;
-                while (added < maxRecords && (frame = RecordFrame.check(buffer, at)) > 0) {
-                    if (RecordFrame.offset(buffer, at) >= offset) {
-                        out.add(RecordFrame.read(buffer, at, topic, partition));
-                        added++;
+                int batch = 0;
+                while (added < maxRecords && (batch = RecordBatch.check(buffer, at)) > 0) {
+                    if (RecordBatch.lastOffset(buffer, at) >= offset) {
+                        added += RecordBatch.read(buffer, at, offset, maxRecords - added, topic, partition, out);
                     }
-                    at += frame;
+                    at += batch;
                 }
-                if (frame < 0) {
+                if (batch < 0) {
                     throw new IllegalStateException("segment " + baseOffset + " of " + dir
-                        + " holds a corrupt record at byte " + (position + at));
+                        + " holds a corrupt batch at byte " + (position + at));
                 }
                 if (at == 0 && added < maxRecords) {
-                    final int length = buffer.getInt(0);
-                    if (length < 0 || 4L + length > limit - position || 4 + length <= buffer.capacity()) {
+                    final long announced = RecordBatch.announcedSize(buffer, 0);
+                    if (announced > limit - position || announced <= buffer.capacity()) {
                         throw new IllegalStateException("segment " + baseOffset + " of " + dir
-                            + " holds a bad record at byte " + position);
+                            + " holds a bad batch at byte " + position);
                     }
-                    buffer = ByteBuffer.allocate(4 + length); // one record larger than the buffer
+                    buffer = ByteBuffer.allocate((int) announced); // one batch larger than the buffer
                     continue;
                 }
                 position += at;
@@ -410,7 +402,7 @@ final class Segment implements AutoCloseable {
         }
         // the last time-index entry below the timestamp bounds where a scan must start
         long from = baseOffset;
-        for (int i = timeIndexEntries - 1; i >= 0; i--) {
+        for (int i = timeIndexEntries - 1; i >= 0; i--) { // the count is read first: the entries below it are whole
             if (timeIndexTimestamps[i] < timestamp) {
                 from = baseOffset + timeIndexOffsets[i];
                 break;
@@ -433,13 +425,25 @@ final class Segment implements AutoCloseable {
         return -1L;
     }
 
-    /** Cuts the segment before {@code offset}: records at or above it are removed. */
+    /**
+     * Cuts the segment before {@code offset}: records at or above it are removed. A batch that straddles the offset
+     * is rewritten with its records below it (same unit).
+     */
     void truncateTo(final long offset) {
         if (offset >= nextOffset) {
             return;
         }
         try {
-            final int cut = positionOf(offset);
+            // the batch holding the offset, and what of it stays
+            final long[] found = batchAt(offset);
+            final int cut = (int) found[0];
+            List<RawRecord> kept = List.of();
+            long keptUnit = -1L;
+            if (found[1] >= 0 && found[1] < offset) {
+                kept = new ArrayList<>();
+                read(found[1], (int) (offset - found[1]), "", 0, kept);
+                keptUnit = found[2];
+            }
             log.truncate(cut);
             log.force(true);
             indexEntries = 0;
@@ -451,24 +455,31 @@ final class Segment implements AutoCloseable {
             index.truncate(0);
             timeIndex.truncate(0);
             recover(true);
+            if (!kept.isEmpty()) {
+                append(RecordBatch.encode(kept, kept.get(0).offset(), keptUnit));
+                log.force(true);
+            }
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot truncate segment " + baseOffset + " in " + dir, e);
         }
     }
 
-    /** The byte position of the first record with an offset at or above {@code offset}, or the size if none. */
-    private int positionOf(final long offset) throws IOException {
-        final ByteBuffer header = ByteBuffer.allocate(RecordFrame.FRAME_OVERHEAD + 2 + 8);
+    /**
+     * The batch holding {@code offset} or the first one after it: {@code {byte position, base offset, unit}}, or
+     * {@code {size, -1, -1}} when there is none.
+     */
+    private long[] batchAt(final long offset) throws IOException {
+        final ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER);
         int position = seekPosition(offset);
         while (position < size) {
             header.clear();
             readFully(header, position);
-            if (header.getLong(RecordFrame.FRAME_OVERHEAD + 2) >= offset) {
-                return position;
+            if (RecordBatch.lastOffset(header, 0) >= offset) {
+                return new long[] {position, RecordBatch.baseOffset(header, 0), RecordBatch.unit(header, 0)};
             }
-            position += 4 + header.getInt(0);
+            position += (int) RecordBatch.announcedSize(header, 0);
         }
-        return size;
+        return new long[] {size, -1L, -1L};
     }
 
     @Override

@@ -19,14 +19,14 @@ import io.pspf.runtime.backend.RawRecord;
 
 /**
  * A crash can leave the active segment cut at any byte, or with garbage written at its end or over part of it. On
- * open the partition must keep exactly the records wholly written before the damage - no fewer, none damaged - and
- * go on appending from there.
+ * open the partition must keep exactly the batches (appends) wholly written before the damage - no fewer, none
+ * damaged - and go on appending from there.
  */
 class LogRecoveryProperties {
     enum Damage { TRUNCATE, FLIP_BYTE, GARBAGE_TAIL }
 
     @Property(tries = 300)
-    void shouldKeepEveryWholeRecordBeforeTheDamageAndNothingAfterIt(
+    void shouldKeepEveryWholeBatchBeforeTheDamageAndNothingAfterIt(
         @ForAll @IntRange(min = 1, max = 60) final int count,
         @ForAll final boolean manySegments,
         @ForAll final Damage damage,
@@ -45,35 +45,36 @@ class LogRecoveryProperties {
             }
             final Path active = dir.resolve(Segment.fileName(activeBase, Segment.LOG_SUFFIX));
             final byte[] bytes = Files.readAllBytes(active);
-            // the byte at which each record of the active segment ends
-            final int recordsInActive = (int) (count - activeBase);
-            final int[] ends = new int[recordsInActive];
+            // the batches of the active segment: where each ends, and how many records are in it and before it
+            final List<int[]> batches = new java.util.ArrayList<>(); // {end byte, records up to and including it}
             int end = 0;
-            for (int i = 0; i < recordsInActive; i++) {
-                end += RecordFrame.sizeOf(PartitionLogTest.record((int) activeBase + i));
-                ends[i] = end;
+            for (int i = (int) activeBase; i < count; i += 4) {
+                final int n = Math.min(4, count - i);
+                end += (int) RecordBatch.sizeOf(PartitionLogTest.records(i, n));
+                batches.add(new int[] {end, i + n - (int) activeBase});
             }
-            assertEquals(end, bytes.length, "the active segment holds its records' frames back to back");
+            assertEquals(end, bytes.length, "the active segment holds its batches back to back");
+            final int recordsInActive = (int) (count - activeBase);
+            final int[] ends = new int[batches.size()];
+            final int[] recordsUpTo = new int[batches.size()];
+            for (int b = 0; b < batches.size(); b++) {
+                ends[b] = batches.get(b)[0];
+                recordsUpTo[b] = batches.get(b)[1];
+            }
 
             int kept = recordsInActive;
             switch (damage) {
                 case TRUNCATE: {
                     final int cut = (int) (where * bytes.length);
                     Files.write(active, java.util.Arrays.copyOf(bytes, cut));
-                    kept = 0;
-                    while (kept < recordsInActive && ends[kept] <= cut) {
-                        kept++;
-                    }
+                    kept = keptBefore(ends, recordsUpTo, cut + 1);
                     break;
                 }
                 case FLIP_BYTE: {
                     final int at = (int) (where * bytes.length);
                     bytes[at] ^= (byte) flip;
                     Files.write(active, bytes);
-                    kept = 0;
-                    while (ends[kept] <= at) {
-                        kept++;
-                    }
+                    kept = keptBefore(ends, recordsUpTo, at + 1);
                     break;
                 }
                 case GARBAGE_TAIL: {
@@ -96,13 +97,31 @@ class LogRecoveryProperties {
                 for (int i = 0; i < all.size(); i++) {
                     PartitionLogTest.assertRecord(i, i, all.get(i));
                 }
-                assertEquals(kept == 0 ? 0 : ends[kept - 1], Files.size(active), "the file is cut after the last whole record");
+                assertEquals(bytesOf(ends, recordsUpTo, kept), Files.size(active), "the file is cut after the last whole batch");
                 assertEquals(expectedEnd, log.append(PartitionLogTest.records((int) expectedEnd, 1), -1, false));
                 PartitionLogTest.assertRecord((int) expectedEnd, expectedEnd, log.read(expectedEnd, 1).get(0));
             }
         } finally {
             deleteRecursively(dir);
         }
+    }
+
+    /** The records of the batches that end before byte {@code limit} (exclusive) of the file. */
+    private static int keptBefore(final int[] ends, final int[] recordsUpTo, final int limit) {
+        int kept = 0;
+        for (int b = 0; b < ends.length && ends[b] < limit; b++) {
+            kept = recordsUpTo[b];
+        }
+        return kept;
+    }
+
+    private static int bytesOf(final int[] ends, final int[] recordsUpTo, final int kept) {
+        for (int b = 0; b < ends.length; b++) {
+            if (recordsUpTo[b] == kept) {
+                return ends[b];
+            }
+        }
+        return 0;
     }
 
     private static long lastSegmentBase(final Path dir) throws IOException {

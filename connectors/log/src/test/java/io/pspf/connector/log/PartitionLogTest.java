@@ -62,6 +62,13 @@ class PartitionLogTest {
         assertEquals(3, actual.partition());
     }
 
+    /** Appends records {@code from .. from + count - 1} in batches of {@code batch}. */
+    static void appendInBatches(final PartitionLog log, final int from, final int count, final int batch) {
+        for (int i = from; i < from + count; i += batch) {
+            log.append(records(i, Math.min(batch, from + count - i)), -1, false);
+        }
+    }
+
     private PartitionLog open(final LogConfig config) {
         return PartitionLog.open(tmp.resolve("t-3"), "t", 3, config);
     }
@@ -146,7 +153,7 @@ class PartitionLogTest {
     void shouldKeepTheLogStartOnDeleteRecordsAndDeleteSegmentsBelowIt() {
         final LogConfig config = config().withSegmentBytes(512);
         try (PartitionLog log = open(config)) {
-            log.append(records(0, 100), -1, false);
+            appendInBatches(log, 0, 100, 3);
             final int before = log.segmentCount();
             log.deleteRecordsBefore(60);
             assertEquals(60, log.logStartOffset());
@@ -170,7 +177,7 @@ class PartitionLogTest {
     void shouldDeleteSealedSegmentsByRecordAgeAndBySize() {
         final LogConfig byTime = config().withSegmentBytes(400).withRetention(10_000, -1);
         try (PartitionLog log = open(byTime)) {
-            log.append(records(0, 60), -1, false); // timestamps 1000..1059
+            appendInBatches(log, 0, 60, 5); // timestamps 1000..1059
             final int segments = log.segmentCount();
             assertEquals(0, log.applyRetention(11_000));
             final int deleted = log.applyRetention(20_000);
@@ -182,7 +189,7 @@ class PartitionLogTest {
         }
         final LogConfig bySize = config().withSegmentBytes(400).withRetention(-1, 1000);
         try (PartitionLog log = PartitionLog.open(tmp.resolve("u-0"), "u", 0, bySize)) {
-            log.append(records(0, 60), -1, false);
+            appendInBatches(log, 0, 60, 5);
             log.applyRetention(0);
             assertTrue(log.sizeInBytes() < 1000 + 400, "size " + log.sizeInBytes());
             assertTrue(log.logStartOffset() > 0);
@@ -194,8 +201,12 @@ class PartitionLogTest {
     void shouldTruncateToAnOffset() {
         final LogConfig config = config().withSegmentBytes(300);
         try (PartitionLog log = open(config)) {
-            log.append(records(0, 50), -1, false);
-            log.truncateTo(23);
+            appendInBatches(log, 0, 30, 4);
+            log.append(records(30, 20), -1, false); // one batch larger than a segment
+            log.truncateTo(37); // inside that batch: its first 7 records stay
+            assertEquals(37, log.logEndOffset());
+            assertRecord(36, 36, log.read(36, 5).get(0));
+            log.truncateTo(23); // inside a batch of an earlier segment: later segments go
             assertEquals(23, log.logEndOffset());
             assertEquals(23, log.read(0, 100).size());
             assertEquals(23, log.append(records(23, 2), -1, false));
@@ -211,7 +222,7 @@ class PartitionLogTest {
     @Test
     void shouldFindOffsetsByTimestamp() {
         try (PartitionLog log = open(config().withSegmentBytes(300).withIndexIntervalBytes(64))) {
-            log.append(records(0, 80), -1, false); // timestamps 1000 + i
+            appendInBatches(log, 0, 80, 3); // timestamps 1000 + i
             assertEquals(0, log.offsetForTimestamp(0));
             assertEquals(37, log.offsetForTimestamp(1037));
             assertEquals(79, log.offsetForTimestamp(1079));
@@ -223,7 +234,7 @@ class PartitionLogTest {
     void shouldRefuseToOpenASealedSegmentWithADamagedRecord() throws IOException {
         final LogConfig config = config().withSegmentBytes(300);
         try (PartitionLog log = open(config)) {
-            log.append(records(0, 30), -1, false);
+            appendInBatches(log, 0, 30, 2);
             assertTrue(log.segmentCount() > 2);
         }
         final Path first = tmp.resolve("t-3").resolve("00000000000000000000.log");
@@ -235,14 +246,29 @@ class PartitionLogTest {
     }
 
     @Test
-    void shouldLetReadersSeeOnlyWholeRecordsWhileAppending() throws Exception {
+    void shouldKeepTheRecordsOfOneAppendTogetherInOneBatch() {
+        try (PartitionLog log = open(config().withSegmentBytes(200))) {
+            log.append(records(0, 3), -1, false);
+            final int before = log.segmentCount();
+            log.append(records(3, 10), 42, false);
+            assertEquals(before + 1, log.segmentCount(), "the batch did not fit: a new segment holds all of it");
+            assertEquals(13, log.read(0, 100).size());
+        }
+    }
+
+    @Test
+    void shouldLetReadersSeeOnlyWholeAppendsWhileAppending() throws Exception {
         try (PartitionLog log = open(config().withSegmentBytes(2048))) {
             final AtomicReference<Throwable> failure = new AtomicReference<>();
             final Thread reader = new Thread(() -> {
                 try {
                     long next = 0;
                     while (next < 2000) {
-                        for (final RawRecord r : log.read(next, 100)) {
+                        final List<RawRecord> read = log.read(next, 100);
+                        if (read.size() % 10 != 0 && read.size() != 100) {
+                            throw new AssertionError("saw part of an append: " + read.size() + " records from " + next);
+                        }
+                        for (final RawRecord r : read) {
                             assertEquals(next, r.offset());
                             assertRecord((int) next, next, r);
                             next++;
