@@ -156,6 +156,19 @@ final class PartitionLog implements AutoCloseable {
         return size;
     }
 
+    /**
+     * The largest commit unit that wrote a batch still in the partition, or -1. Units are applied in journal order,
+     * so a partition holds the batch of unit {@code u} exactly when this is at least {@code u} (unless retention has
+     * deleted it since, which only happens once the journal no longer holds the unit).
+     */
+    long maxUnit() {
+        long max = -1L;
+        for (final Segment segment : segments.values()) {
+            max = Math.max(max, segment.maxUnit());
+        }
+        return max;
+    }
+
     int segmentCount() {
         return segments.size();
     }

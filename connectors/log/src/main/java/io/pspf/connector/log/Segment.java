@@ -64,6 +64,8 @@ final class Segment implements AutoCloseable {
     private volatile int size;
     private volatile long nextOffset;
     private volatile long maxTimestamp = -1L;
+    /** The largest commit unit of the segment's batches, or -1 when none was written by a commit unit. */
+    private volatile long maxUnit = -1L;
     private long maxTimestampOffset = -1L;
     private long lastTimeIndexed = Long.MIN_VALUE;
     private int bytesSinceIndexEntry;
@@ -169,6 +171,7 @@ final class Segment implements AutoCloseable {
                     break;
                 }
                 indexBatch(base, RecordBatch.maxTimestamp(buffer, at), position + at, batch);
+                maxUnit = Math.max(maxUnit, RecordBatch.unit(buffer, at));
                 expectedAtLeast = RecordBatch.lastOffset(buffer, at) + 1;
                 at += batch;
             }
@@ -296,6 +299,11 @@ final class Segment implements AutoCloseable {
         return maxTimestamp;
     }
 
+    /** The largest commit unit that wrote a batch here, or -1. */
+    long maxUnit() {
+        return maxUnit;
+    }
+
     long createdMs() {
         return createdMs;
     }
@@ -310,11 +318,13 @@ final class Segment implements AutoCloseable {
             final long base = RecordBatch.baseOffset(batch, 0);
             final long last = RecordBatch.lastOffset(batch, 0);
             final long batchMaxTimestamp = RecordBatch.maxTimestamp(batch, 0);
+            final long unit = RecordBatch.unit(batch, 0);
             long at = size;
             while (batch.hasRemaining()) {
                 at += log.write(batch, at);
             }
             indexBatch(base, batchMaxTimestamp, size, batchSize);
+            maxUnit = Math.max(maxUnit, unit);
             size += batchSize;
             nextOffset = last + 1;
         } catch (final IOException e) {
@@ -450,6 +460,7 @@ final class Segment implements AutoCloseable {
             timeIndexEntries = 0;
             maxTimestamp = -1L;
             maxTimestampOffset = -1L;
+            maxUnit = -1L;
             lastTimeIndexed = Long.MIN_VALUE;
             bytesSinceIndexEntry = 0;
             index.truncate(0);
