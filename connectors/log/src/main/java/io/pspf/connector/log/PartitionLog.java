@@ -230,12 +230,17 @@ final class PartitionLog implements AutoCloseable {
     List<RawRecord> read(final long offset, final int maxRecords) {
         ensureOpen();
         final List<RawRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
+        // The end is read first. Appends publish in order (a segment's last batch before the next segment's first),
+        // so every record below this end is visible in its segment now; a segment that looked exhausted cannot
+        // receive records below it later. Without the bound, a reader could pass over a segment just before its
+        // last batch landed and then read the next segment's first one, missing that batch.
+        final long end = logEndOffset();
         long next = Math.max(offset, logStartOffset);
         Map.Entry<Long, Segment> entry = segments.floorEntry(next);
         if (entry == null) {
             entry = segments.firstEntry();
         }
-        while (entry != null && out.size() < maxRecords) {
+        while (entry != null && out.size() < maxRecords && next < end) {
             final Segment segment = entry.getValue();
             if (segment.nextOffset() > next) {
                 segment.read(next, maxRecords - out.size(), topic, partition, out);
@@ -244,6 +249,9 @@ final class PartitionLog implements AutoCloseable {
                 }
             }
             entry = segments.higherEntry(entry.getKey());
+        }
+        while (!out.isEmpty() && out.get(out.size() - 1).offset() >= end) {
+            out.remove(out.size() - 1);
         }
         return out;
     }
