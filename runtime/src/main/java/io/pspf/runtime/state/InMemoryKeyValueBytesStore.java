@@ -165,7 +165,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
             // RocksDB seeks to the prefix and reads while keys start with it: an empty prefix matches every key
             final NavigableSet<Bytes> keys = new TreeSet<>();
             for (final Bytes key : index.sortedKeys().tailSet(from, true)) {
-                if (!startsWith(key.get(), from.get())) {
+                if (!StoreSupport.startsWith(key.get(), from.get())) {
                     break;
                 }
                 keys.add(key);
@@ -177,17 +177,6 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
         return new SnapshotIterator(index.sortedKeys().subSet(from, true, to, false), true);
     }
 
-    private static boolean startsWith(final byte[] key, final byte[] prefix) {
-        if (key.length < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (key[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     @Override
     public long approximateNumEntries() {

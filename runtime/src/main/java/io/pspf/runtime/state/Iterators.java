@@ -7,17 +7,13 @@ import java.util.function.Function;
 
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /** Small iterator and position helpers shared by the stores. */
 final class Iterators {
-    static final String INVALID_RANGE_WARNING = "Returning empty iterator for fetch with invalid key range: from > to. "
-        + "This may be due to range arguments set in the wrong order, or serdes that don't preserve ordering when "
-        + "lexicographically comparing the serialized bytes. Note that the built-in numerical serdes do not follow "
-        + "this for negative numbers";
+    static final String INVALID_RANGE_WARNING = StoreSupport.INVALID_RANGE_WARNING;
 
     private Iterators() {
     }
@@ -78,13 +74,7 @@ final class Iterators {
 
     /** Records the input position of the current record, as Kafka's stores do on every write. */
     static void updatePosition(final Position position, final StateStoreContext context) {
-        if (context == null) {
-            return;
-        }
-        final RecordMetadata metadata = context.recordMetadata().orElse(null);
-        if (metadata != null && metadata.topic() != null) {
-            position.withComponent(metadata.topic(), metadata.partition(), metadata.offset());
-        }
+        StoreSupport.updatePosition(position, context);
     }
 
     private static final class ListIterator<K, V> implements PeekingIterator<K, V> {
