@@ -1,7 +1,6 @@
 package io.pspf.connector.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -134,7 +133,8 @@ class LogBackendTest {
     @Test
     void shouldBeFoundByItsSchemeAndCheckItsSettings() {
         try (Backend backend = BackendProvider.open("log:" + dir, Map.of())) {
-            assertInstanceOf(LogBackend.class, backend);
+            backend.createTopic("t", 2);
+            assertEquals("log:" + dir.toAbsolutePath().normalize(), backend.toString());
         }
         final ConfigException fsync = assertThrows(ConfigException.class,
             () -> BackendProvider.open("log:" + dir, Map.of("pspf.log.fsync", "sometimes")));
@@ -142,6 +142,24 @@ class LogBackendTest {
         final ConfigException segment = assertThrows(ConfigException.class,
             () -> BackendProvider.open("log:" + dir, Map.of("segment.bytes", "-5")));
         assertTrue(segment.getMessage().contains("segment.bytes"), segment.getMessage());
+    }
+
+    @Test
+    void shouldShareOneDirectoryBetweenTheOpenersOfOneJvm() {
+        final Backend first = BackendProvider.open("log:" + dir, Map.of());
+        final Backend second = BackendProvider.open("log:" + dir.resolve(".").toString(), Map.of());
+        first.createTopic("t", 1);
+        second.append("t", 0, List.of(record("k", "v")));
+        assertEquals(1, first.read("t", 0, 0, 10).size(), "one backend behind both");
+        first.close();
+        assertEquals(1, second.logEndOffset("t", 0), "still open for the other opener");
+        assertThrows(BackendException.class, () -> first.logEndOffset("t", 0));
+        assertThrows(BackendException.class, () -> LogBackend.open(dir, Map.of()), "the directory is still held");
+        second.close();
+        second.close();
+        try (LogBackend reopened = LogBackend.open(dir, Map.of())) {
+            assertEquals(1, reopened.logEndOffset("t", 0), "released once the last opener closed");
+        }
     }
 
     @Test
