@@ -34,6 +34,7 @@ public final class PspfSessionBytesStoreSupplier implements SessionBytesStoreSup
     private final Kind kind;
     private final long retentionPeriod;
     private final long segmentInterval;
+    private final java.util.function.Supplier<SegmentStorage> storage;
 
     /**
      * @param name            the store name
@@ -43,10 +44,25 @@ public final class PspfSessionBytesStoreSupplier implements SessionBytesStoreSup
      */
     public PspfSessionBytesStoreSupplier(final String name, final Kind kind, final long retentionPeriod,
                                          final long segmentInterval) {
+        this(name, kind, retentionPeriod, segmentInterval, SegmentStorage::inMemory);
+    }
+
+    private PspfSessionBytesStoreSupplier(final String name, final Kind kind, final long retentionPeriod,
+                                          final long segmentInterval,
+                                          final java.util.function.Supplier<SegmentStorage> storage) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
         this.kind = Objects.requireNonNull(kind, "kind cannot be null");
         this.retentionPeriod = retentionPeriod;
         this.segmentInterval = segmentInterval;
+        this.storage = Objects.requireNonNull(storage, "storage");
+    }
+
+    /**
+     * The same supplier, with the persistent kinds keeping their segments in a new storage from {@code storage}
+     * for each store (the SQLite module's, say); the in-memory kind is not segmented and stays as it is.
+     */
+    public PspfSessionBytesStoreSupplier withStorage(final java.util.function.Supplier<SegmentStorage> storage) {
+        return new PspfSessionBytesStoreSupplier(name, kind, retentionPeriod, segmentInterval, storage);
     }
 
     /** @return the kind of store this supplier builds */
@@ -63,11 +79,11 @@ public final class PspfSessionBytesStoreSupplier implements SessionBytesStoreSup
     public SessionStore<Bytes, byte[]> get() {
         switch (kind) {
             case PERSISTENT:
-                return new SegmentedSessionBytesStore(name, retentionPeriod, segmentInterval);
+                return new SegmentedSessionBytesStore(name, retentionPeriod, segmentInterval, storage.get());
             case PERSISTENT_WITH_HEADERS:
-                return new SegmentedSessionBytesStore.WithHeaders(name, retentionPeriod, segmentInterval);
+                return new SegmentedSessionBytesStore.WithHeaders(name, retentionPeriod, segmentInterval, storage.get());
             case PERSISTENT_TIME_ORDERED:
-                return new SegmentedSessionBytesStore.TimeOrdered(name, retentionPeriod, segmentInterval);
+                return new SegmentedSessionBytesStore.TimeOrdered(name, retentionPeriod, segmentInterval, storage.get());
             default:
                 return new InMemorySessionBytesStore(name, retentionPeriod);
         }

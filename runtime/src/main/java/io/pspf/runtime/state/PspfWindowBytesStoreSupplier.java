@@ -40,6 +40,7 @@ public final class PspfWindowBytesStoreSupplier implements WindowBytesStoreSuppl
     private final long segmentInterval;
     private final long windowSize;
     private final boolean retainDuplicates;
+    private final java.util.function.Supplier<SegmentStorage> storage;
 
     /**
      * @param name             the store name
@@ -52,12 +53,29 @@ public final class PspfWindowBytesStoreSupplier implements WindowBytesStoreSuppl
     public PspfWindowBytesStoreSupplier(final String name, final Kind kind, final long retentionPeriod,
                                         final long segmentInterval, final long windowSize,
                                         final boolean retainDuplicates) {
+        this(name, kind, retentionPeriod, segmentInterval, windowSize, retainDuplicates, SegmentStorage::inMemory);
+    }
+
+    private PspfWindowBytesStoreSupplier(final String name, final Kind kind, final long retentionPeriod,
+                                         final long segmentInterval, final long windowSize,
+                                         final boolean retainDuplicates,
+                                         final java.util.function.Supplier<SegmentStorage> storage) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
         this.kind = Objects.requireNonNull(kind, "kind cannot be null");
         this.retentionPeriod = retentionPeriod;
         this.segmentInterval = segmentInterval;
         this.windowSize = windowSize;
         this.retainDuplicates = retainDuplicates;
+        this.storage = Objects.requireNonNull(storage, "storage");
+    }
+
+    /**
+     * The same supplier, with the persistent kinds keeping their segments in a new storage from {@code storage}
+     * for each store (the SQLite module's, say); the in-memory kind is not segmented and stays as it is.
+     */
+    public PspfWindowBytesStoreSupplier withStorage(final java.util.function.Supplier<SegmentStorage> storage) {
+        return new PspfWindowBytesStoreSupplier(name, kind, retentionPeriod, segmentInterval, windowSize,
+            retainDuplicates, storage);
     }
 
     /** @return the kind of store this supplier builds */
@@ -74,17 +92,18 @@ public final class PspfWindowBytesStoreSupplier implements WindowBytesStoreSuppl
     public WindowStore<Bytes, byte[]> get() {
         switch (kind) {
             case PERSISTENT:
-                return new SegmentedWindowBytesStore(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates);
+                return new SegmentedWindowBytesStore(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates,
+                    storage.get());
             case PERSISTENT_TIMESTAMPED:
                 return new SegmentedWindowBytesStore.Timestamped(name, retentionPeriod, segmentInterval, windowSize,
-                    retainDuplicates);
+                    retainDuplicates, storage.get());
             case PERSISTENT_WITH_HEADERS:
                 return new SegmentedWindowBytesStore.WithHeaders(name, retentionPeriod, segmentInterval, windowSize,
-                    retainDuplicates);
+                    retainDuplicates, storage.get());
             case PERSISTENT_TIME_ORDERED:
             case PERSISTENT_TIME_ORDERED_INDEXED:
                 return new SegmentedWindowBytesStore.TimeOrdered(name, retentionPeriod, segmentInterval, windowSize,
-                    retainDuplicates, kind == Kind.PERSISTENT_TIME_ORDERED_INDEXED);
+                    retainDuplicates, kind == Kind.PERSISTENT_TIME_ORDERED_INDEXED, storage.get());
             default:
                 return new InMemoryWindowBytesStore(name, retentionPeriod, windowSize, retainDuplicates);
         }

@@ -1,49 +1,51 @@
 package io.pspf.runtime.state;
 
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NavigableMap;
-import java.util.NavigableSet;
 import java.util.NoSuchElementException;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 
 /**
- * The layout Kafka's RocksDB window and session stores use, kept in memory: records live in time segments of
+ * The layout Kafka's RocksDB window and session stores use: records live in time segments of
  * {@code segmentInterval} ms (segment id = timestamp / interval); within a segment they are ranged in the order of
- * their binary key ({@code key|timestamp|seq} for windows, {@code key|end|start} for sessions), which a segment
- * sorts only on its first range read ({@link HashedSortedMap}). A put observes stream
+ * their binary key ({@code key|timestamp|seq} for windows, {@code key|end|start} for sessions). A put observes stream
  * time; a segment older than the one holding {@code observedStreamTime - retentionPeriod} is dropped, and a put
  * into such a segment is skipped. Reads search segments in order and filter records exactly, so iteration order
- * is segment first, then binary key - the order Kafka's persistent stores return.
+ * is segment first, then binary key - the order Kafka's persistent stores return. Each segment is read (as a
+ * snapshot) when an iteration reaches it, as Kafka opens a segment's iterator. Where the segments are kept is a
+ * {@link SegmentStorage}: in memory by default.
  */
 final class SegmentedBytesStore {
     private final long retentionPeriod;
     private final long segmentInterval;
     private final long expiryOffset;
-    private final TreeMap<Long, HashedSortedMap<byte[]>> segments = new TreeMap<>();
-    /** The segment written last and its id: consecutive writes mostly land in one segment. */
-    private HashedSortedMap<byte[]> lastSegment;
-    private long lastSegmentId = Long.MIN_VALUE;
+    private final SegmentStorage storage;
     private long observedStreamTime = -1L;
 
     SegmentedBytesStore(final long retentionPeriod, final long segmentInterval) {
-        this(retentionPeriod, segmentInterval, 1L);
+        this(retentionPeriod, segmentInterval, 1L, SegmentStorage.inMemory());
     }
 
     /**
      * @param expiryOffset 1 where records older than {@code observedStreamTime - retentionPeriod + 1} are no longer
      *                     visible (Kafka's key-first stores); 0 for Kafka's time-ordered window store, which still shows
      *                     records at exactly {@code observedStreamTime - retentionPeriod}
+     * @param storage      where the segments are kept
      */
-    SegmentedBytesStore(final long retentionPeriod, final long segmentInterval, final long expiryOffset) {
+    SegmentedBytesStore(final long retentionPeriod, final long segmentInterval, final long expiryOffset,
+                        final SegmentStorage storage) {
         this.retentionPeriod = retentionPeriod;
         this.segmentInterval = segmentInterval;
         this.expiryOffset = expiryOffset;
+        this.storage = storage;
+    }
+
+    SegmentStorage storage() {
+        return storage;
     }
 
     long segmentId(final long timestamp) {
@@ -52,6 +54,11 @@ final class SegmentedBytesStore {
 
     long observedStreamTime() {
         return observedStreamTime;
+    }
+
+    /** Takes up the stream time a durable storage committed, after a restart. */
+    void restoreObservedStreamTime(final long streamTime) {
+        observedStreamTime = Math.max(observedStreamTime, streamTime);
     }
 
     /** The earliest timestamp still visible: {@code max(from, observedStreamTime - retentionPeriod + expiryOffset)}. */
@@ -70,35 +77,16 @@ final class SegmentedBytesStore {
         final long minLiveSegment = segmentId(observedStreamTime - retentionPeriod);
         final boolean live = segmentId >= minLiveSegment;
         if (live) {
-            HashedSortedMap<byte[]> segment = lastSegmentId == segmentId ? lastSegment : null;
-            if (segment == null) {
-                segment = segments.computeIfAbsent(segmentId, id -> new HashedSortedMap<>());
-                lastSegment = segment;
-                lastSegmentId = segmentId;
-            }
-            if (value == null) {
-                segment.remove(binaryKey);
-            } else {
-                segment.put(binaryKey, value);
-            }
+            storage.put(segmentId, binaryKey, value);
         }
-        if (!segments.isEmpty() && segments.firstKey() < minLiveSegment) {
-            segments.headMap(minLiveSegment, false).clear();
-            if (lastSegmentId < minLiveSegment) {
-                lastSegment = null;
-                lastSegmentId = Long.MIN_VALUE;
-            }
-        }
+        storage.dropSegmentsBelow(minLiveSegment);
         return live;
     }
 
     /** Removes a record from its segment, if the segment is still there; like a put, it observes stream time. */
     void remove(final Bytes binaryKey, final long timestamp) {
         observedStreamTime = Math.max(observedStreamTime, timestamp);
-        final HashedSortedMap<byte[]> segment = segments.get(segmentId(timestamp));
-        if (segment != null) {
-            segment.remove(binaryKey);
-        }
+        storage.put(segmentId(timestamp), binaryKey, null);
     }
 
     /** Reads one record; null when it is absent or older than the retention bound. */
@@ -106,9 +94,7 @@ final class SegmentedBytesStore {
         if (timestamp < observedStreamTime - retentionPeriod + expiryOffset) {
             return null;
         }
-        final long segmentId = segmentId(timestamp);
-        final HashedSortedMap<byte[]> segment = segmentId == lastSegmentId ? lastSegment : segments.get(segmentId);
-        return segment == null ? null : segment.get(binaryKey);
+        return storage.get(segmentId(timestamp), binaryKey);
     }
 
     /**
@@ -118,25 +104,21 @@ final class SegmentedBytesStore {
     Iterator<KeyValue<Bytes, byte[]>> scan(final long timeFrom, final long timeTo, final Bytes lowerBound,
                                            final Bytes upperBound, final Predicate<byte[]> filter,
                                            final boolean forward) {
-        final List<HashedSortedMap<byte[]>> searched = new ArrayList<>();
-        final long fromId = segmentId(timeFrom);
-        final long toId = segmentId(timeTo);
-        if (fromId <= toId) {
-            final NavigableMap<Long, HashedSortedMap<byte[]>> range = segments.subMap(fromId, true, toId, true);
-            searched.addAll((forward ? range : range.descendingMap()).values());
-        }
-        return scan(searched, lowerBound, upperBound, filter, forward);
+        return scan(storage.segmentIds(segmentId(timeFrom), segmentId(timeTo)), lowerBound, upperBound, filter, forward);
     }
 
     /** The records of all segments that pass the filter. */
     Iterator<KeyValue<Bytes, byte[]>> scanAll(final Predicate<byte[]> filter, final boolean forward) {
-        return scan(new ArrayList<>((forward ? segments : segments.descendingMap()).values()), null, null, filter, forward);
+        return scan(storage.segmentIds(Long.MIN_VALUE, Long.MAX_VALUE), null, null, filter, forward);
     }
 
-    private static Iterator<KeyValue<Bytes, byte[]>> scan(final List<HashedSortedMap<byte[]>> searched,
-                                                          final Bytes lowerBound, final Bytes upperBound,
-                                                          final Predicate<byte[]> filter, final boolean forward) {
-        final Iterator<HashedSortedMap<byte[]>> segmentIterator = searched.iterator();
+    private Iterator<KeyValue<Bytes, byte[]>> scan(final List<Long> ascendingIds, final Bytes lowerBound,
+                                                   final Bytes upperBound, final Predicate<byte[]> filter,
+                                                   final boolean forward) {
+        if (!forward) {
+            Collections.reverse(ascendingIds);
+        }
+        final Iterator<Long> segmentIterator = ascendingIds.iterator();
         return new Iterator<>() {
             private Iterator<KeyValue<Bytes, byte[]>> records;
             private KeyValue<Bytes, byte[]> next;
@@ -148,22 +130,7 @@ final class SegmentedBytesStore {
                         if (!segmentIterator.hasNext()) {
                             return false;
                         }
-                        final HashedSortedMap<byte[]> segment = segmentIterator.next();
-                        NavigableSet<Bytes> keys = segment.sortedKeys();
-                        if (lowerBound != null) {
-                            keys = keys.tailSet(lowerBound, true);
-                        }
-                        if (upperBound != null) {
-                            keys = keys.headSet(upperBound, true);
-                        }
-                        // a snapshot, so that writes during iteration cannot break it
-                        final List<KeyValue<Bytes, byte[]>> snapshot = new ArrayList<>(keys.size());
-                        for (final Bytes key : forward ? keys : keys.descendingSet()) {
-                            if (filter.test(key.get())) {
-                                snapshot.add(KeyValue.pair(key, segment.get(key)));
-                            }
-                        }
-                        records = snapshot.iterator();
+                        records = storage.scan(segmentIterator.next(), lowerBound, upperBound, filter, forward).iterator();
                         continue;
                     }
                     next = records.next();
@@ -184,8 +151,6 @@ final class SegmentedBytesStore {
     }
 
     void clear() {
-        segments.clear();
-        lastSegment = null;
-        lastSegmentId = Long.MIN_VALUE;
+        storage.clear();
     }
 }

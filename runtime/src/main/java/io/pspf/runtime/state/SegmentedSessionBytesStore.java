@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -43,9 +45,16 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
      * @param segmentInterval the size of a segment, in ms
      */
     public SegmentedSessionBytesStore(final String name, final long retentionPeriod, final long segmentInterval) {
+        this(name, retentionPeriod, segmentInterval, SegmentStorage.inMemory());
+    }
+
+    /** As {@link #SegmentedSessionBytesStore(String, long, long)}, keeping the segments in {@code storage}. */
+    public SegmentedSessionBytesStore(final String name, final long retentionPeriod, final long segmentInterval,
+                                      final SegmentStorage storage) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
         this.retentionPeriod = retentionPeriod;
-        this.segments = new SegmentedBytesStore(retentionPeriod, segmentInterval);
+        this.segments = new SegmentedBytesStore(retentionPeriod, segmentInterval, 1L,
+            Objects.requireNonNull(storage, "storage"));
     }
 
     /** @return the retention period in ms */
@@ -61,6 +70,8 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         this.context = context;
+        segments.storage().open(context, name);
+        segments.restoreObservedStreamTime(segments.storage().committedStreamTime());
         if (root != null) {
             context.register(root, (key, value) -> putBinary(Bytes.wrap(key), value, false));
         }
@@ -198,8 +209,23 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
 
 
     @Override
+    public void commit(final Map<TopicPartition, Long> changelogOffsets) {
+        segments.storage().commit(changelogOffsets, segments.observedStreamTime());
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return segments.storage().managesOffsets();
+    }
+
+    @Override
+    public Long committedOffset(final TopicPartition partition) {
+        return segments.storage().committedOffset(partition);
+    }
+
+    @Override
     public void close() {
-        segments.clear();
+        segments.storage().close();
         open = false;
     }
 
@@ -223,6 +249,12 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
             super(name, retentionPeriod, segmentInterval);
         }
 
+        /** Keeping the segments in {@code storage}. */
+        public TimeOrdered(final String name, final long retentionPeriod, final long segmentInterval,
+                           final SegmentStorage storage) {
+            super(name, retentionPeriod, segmentInterval, storage);
+        }
+
         @Override
         public KeyValueIterator<Windowed<Bytes>, byte[]> findSessions(final long earliestSessionEndTime,
                                                                      final long latestSessionEndTime) {
@@ -240,6 +272,12 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
         /** See {@link SegmentedSessionBytesStore#SegmentedSessionBytesStore}. */
         public WithHeaders(final String name, final long retentionPeriod, final long segmentInterval) {
             super(name, retentionPeriod, segmentInterval);
+        }
+
+        /** Keeping the segments in {@code storage}. */
+        public WithHeaders(final String name, final long retentionPeriod, final long segmentInterval,
+                           final SegmentStorage storage) {
+            super(name, retentionPeriod, segmentInterval, storage);
         }
     }
 }

@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -54,19 +56,26 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
      */
     public SegmentedWindowBytesStore(final String name, final long retentionPeriod, final long segmentInterval,
                                      final long windowSize, final boolean retainDuplicates) {
-        this(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, false, false);
+        this(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, false, false, SegmentStorage.inMemory());
+    }
+
+    /** As {@link #SegmentedWindowBytesStore(String, long, long, long, boolean)}, keeping the segments in {@code storage}. */
+    public SegmentedWindowBytesStore(final String name, final long retentionPeriod, final long segmentInterval,
+                                     final long windowSize, final boolean retainDuplicates, final SegmentStorage storage) {
+        this(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, false, false, storage);
     }
 
     private SegmentedWindowBytesStore(final String name, final long retentionPeriod, final long segmentInterval,
                                       final long windowSize, final boolean retainDuplicates, final boolean timeOrdered,
-                                      final boolean indexed) {
+                                      final boolean indexed, final SegmentStorage storage) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
         this.retentionPeriod = retentionPeriod;
         this.windowSize = windowSize;
         this.retainDuplicates = retainDuplicates;
         this.timeOrdered = timeOrdered;
         this.indexed = indexed;
-        this.segments = new SegmentedBytesStore(retentionPeriod, segmentInterval, timeOrdered ? 0L : 1L);
+        this.segments = new SegmentedBytesStore(retentionPeriod, segmentInterval, timeOrdered ? 0L : 1L,
+            Objects.requireNonNull(storage, "storage"));
     }
 
     /** @return the retention period in ms */
@@ -82,6 +91,8 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         this.context = context;
+        segments.storage().open(context, name);
+        segments.restoreObservedStreamTime(segments.storage().committedStreamTime());
         if (root != null) {
             context.register(root, (key, value) -> putBinary(Bytes.wrap(key), value, false));
         }
@@ -247,8 +258,23 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
 
 
     @Override
+    public void commit(final Map<TopicPartition, Long> changelogOffsets) {
+        segments.storage().commit(changelogOffsets, segments.observedStreamTime());
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return segments.storage().managesOffsets();
+    }
+
+    @Override
+    public Long committedOffset(final TopicPartition partition) {
+        return segments.storage().committedOffset(partition);
+    }
+
+    @Override
     public void close() {
-        segments.clear();
+        segments.storage().close();
         open = false;
     }
 
@@ -258,6 +284,12 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
         public Timestamped(final String name, final long retentionPeriod, final long segmentInterval,
                            final long windowSize, final boolean retainDuplicates) {
             super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates);
+        }
+
+        /** Keeping the segments in {@code storage}. */
+        public Timestamped(final String name, final long retentionPeriod, final long segmentInterval,
+                           final long windowSize, final boolean retainDuplicates, final SegmentStorage storage) {
+            super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, storage);
         }
     }
 
@@ -275,7 +307,15 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
          */
         public TimeOrdered(final String name, final long retentionPeriod, final long segmentInterval,
                            final long windowSize, final boolean retainDuplicates, final boolean indexed) {
-            super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, true, indexed);
+            super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, true, indexed,
+                SegmentStorage.inMemory());
+        }
+
+        /** Keeping the segments in {@code storage}. */
+        public TimeOrdered(final String name, final long retentionPeriod, final long segmentInterval,
+                           final long windowSize, final boolean retainDuplicates, final boolean indexed,
+                           final SegmentStorage storage) {
+            super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, true, indexed, storage);
         }
     }
 
@@ -286,6 +326,12 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
         public WithHeaders(final String name, final long retentionPeriod, final long segmentInterval,
                            final long windowSize, final boolean retainDuplicates) {
             super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates);
+        }
+
+        /** Keeping the segments in {@code storage}. */
+        public WithHeaders(final String name, final long retentionPeriod, final long segmentInterval,
+                           final long windowSize, final boolean retainDuplicates, final SegmentStorage storage) {
+            super(name, retentionPeriod, segmentInterval, windowSize, retainDuplicates, storage);
         }
     }
 }

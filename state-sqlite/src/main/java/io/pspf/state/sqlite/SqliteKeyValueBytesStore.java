@@ -1,14 +1,9 @@
 package io.pspf.state.sqlite;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,7 +16,6 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
@@ -38,9 +32,9 @@ import io.pspf.runtime.state.StoreSupport;
  * Kafka's {@code Bytes} and RocksDB; ranges and iteration follow it.
  *
  * <pre>
- * CREATE TABLE kv      (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID
- * CREATE TABLE offsets (topic TEXT, partition INTEGER, next_offset INTEGER, PRIMARY KEY (topic, partition))
+ * CREATE TABLE kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID
  * </pre>
+ * (beside the tables of every store's database, {@link SqliteDatabase})
  *
  * <p>Writes go into an open transaction that {@link #commit(Map)} ends, storing with the records the changelog
  * offsets they reflect ({@link #committedOffset}), so that a restore replays only what the store lacks
@@ -55,13 +49,11 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
     private final String name;
     private final Position position = Position.emptyPosition();
     private StateStoreContext context;
-    private Connection db;
+    private SqliteDatabase db;
     private PreparedStatement select;
     private PreparedStatement upsert;
     private PreparedStatement remove;
     private PreparedStatement count;
-    private PreparedStatement saveOffset;
-    private PreparedStatement loadOffset;
     private volatile boolean open;
 
     public SqliteKeyValueBytesStore(final String name) {
@@ -81,28 +73,16 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         this.context = context;
-        final Path file = databaseFile(context.stateDir().toPath(), name);
+        db = new SqliteDatabase(name, databaseFile(context.stateDir().toPath(), name),
+            "CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID");
         try {
-            Files.createDirectories(file.getParent());
-            db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-            try (Statement s = db.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=NORMAL");
-                s.execute("CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID");
-                s.execute("CREATE TABLE IF NOT EXISTS offsets (topic TEXT NOT NULL, partition INTEGER NOT NULL, "
-                    + "next_offset INTEGER NOT NULL, PRIMARY KEY (topic, partition))");
-            }
-            db.setAutoCommit(false);
-            select = db.prepareStatement("SELECT v FROM kv WHERE k = ?");
-            upsert = db.prepareStatement("INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v");
-            remove = db.prepareStatement("DELETE FROM kv WHERE k = ?");
-            count = db.prepareStatement("SELECT count(*) FROM kv");
-            saveOffset = db.prepareStatement("INSERT INTO offsets (topic, partition, next_offset) VALUES (?, ?, ?) "
-                + "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset");
-            loadOffset = db.prepareStatement("SELECT next_offset FROM offsets WHERE topic = ? AND partition = ?");
-        } catch (final IOException | SQLException e) {
-            closeQuietly();
-            throw new ProcessorStateException("Error opening store " + name + " at " + file, e);
+            select = db.prepare("SELECT v FROM kv WHERE k = ?");
+            upsert = db.prepare("INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v");
+            remove = db.prepare("DELETE FROM kv WHERE k = ?");
+            count = db.prepare("SELECT count(*) FROM kv");
+        } catch (final SQLException e) {
+            db.close();
+            throw db.failure("opening", e);
         }
         if (root != null) {
             context.register(root, (key, value) -> write(Bytes.wrap(key), value));
@@ -140,7 +120,7 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
                 return rs.next() ? rs.getBytes(1) : null;
             }
         } catch (final SQLException e) {
-            throw new ProcessorStateException("Error reading from store " + name, e);
+            throw db.failure("reading", e);
         }
     }
 
@@ -163,7 +143,7 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
                 upsert.executeUpdate();
             }
         } catch (final SQLException e) {
-            throw new ProcessorStateException("Error writing to store " + name, e);
+            throw db.failure("writing", e);
         }
     }
 
@@ -230,7 +210,7 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
     }
 
     private List<Bytes> keys(final String sql, final List<byte[]> args) {
-        try (PreparedStatement statement = db.prepareStatement(sql)) {
+        try (PreparedStatement statement = db.connection().prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
                 statement.setBytes(i + 1, args.get(i));
             }
@@ -242,7 +222,7 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
             }
             return keys;
         } catch (final SQLException e) {
-            throw new ProcessorStateException("Error reading from store " + name, e);
+            throw db.failure("reading", e);
         }
     }
 
@@ -279,7 +259,7 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
         try (ResultSet rs = count.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0L;
         } catch (final SQLException e) {
-            throw new ProcessorStateException("Error reading from store " + name, e);
+            throw db.failure("reading", e);
         }
     }
 
@@ -287,17 +267,7 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public void commit(final Map<TopicPartition, Long> changelogOffsets) {
         validateOpen();
-        try {
-            for (final Map.Entry<TopicPartition, Long> offset : changelogOffsets.entrySet()) {
-                saveOffset.setString(1, offset.getKey().topic());
-                saveOffset.setInt(2, offset.getKey().partition());
-                saveOffset.setLong(3, offset.getValue());
-                saveOffset.executeUpdate();
-            }
-            db.commit();
-        } catch (final SQLException e) {
-            throw new ProcessorStateException("Error committing store " + name, e);
-        }
+        db.commit(changelogOffsets, Map.of());
     }
 
     @Deprecated
@@ -315,37 +285,16 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public Long committedOffset(final TopicPartition partition) {
         validateOpen();
-        try {
-            loadOffset.setString(1, partition.topic());
-            loadOffset.setInt(2, partition.partition());
-            try (ResultSet rs = loadOffset.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
-            }
-        } catch (final SQLException e) {
-            throw new ProcessorStateException("Error reading the offsets of store " + name, e);
-        }
+        return db.committedOffset(partition);
     }
 
     /** Closes the store; writes not yet committed are rolled back (the changelog still has them). */
     @Override
     public void close() {
-        if (!open) {
-            closeQuietly();
-            return;
-        }
         open = false;
-        closeQuietly();
-    }
-
-    private void closeQuietly() {
-        for (final AutoCloseable c : new AutoCloseable[] {select, upsert, remove, count, saveOffset, loadOffset, db}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (final Exception e) {
-                    LOG.warn("Error closing store {}", name, e);
-                }
-            }
+        if (db != null) {
+            db.close();
+            db = null;
         }
     }
 

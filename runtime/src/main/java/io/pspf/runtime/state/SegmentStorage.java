@@ -1,0 +1,71 @@
+package io.pspf.runtime.state;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStoreContext;
+
+/**
+ * Where a segmented (window or session) store keeps its records: segments by id, each a map of binary keys read in
+ * unsigned byte order. {@link SegmentedBytesStore} decides which segments live and which records a read wants;
+ * the storage only keeps them, in memory ({@link #inMemory()}) or in a database (the SQLite module's).
+ *
+ * <p>A durable storage commits its writes with the changelog offsets and the observed stream time they reflect,
+ * and gives both back after a restart.
+ */
+public interface SegmentStorage {
+    /** Opens the storage for a store (a durable one finds its files under the context's state directory). */
+    default void open(final StateStoreContext context, final String storeName) {
+    }
+
+    byte[] get(long segmentId, Bytes key);
+
+    /** Writes a record, or deletes it when {@code value} is null. */
+    void put(long segmentId, Bytes key, byte[] value);
+
+    /** Deletes every segment with an id below {@code segmentId}. */
+    void dropSegmentsBelow(long segmentId);
+
+    /** The ids of the segments that hold records, between {@code fromId} and {@code toId} inclusive, ascending. */
+    List<Long> segmentIds(long fromId, long toId);
+
+    /**
+     * A snapshot of one segment's records with keys in {@code [lower, upper]} (a null bound is open) that pass the
+     * filter, in key order or reversed.
+     */
+    List<KeyValue<Bytes, byte[]>> scan(long segmentId, Bytes lower, Bytes upper, Predicate<byte[]> keyFilter,
+                                       boolean forward);
+
+    void clear();
+
+    /** Makes the writes so far durable, with the changelog offsets and the stream time they reflect. */
+    default void commit(final Map<TopicPartition, Long> changelogOffsets, final long observedStreamTime) {
+    }
+
+    /** Whether the storage keeps changelog offsets ({@link #committedOffset}). */
+    default boolean managesOffsets() {
+        return false;
+    }
+
+    /** The next changelog offset the committed records do not reflect, or null. */
+    default Long committedOffset(final TopicPartition partition) {
+        return null;
+    }
+
+    /** The observed stream time of the last commit, or -1. */
+    default long committedStreamTime() {
+        return -1L;
+    }
+
+    default void close() {
+    }
+
+    /** A new storage in memory: the default of PSPF's segmented stores. */
+    static SegmentStorage inMemory() {
+        return new InMemorySegmentStorage();
+    }
+}

@@ -1,0 +1,34 @@
+package io.pspf.state.sqlite;
+
+import io.pspf.runtime.state.PspfSessionBytesStoreSupplier;
+import io.pspf.runtime.state.PspfWindowBytesStoreSupplier;
+
+/**
+ * Suppliers of PSPF's persistent window and session stores on SQLite: the runtime's segmented stores (Kafka's
+ * RocksDB layout, retention and iteration order) with their segments in {@link SqliteSegmentStorage}. The segment
+ * interval is Kafka's default for its persistent stores: {@code max(retentionPeriod / 2, 60 s)}.
+ */
+public final class SqliteStores {
+    private SqliteStores() {
+    }
+
+    static long segmentInterval(final long retentionPeriod) {
+        return Math.max(retentionPeriod / 2, 60_000L);
+    }
+
+    /** A window store supplier of the given kind (any persistent kind of PSPF's window stores). */
+    public static PspfWindowBytesStoreSupplier windowStore(final String name, final PspfWindowBytesStoreSupplier.Kind kind,
+                                                           final long retentionPeriod, final long windowSize,
+                                                           final boolean retainDuplicates) {
+        return new PspfWindowBytesStoreSupplier(name, kind, retentionPeriod, segmentInterval(retentionPeriod), windowSize,
+            retainDuplicates).withStorage(SqliteSegmentStorage::new);
+    }
+
+    /** A session store supplier of the given kind (any persistent kind of PSPF's session stores). */
+    public static PspfSessionBytesStoreSupplier sessionStore(final String name,
+                                                             final PspfSessionBytesStoreSupplier.Kind kind,
+                                                             final long retentionPeriod) {
+        return new PspfSessionBytesStoreSupplier(name, kind, retentionPeriod, segmentInterval(retentionPeriod))
+            .withStorage(SqliteSegmentStorage::new);
+    }
+}
