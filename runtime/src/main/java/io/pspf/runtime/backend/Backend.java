@@ -15,8 +15,9 @@ import org.apache.kafka.common.TopicPartition;
  * its changelog records and its new input offsets become visible together or not at all, and only while the
  * task's fencing epoch is current. Everything exactly-once rests on that; the rest of the SPI is plain log access.
  *
- * <p>Implementations are thread-safe. Offsets are dense from the log start: the first record of a new partition
- * has offset 0.
+ * <p>Implementations are thread-safe. Offsets are dense from the log start (the first record of a new partition
+ * has offset 0), except in a topic created with {@code cleanup.policy=compact}, where compaction leaves gaps as in
+ * Kafka.
  */
 public interface Backend extends AutoCloseable {
 
@@ -26,6 +27,17 @@ public interface Backend extends AutoCloseable {
      * @throws BackendException if the topic exists with another partition count, or {@code partitions < 1}
      */
     void createTopic(String topic, int partitions);
+
+    /**
+     * Creates a topic with per-topic settings under Kafka's topic-config names (for example
+     * {@code cleanup.policy=compact} for a changelog), or does nothing if it exists with that many partitions.
+     * A backend applies the settings it has a meaning for; this default ignores them.
+     *
+     * @throws BackendException as {@link #createTopic(String, int)}, or when a setting's value is bad
+     */
+    default void createTopic(final String topic, final int partitions, final Map<String, String> configs) {
+        createTopic(topic, partitions);
+    }
 
     /** The partition count of {@code topic}, or -1 when it does not exist. */
     int partitions(String topic);

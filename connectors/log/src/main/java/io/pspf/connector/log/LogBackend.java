@@ -41,7 +41,7 @@ import io.pspf.runtime.backend.RawRecord;
  * <pre>
  * &lt;dir&gt;/
  *   lock                    held (an OS file lock) by the process that has the directory open
- *   topics/&lt;topic&gt;          one file per topic: "partitions=&lt;n&gt;"
+ *   topics/&lt;topic&gt;          one file per topic: "partitions=&lt;n&gt;", then "config.&lt;key&gt;=&lt;value&gt;" lines
  *   journal/                the commit journal: a {@link PartitionLog} of {@link JournalEntry} records
  *   &lt;topic&gt;-&lt;partition&gt;/    one {@link PartitionLog} per partition
  * </pre>
@@ -57,6 +57,9 @@ import io.pspf.runtime.backend.RawRecord;
  *
  * <p><b>Fencing.</b> {@link #fence} raises a task's epoch with a journal record; a unit carrying an older epoch is
  * refused and writes nothing.
+ *
+ * <p><b>Retention and compaction</b> run every {@code pspf.log.cleaner.interval.ms} on a background thread, per
+ * topic as its {@code cleanup.policy} says ({@link LogConfig}); {@link #maintain} runs them at once.
  *
  * <p><b>Sharing.</b> One process has the directory open at a time (the {@code lock} file); a second one fails at
  * open with a clear error. Sharing a directory between processes is not built yet.
@@ -80,6 +83,8 @@ public final class LogBackend implements Backend {
     private final Map<String, Map<TopicPartition, Long>> offsets = new ConcurrentHashMap<>();
     private final Map<String, Long> epochs = new HashMap<>();
     private int unitsSinceCheckpoint;
+    private final Map<String, LogConfig> topicConfigs = new ConcurrentHashMap<>();
+    private final Thread cleaner;
     private volatile boolean closed;
 
     /** The journal's segments are small, so that trimming it frees disk soon. */
@@ -123,9 +128,60 @@ public final class LogBackend implements Backend {
                 config.withRetention(-1, -1).withSegmentBytes(JOURNAL_SEGMENT_BYTES).withSegmentMs(Long.MAX_VALUE));
             recover();
         } catch (final RuntimeException e) {
+            cleaner = null;
             close();
             throw e;
         }
+        cleaner = new Thread(this::runCleaner, "pspf-log-cleaner-" + root.getFileName());
+        cleaner.setDaemon(true);
+        cleaner.start();
+    }
+
+    private void runCleaner() {
+        while (!closed) {
+            try {
+                Thread.sleep(config.cleanerIntervalMs());
+                maintain(config.clock().getAsLong());
+            } catch (final InterruptedException e) {
+                return;
+            } catch (final RuntimeException e) {
+                if (!closed) {
+                    LOG.warn("Log {}: retention or compaction failed; trying again in {} ms", root,
+                        config.cleanerIntervalMs(), e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies retention and compaction to every partition now, as each topic's {@code cleanup.policy} says.
+     *
+     * @return the number of records compacted away plus the number of segments deleted by retention
+     */
+    public long maintain(final long nowMs) {
+        long done = 0;
+        for (final Map.Entry<String, PartitionLog[]> topic : topics.entrySet()) {
+            final LogConfig topicConfig = topicConfigs.getOrDefault(topic.getKey(), config);
+            for (final PartitionLog log : topic.getValue()) {
+                if (closed) {
+                    return done;
+                }
+                try {
+                    if (topicConfig.deletes()) {
+                        done += log.applyRetention(nowMs);
+                    }
+                    if (topicConfig.compacts()) {
+                        done += log.compact(nowMs, topicConfig.deleteRetentionMs());
+                    }
+                } catch (final BackendException e) {
+                    if (!closed && topics.get(topic.getKey()) == topic.getValue()) {
+                        throw e;
+                    }
+                    // the topic was deleted meanwhile
+                }
+            }
+        }
+        return done;
     }
 
     private void loadTopics() {
@@ -135,22 +191,31 @@ public final class LogBackend implements Backend {
                 if (!LEGAL_TOPIC.matcher(topic).matches()) {
                     continue; // a temporary file of an interrupted create
                 }
-                final String text = Files.readString(file, StandardCharsets.UTF_8).trim();
-                if (!text.startsWith("partitions=")) {
-                    throw new BackendException("unreadable topic file " + file + ": " + text);
+                final List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                if (lines.isEmpty() || !lines.get(0).startsWith("partitions=")) {
+                    throw new BackendException("unreadable topic file " + file + ": " + lines);
                 }
-                openTopic(topic, Integer.parseInt(text.substring("partitions=".length())));
+                final Map<String, String> configs = new LinkedHashMap<>();
+                for (final String line : lines.subList(1, lines.size())) {
+                    final int eq = line.indexOf('=');
+                    if (line.startsWith("config.") && eq > 0) {
+                        configs.put(line.substring("config.".length(), eq), line.substring(eq + 1));
+                    }
+                }
+                openTopic(topic, Integer.parseInt(lines.get(0).substring("partitions=".length()).trim()),
+                    config.forTopic(configs));
             }
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot read the topics of " + root, e);
         }
     }
 
-    private void openTopic(final String topic, final int partitions) {
+    private void openTopic(final String topic, final int partitions, final LogConfig topicConfig) {
         final PartitionLog[] logs = new PartitionLog[partitions];
         for (int p = 0; p < partitions; p++) {
-            logs[p] = PartitionLog.open(root.resolve(PartitionLog.dirName(topic, p)), topic, p, config);
+            logs[p] = PartitionLog.open(root.resolve(PartitionLog.dirName(topic, p)), topic, p, topicConfig);
         }
+        topicConfigs.put(topic, topicConfig);
         topics.put(topic, logs);
     }
 
@@ -227,6 +292,17 @@ public final class LogBackend implements Backend {
 
     @Override
     public void createTopic(final String topic, final int partitions) {
+        createTopic(topic, partitions, Map.of());
+    }
+
+    /**
+     * Creates a topic with its own settings ({@code cleanup.policy}, {@code retention.ms}, {@code segment.bytes}, ...,
+     * see {@link LogConfig}), which win over the application's.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException naming the key when a setting is unknown or bad
+     */
+    @Override
+    public void createTopic(final String topic, final int partitions, final Map<String, String> configs) {
         if (topic == null || !LEGAL_TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
             throw new BackendException("illegal topic name '" + topic + "': use 1 to 249 of [a-zA-Z0-9._-]");
         }
@@ -244,14 +320,18 @@ public final class LogBackend implements Backend {
                 }
                 return;
             }
+            final LogConfig topicConfig = config.forTopic(configs);
             final Path file = root.resolve(TOPICS_DIR).resolve(topic);
             final Path temp = root.resolve(TOPICS_DIR).resolve(".tmp-" + topic);
-            Files.writeString(temp, "partitions=" + partitions + "\n", StandardCharsets.UTF_8);
+            final StringBuilder text = new StringBuilder("partitions=" + partitions + "\n");
+            new java.util.TreeMap<>(configs).forEach((k, v) -> text.append("config.").append(k).append('=').append(v)
+                .append('\n'));
+            Files.writeString(temp, text, StandardCharsets.UTF_8);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            openTopic(topic, partitions);
+            openTopic(topic, partitions, topicConfig);
         } catch (final IOException e) {
             throw new BackendException("cannot create topic " + topic + " in " + root + ": " + e, e);
         } finally {
@@ -276,6 +356,7 @@ public final class LogBackend implements Backend {
         try {
             ensureOpen();
             final PartitionLog[] logs = topics.remove(topic);
+            topicConfigs.remove(topic);
             if (logs == null) {
                 return;
             }
@@ -421,6 +502,14 @@ public final class LogBackend implements Backend {
             return;
         }
         closed = true;
+        if (cleaner != null) {
+            cleaner.interrupt();
+            try {
+                cleaner.join(10_000);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         commitLock.lock();
         try {
             for (final PartitionLog[] logs : topics.values()) {

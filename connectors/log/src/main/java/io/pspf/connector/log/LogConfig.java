@@ -25,7 +25,15 @@ import org.apache.kafka.common.config.ConfigException;
  *       <td>7 days</td></tr>
  *   <tr><td>{@code retention.bytes}</td><td>oldest sealed segments are deleted while a partition is larger; -1:
  *       no limit</td><td>-1</td></tr>
+ *   <tr><td>{@code cleanup.policy}</td><td>{@code delete} (retention), {@code compact} (keep the latest record of
+ *       each key), or both, comma-separated</td><td>{@code delete}</td></tr>
+ *   <tr><td>{@code delete.retention.ms}</td><td>how long a compacted topic keeps a tombstone, counted from the
+ *       newest record of its segment</td><td>1 day</td></tr>
+ *   <tr><td>{@code pspf.log.cleaner.interval.ms}</td><td>how often retention and compaction run in the
+ *       background</td><td>15 s</td></tr>
  * </table>
+ *
+ * <p>The topic-level keys can also be given per topic when it is created; those win over the application's.
  */
 final class LogConfig {
     static final String FSYNC_CONFIG = "pspf.log.fsync";
@@ -34,6 +42,13 @@ final class LogConfig {
     static final String INDEX_INTERVAL_BYTES_CONFIG = "index.interval.bytes";
     static final String RETENTION_MS_CONFIG = "retention.ms";
     static final String RETENTION_BYTES_CONFIG = "retention.bytes";
+    static final String CLEANUP_POLICY_CONFIG = "cleanup.policy";
+    static final String DELETE_RETENTION_MS_CONFIG = "delete.retention.ms";
+    static final String CLEANER_INTERVAL_MS_CONFIG = "pspf.log.cleaner.interval.ms";
+    /** The keys a topic may set for itself. */
+    static final java.util.Set<String> TOPIC_KEYS = java.util.Set.of(SEGMENT_BYTES_CONFIG, SEGMENT_MS_CONFIG,
+        INDEX_INTERVAL_BYTES_CONFIG, RETENTION_MS_CONFIG, RETENTION_BYTES_CONFIG, CLEANUP_POLICY_CONFIG,
+        DELETE_RETENTION_MS_CONFIG);
 
     /** When appended records are forced to the storage device. */
     enum Fsync {
@@ -46,16 +61,31 @@ final class LogConfig {
     private final int indexIntervalBytes;
     private final long retentionMs;
     private final long retentionBytes;
+    private final boolean delete;
+    private final boolean compact;
+    private final long deleteRetentionMs;
+    private final long cleanerIntervalMs;
     private final LongSupplier clock;
 
     LogConfig(final Fsync fsync, final int segmentBytes, final long segmentMs, final int indexIntervalBytes,
               final long retentionMs, final long retentionBytes, final LongSupplier clock) {
+        this(fsync, segmentBytes, segmentMs, indexIntervalBytes, retentionMs, retentionBytes, true, false,
+            24L * 3600 * 1000, 15_000L, clock);
+    }
+
+    private LogConfig(final Fsync fsync, final int segmentBytes, final long segmentMs, final int indexIntervalBytes,
+                      final long retentionMs, final long retentionBytes, final boolean delete, final boolean compact,
+                      final long deleteRetentionMs, final long cleanerIntervalMs, final LongSupplier clock) {
         this.fsync = fsync;
         this.segmentBytes = segmentBytes;
         this.segmentMs = segmentMs;
         this.indexIntervalBytes = indexIntervalBytes;
         this.retentionMs = retentionMs;
         this.retentionBytes = retentionBytes;
+        this.delete = delete;
+        this.compact = compact;
+        this.deleteRetentionMs = deleteRetentionMs;
+        this.cleanerIntervalMs = cleanerIntervalMs;
         this.clock = clock;
     }
 
@@ -86,7 +116,61 @@ final class LogConfig {
         final long indexInterval = longValue(configs, INDEX_INTERVAL_BYTES_CONFIG, 4096, 0, Integer.MAX_VALUE);
         final long retentionMs = longValue(configs, RETENTION_MS_CONFIG, 7L * 24 * 3600 * 1000, -1, Long.MAX_VALUE);
         final long retentionBytes = longValue(configs, RETENTION_BYTES_CONFIG, -1, -1, Long.MAX_VALUE);
-        return new LogConfig(fsync, (int) segmentBytes, segmentMs, (int) indexInterval, retentionMs, retentionBytes, clock);
+        final Object policy = configs.get(CLEANUP_POLICY_CONFIG);
+        boolean delete = policy == null;
+        boolean compact = false;
+        if (policy != null) {
+            for (final String part : policy.toString().split(",")) {
+                switch (part.trim().toLowerCase(Locale.ROOT)) {
+                    case "delete":
+                        delete = true;
+                        break;
+                    case "compact":
+                        compact = true;
+                        break;
+                    default:
+                        throw new ConfigException(CLEANUP_POLICY_CONFIG, policy, "expected delete, compact or both");
+                }
+            }
+        }
+        final long deleteRetentionMs = longValue(configs, DELETE_RETENTION_MS_CONFIG, 24L * 3600 * 1000, 0, Long.MAX_VALUE);
+        final long cleanerInterval = longValue(configs, CLEANER_INTERVAL_MS_CONFIG, 15_000L, 1, Long.MAX_VALUE);
+        return new LogConfig(fsync, (int) segmentBytes, segmentMs, (int) indexInterval, retentionMs, retentionBytes,
+            delete, compact, deleteRetentionMs, cleanerInterval, clock);
+    }
+
+    /**
+     * These settings with a topic's own settings laid over them.
+     *
+     * @throws ConfigException naming the key when a topic setting is unknown or bad
+     */
+    LogConfig forTopic(final Map<String, String> topicConfigs) {
+        if (topicConfigs.isEmpty()) {
+            return this;
+        }
+        final Map<String, Object> merged = new java.util.HashMap<>(asMap());
+        for (final Map.Entry<String, String> e : topicConfigs.entrySet()) {
+            if (!TOPIC_KEYS.contains(e.getKey())) {
+                throw new ConfigException(e.getKey(), e.getValue(), "not a topic setting of the file log (one of "
+                    + new java.util.TreeSet<>(TOPIC_KEYS) + ")");
+            }
+            merged.put(e.getKey(), e.getValue());
+        }
+        return from(merged, clock);
+    }
+
+    private Map<String, Object> asMap() {
+        final Map<String, Object> map = new java.util.HashMap<>();
+        map.put(FSYNC_CONFIG, fsync.name());
+        map.put(SEGMENT_BYTES_CONFIG, segmentBytes);
+        map.put(SEGMENT_MS_CONFIG, segmentMs);
+        map.put(INDEX_INTERVAL_BYTES_CONFIG, indexIntervalBytes);
+        map.put(RETENTION_MS_CONFIG, retentionMs);
+        map.put(RETENTION_BYTES_CONFIG, retentionBytes);
+        map.put(CLEANUP_POLICY_CONFIG, delete && compact ? "compact,delete" : compact ? "compact" : "delete");
+        map.put(DELETE_RETENTION_MS_CONFIG, deleteRetentionMs);
+        map.put(CLEANER_INTERVAL_MS_CONFIG, cleanerIntervalMs);
+        return map;
     }
 
     private static long longValue(final Map<String, ?> configs, final String key, final long defaultValue,
@@ -135,27 +219,51 @@ final class LogConfig {
         return clock;
     }
 
+    /** Whether retention deletes old segments ({@code cleanup.policy} has {@code delete}). */
+    boolean deletes() {
+        return delete;
+    }
+
+    /** Whether the log is compacted ({@code cleanup.policy} has {@code compact}). */
+    boolean compacts() {
+        return compact;
+    }
+
+    long deleteRetentionMs() {
+        return deleteRetentionMs;
+    }
+
+    long cleanerIntervalMs() {
+        return cleanerIntervalMs;
+    }
+
     LogConfig withSegmentBytes(final int bytes) {
-        return new LogConfig(fsync, bytes, segmentMs, indexIntervalBytes, retentionMs, retentionBytes, clock);
+        return new LogConfig(fsync, bytes, segmentMs, indexIntervalBytes, retentionMs, retentionBytes, delete, compact,
+            deleteRetentionMs, cleanerIntervalMs, clock);
     }
 
     LogConfig withSegmentMs(final long ms) {
-        return new LogConfig(fsync, segmentBytes, ms, indexIntervalBytes, retentionMs, retentionBytes, clock);
+        return new LogConfig(fsync, segmentBytes, ms, indexIntervalBytes, retentionMs, retentionBytes, delete, compact,
+            deleteRetentionMs, cleanerIntervalMs, clock);
     }
 
     LogConfig withIndexIntervalBytes(final int bytes) {
-        return new LogConfig(fsync, segmentBytes, segmentMs, bytes, retentionMs, retentionBytes, clock);
+        return new LogConfig(fsync, segmentBytes, segmentMs, bytes, retentionMs, retentionBytes, delete, compact,
+            deleteRetentionMs, cleanerIntervalMs, clock);
     }
 
     LogConfig withRetention(final long ms, final long bytes) {
-        return new LogConfig(fsync, segmentBytes, segmentMs, indexIntervalBytes, ms, bytes, clock);
+        return new LogConfig(fsync, segmentBytes, segmentMs, indexIntervalBytes, ms, bytes, delete, compact,
+            deleteRetentionMs, cleanerIntervalMs, clock);
     }
 
     LogConfig withFsync(final Fsync level) {
-        return new LogConfig(level, segmentBytes, segmentMs, indexIntervalBytes, retentionMs, retentionBytes, clock);
+        return new LogConfig(level, segmentBytes, segmentMs, indexIntervalBytes, retentionMs, retentionBytes, delete,
+            compact, deleteRetentionMs, cleanerIntervalMs, clock);
     }
 
     LogConfig withClock(final LongSupplier newClock) {
-        return new LogConfig(fsync, segmentBytes, segmentMs, indexIntervalBytes, retentionMs, retentionBytes, newClock);
+        return new LogConfig(fsync, segmentBytes, segmentMs, indexIntervalBytes, retentionMs, retentionBytes, delete,
+            compact, deleteRetentionMs, cleanerIntervalMs, newClock);
     }
 }

@@ -47,6 +47,9 @@ import io.pspf.runtime.backend.RawRecord;
  */
 final class PartitionLog implements AutoCloseable {
     static final String LOG_START_FILE = "log-start-offset";
+    /** The largest commit unit ever written here, kept once compaction may have removed its batch. */
+    static final String MAX_UNIT_FILE = "max-unit";
+    static final String CLEANED_SUFFIX = ".cleaned";
 
     private final Path dir;
     private final String topic;
@@ -54,7 +57,10 @@ final class PartitionLog implements AutoCloseable {
     private final LogConfig config;
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
     private final ReentrantLock appendLock = new ReentrantLock();
+    /** Segments replaced by compaction, closed with the partition so that reads in flight finish on them. */
+    private final List<Segment> retired = new ArrayList<>();
     private volatile long logStartOffset;
+    private volatile long compactedMaxUnit = -1L;
     private volatile boolean closed;
 
     private PartitionLog(final Path dir, final String topic, final int partition, final LogConfig config) {
@@ -76,12 +82,17 @@ final class PartitionLog implements AutoCloseable {
             Files.createDirectories(dir);
             final List<Long> bases = new ArrayList<>();
             try (Stream<Path> files = Files.list(dir)) {
-                files.forEach(file -> {
-                    final long base = Segment.baseOffsetOf(file.getFileName().toString());
+                for (final Path file : (Iterable<Path>) files::iterator) {
+                    final String name = file.getFileName().toString();
+                    if (name.endsWith(CLEANED_SUFFIX)) {
+                        Files.delete(file); // a compaction the process did not finish: the segment is unchanged
+                        continue;
+                    }
+                    final long base = Segment.baseOffsetOf(name);
                     if (base >= 0) {
                         bases.add(base);
                     }
-                });
+                }
             }
             Collections.sort(bases);
             final long now = config.clock().getAsLong();
@@ -94,6 +105,7 @@ final class PartitionLog implements AutoCloseable {
                 log.segments.put(0L, Segment.create(dir, 0L, config.indexIntervalBytes(), now));
             }
             log.logStartOffset = Math.max(log.segments.firstKey(), log.readLogStart());
+            log.compactedMaxUnit = log.readLong(MAX_UNIT_FILE, -1L);
         } catch (final IOException e) {
             log.close();
             throw new UncheckedIOException("cannot open partition " + dir, e);
@@ -105,27 +117,40 @@ final class PartitionLog implements AutoCloseable {
     }
 
     private long readLogStart() throws IOException {
-        final Path file = dir.resolve(LOG_START_FILE);
+        return readLong(LOG_START_FILE, 0L);
+    }
+
+    /** A checkpoint file's number; {@code otherwise} when it is absent or was cut by a crash. */
+    private long readLong(final String name, final long otherwise) throws IOException {
+        final Path file = dir.resolve(name);
         if (!Files.exists(file)) {
-            return 0L;
+            return otherwise;
         }
         final String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
         try {
             return Long.parseLong(text);
         } catch (final NumberFormatException e) {
-            // a checkpoint cut by a crash: the segments still bound what can be read
-            return 0L;
+            return otherwise;
         }
     }
 
     private void writeLogStart(final long offset) {
-        final Path file = dir.resolve(LOG_START_FILE);
-        final Path temp = dir.resolve(LOG_START_FILE + ".tmp");
+        writeLong(LOG_START_FILE, offset);
+    }
+
+    /** Replaces a checkpoint file atomically. */
+    private void writeLong(final String name, final long value) {
+        final Path file = dir.resolve(name);
+        final Path temp = dir.resolve(name + ".tmp");
         try {
-            Files.writeString(temp, Long.toString(offset), StandardCharsets.US_ASCII);
+            Files.writeString(temp, Long.toString(value), StandardCharsets.US_ASCII);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp,
+                java.nio.file.StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (final IOException e) {
-            throw new UncheckedIOException("cannot write the log start of " + dir, e);
+            throw new UncheckedIOException("cannot write " + name + " of " + dir, e);
         }
     }
 
@@ -162,7 +187,7 @@ final class PartitionLog implements AutoCloseable {
      * deleted it since, which only happens once the journal no longer holds the unit).
      */
     long maxUnit() {
-        long max = -1L;
+        long max = compactedMaxUnit;
         for (final Segment segment : segments.values()) {
             max = Math.max(max, segment.maxUnit());
         }
@@ -342,6 +367,111 @@ final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Compacts the sealed segments ({@code cleanup.policy=compact}): of the records with a key, only the latest of
+     * each key in the whole partition stays; a latest record with a null value (a tombstone) stays until the newest
+     * record of its segment is older than {@code deleteRetentionMs}, and then goes too. Records without a key stay.
+     * Offsets do not change (compacted batches have gaps), nor do the commit units of the batches that keep a
+     * record. The active segment is never rewritten. A segment is rewritten into a {@code .cleaned} file that then
+     * atomically replaces it, so a crash leaves either the old or the new segment.
+     *
+     * @return the number of records removed
+     */
+    long compact(final long nowMs, final long deleteRetentionMs) {
+        ensureOpen();
+        final List<Map.Entry<Long, Segment>> snapshot = new ArrayList<>(segments.entrySet());
+        if (snapshot.size() < 2) {
+            return 0L;
+        }
+        // the latest offset of every key, over every segment (the active one included)
+        final Map<org.apache.kafka.common.utils.Bytes, Long> latest = new java.util.HashMap<>();
+        long next = logStartOffset;
+        while (true) {
+            final List<RawRecord> records = read(next, 10_000);
+            if (records.isEmpty()) {
+                break;
+            }
+            for (final RawRecord record : records) {
+                if (record.key() != null) {
+                    latest.put(org.apache.kafka.common.utils.Bytes.wrap(record.key()), record.offset());
+                }
+            }
+            next = records.get(records.size() - 1).offset() + 1;
+        }
+        long removed = 0;
+        for (int i = 0; i < snapshot.size() - 1; i++) {
+            removed += compactSegment(snapshot.get(i).getValue(), latest, nowMs, deleteRetentionMs);
+        }
+        return removed;
+    }
+
+    private long compactSegment(final Segment segment, final Map<org.apache.kafka.common.utils.Bytes, Long> latest,
+                                final long nowMs, final long deleteRetentionMs) {
+        final boolean tombstonesExpired = segment.maxTimestamp() >= 0 && nowMs - segment.maxTimestamp() > deleteRetentionMs;
+        final List<Segment.Batch> kept = new ArrayList<>();
+        long removed = 0;
+        for (final Segment.Batch batch : segment.batches(topic, partition)) {
+            final List<RawRecord> keep = new ArrayList<>();
+            for (final RawRecord record : batch.records) {
+                final boolean stays = record.key() == null
+                    || latest.get(org.apache.kafka.common.utils.Bytes.wrap(record.key())) == record.offset()
+                    && !(record.value() == null && tombstonesExpired);
+                if (stays) {
+                    keep.add(record);
+                } else {
+                    removed++;
+                }
+            }
+            if (!keep.isEmpty()) {
+                kept.add(new Segment.Batch(batch.unit, keep));
+            }
+        }
+        if (removed == 0) {
+            return 0;
+        }
+        final long base = segment.baseOffset();
+        final Path cleaned = dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX + CLEANED_SUFFIX));
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(cleaned,
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+            java.nio.file.StandardOpenOption.WRITE)) {
+            for (final Segment.Batch batch : kept) {
+                final ByteBuffer encoded = RecordBatch.encodeKeepingOffsets(batch.records, batch.unit);
+                while (encoded.hasRemaining()) {
+                    out.write(encoded);
+                }
+            }
+            out.force(true);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot write the compacted segment " + cleaned, e);
+        }
+        appendLock.lock();
+        try {
+            ensureOpen();
+            if (segments.get(base) != segment) {
+                // truncated or deleted meanwhile: drop the work
+                Files.deleteIfExists(cleaned);
+                return 0;
+            }
+            if (segment.maxUnit() > compactedMaxUnit) {
+                // the segment may lose its newest unit's batch: remember the unit for the journal's recovery
+                writeLong(MAX_UNIT_FILE, segment.maxUnit());
+                compactedMaxUnit = segment.maxUnit();
+            }
+            Files.move(cleaned, dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX)),
+                StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // the replaced file stays readable through the old segment's open channel until the partition closes
+            final Segment fresh = Segment.open(dir, base, config.indexIntervalBytes(), false,
+                config.clock().getAsLong());
+            segments.put(base, fresh);
+            retired.add(segment);
+            return removed;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot install the compacted segment " + cleaned, e);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     /** Removes every record at or above {@code offset} (the commit journal's recovery uses this). */
     void truncateTo(final long offset) {
         appendLock.lock();
@@ -381,6 +511,10 @@ final class PartitionLog implements AutoCloseable {
             for (final Segment segment : segments.values()) {
                 segment.close();
             }
+            for (final Segment segment : retired) {
+                segment.close();
+            }
+            retired.clear();
         } finally {
             appendLock.unlock();
         }

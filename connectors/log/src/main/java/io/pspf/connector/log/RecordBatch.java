@@ -88,6 +88,19 @@ final class RecordBatch {
      * @return the batch, from position 0 to its limit
      */
     static ByteBuffer encode(final List<RawRecord> records, final long baseOffset, final long unit) {
+        return encode(records, baseOffset, unit, false);
+    }
+
+    /**
+     * Encodes records that already have offsets (increasing, possibly with gaps, as compaction leaves them) as one
+     * batch that keeps those offsets.
+     */
+    static ByteBuffer encodeKeepingOffsets(final List<RawRecord> records, final long unit) {
+        return encode(records, records.get(0).offset(), unit, true);
+    }
+
+    private static ByteBuffer encode(final List<RawRecord> records, final long baseOffset, final long unit,
+                                     final boolean keepOffsets) {
         final long size = sizeOf(records);
         if (size > MAX_BATCH) {
             throw new IllegalArgumentException("a batch of " + records.size() + " records takes " + size
@@ -103,13 +116,13 @@ final class RecordBatch {
         out.put(MAGIC);
         out.put((byte) 0);
         out.putLong(baseOffset);
-        out.putInt(records.size() - 1);
+        out.putInt(keepOffsets ? (int) (records.get(records.size() - 1).offset() - baseOffset) : records.size() - 1);
         out.putLong(unit);
         out.putLong(maxTimestamp);
         out.putInt(records.size());
         int delta = 0;
         for (final RawRecord record : records) {
-            out.putInt(delta++);
+            out.putInt(keepOffsets ? (int) (record.offset() - baseOffset) : delta++);
             out.putLong(record.timestamp());
             putBytes(out, record.key());
             putBytes(out, record.value());

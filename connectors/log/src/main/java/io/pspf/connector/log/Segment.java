@@ -405,6 +405,46 @@ final class Segment implements AutoCloseable {
         }
     }
 
+    /** One batch as stored: the commit unit that wrote it and its records. */
+    static final class Batch {
+        final long unit;
+        final List<RawRecord> records;
+
+        Batch(final long unit, final List<RawRecord> records) {
+            this.unit = unit;
+            this.records = records;
+        }
+    }
+
+    /** Every batch of the segment, in order (for compaction). */
+    List<Batch> batches(final String topic, final int partition) {
+        final List<Batch> batches = new ArrayList<>();
+        final int limit = size;
+        int position = 0;
+        try {
+            final ByteBuffer header = ByteBuffer.allocate(4);
+            while (position < limit) {
+                header.clear();
+                readFully(header, position);
+                final int batchSize = (int) RecordBatch.announcedSize(header, 0);
+                final ByteBuffer buffer = ByteBuffer.allocate(batchSize);
+                readFully(buffer, position);
+                buffer.flip();
+                if (RecordBatch.check(buffer, 0) != batchSize) {
+                    throw new IllegalStateException("segment " + baseOffset + " of " + dir
+                        + " holds a corrupt batch at byte " + position);
+                }
+                final List<RawRecord> records = new ArrayList<>();
+                RecordBatch.read(buffer, 0, Long.MIN_VALUE, Integer.MAX_VALUE, topic, partition, records);
+                batches.add(new Batch(RecordBatch.unit(buffer, 0), records));
+                position += batchSize;
+            }
+            return batches;
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot read segment " + baseOffset + " in " + dir, e);
+        }
+    }
+
     /** The offset of the first record with a timestamp at or above {@code timestamp}, or -1 when none has one. */
     long offsetForTimestamp(final long timestamp, final String topic, final int partition) {
         if (maxTimestamp < timestamp) {

@@ -163,6 +163,46 @@ class LogBackendTest {
     }
 
     @Test
+    void shouldCompactATopicCreatedWithCleanupPolicyCompactAndKeepItsSettingsAcrossReopening() {
+        final Map<String, String> compacted = Map.of("cleanup.policy", "compact", "segment.bytes", "300");
+        try (LogBackend backend = LogBackend.open(dir, Map.of("pspf.log.cleaner.interval.ms", "3600000"))) {
+            backend.createTopic("app-store-changelog", 1, compacted);
+            backend.createTopic("events", 1, Map.of("segment.bytes", "300", "retention.ms", "-1"));
+            for (int i = 0; i < 200; i++) {
+                backend.append("app-store-changelog", 0, List.of(record("k" + (i % 5), "v" + i)));
+                backend.append("events", 0, List.of(record("k" + (i % 5), "v" + i)));
+            }
+            assertTrue(backend.maintain(System.currentTimeMillis()) > 150, "most updates compacted away");
+            final List<RawRecord> changelog = backend.read("app-store-changelog", 0, 0, 1000);
+            assertTrue(changelog.size() < 60, "left: " + changelog.size());
+            final Map<String, String> table = new java.util.HashMap<>();
+            changelog.forEach(r -> table.put(new String(r.key(), StandardCharsets.UTF_8), value(r)));
+            assertEquals(Map.of("k0", "v195", "k1", "v196", "k2", "v197", "k3", "v198", "k4", "v199"), table);
+            assertEquals(200, backend.logEndOffset("app-store-changelog", 0), "offsets do not change");
+            assertEquals(200, backend.read("events", 0, 0, 1000).size(), "a delete-policy topic is not compacted");
+        }
+        try (LogBackend backend = LogBackend.open(dir, Map.of("pspf.log.cleaner.interval.ms", "3600000"))) {
+            for (int i = 200; i < 300; i++) {
+                backend.append("app-store-changelog", 0, List.of(record("k" + (i % 5), "v" + i)));
+            }
+            assertTrue(backend.maintain(System.currentTimeMillis()) > 0, "the policy was kept with the topic");
+        }
+    }
+
+    @Test
+    void shouldRefuseAnUnknownOrBadTopicSetting() {
+        try (LogBackend backend = LogBackend.open(dir, Map.of())) {
+            final ConfigException unknown = assertThrows(ConfigException.class,
+                () -> backend.createTopic("t", 1, Map.of("compression.type", "zstd")));
+            assertTrue(unknown.getMessage().contains("compression.type"), unknown.getMessage());
+            final ConfigException bad = assertThrows(ConfigException.class,
+                () -> backend.createTopic("t", 1, Map.of("cleanup.policy", "shred")));
+            assertTrue(bad.getMessage().contains("cleanup.policy"), bad.getMessage());
+            assertEquals(-1, backend.partitions("t"), "nothing created");
+        }
+    }
+
+    @Test
     void shouldRefuseIllegalTopicNames() {
         try (LogBackend backend = LogBackend.open(dir, Map.of())) {
             for (final String name : new String[] {"", "a/b", "..", "x".repeat(250), "sp ace"}) {
