@@ -130,7 +130,7 @@ class LogRecoveryProperties {
         }
     }
 
-    private static void deleteRecursively(final Path dir) throws IOException {
+    static void deleteRecursively(final Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> {
                 try {
