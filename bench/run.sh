@@ -5,6 +5,7 @@
 #                            [--store-logging true|false] [--gate]
 #   bash bench/run.sh profile <pspf|kafka> <stateless|papi-wordcount> [N] [--store-logging true|false]
 #   bash bench/run.sh jmh [JMH options and benchmark regexps, e.g. -f 1 -wi 3 -i 5 StoreBench]
+#   bash bench/run.sh log-raw [N]   (the file log's append, commit-unit and read rates, no stream processing)
 #   bash bench/run.sh build
 #
 # Environment: BENCH_JAVA_OPTS (JVM options of the measuring JVMs, default -Xmx2g), MVN (Maven command, default
@@ -40,7 +41,7 @@ build() {
 }
 
 usage() {
-  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -85,6 +86,11 @@ case "$cmd" in
       "$out/samples.txt" | sort | uniq -c | sort -rn | head -40
     echo
     echo "recording: $jfr_file   (samples as text: $out/samples.txt)"
+    ;;
+  log-raw)
+    build
+    # shellcheck disable=SC2086
+    exec "$JAVA" $BENCH_JAVA_OPTS "${LOG_OPTS[@]}" -cp "$CP" io.pspf.bench.LogRawBench "$@"
     ;;
   jmh)
     build
