@@ -67,8 +67,32 @@ final class JournalEntry {
         return ByteBuffer.allocate(9).put(APPLIED).putLong(unit).array();
     }
 
+    /** A UNIT record's bytes, and where in them each output partition's batch lies. */
+    static final class EncodedUnit {
+        final byte[] bytes;
+        /** per partition: {start, length} of its batch in {@link #bytes} */
+        final Map<TopicPartition, int[]> batches;
+
+        EncodedUnit(final byte[] bytes, final Map<TopicPartition, int[]> batches) {
+            this.bytes = bytes;
+            this.batches = batches;
+        }
+
+        /** The batch of one partition, as a buffer over {@link #bytes} (position 0, limit its length). */
+        ByteBuffer batch(final TopicPartition partition) {
+            final int[] at = batches.get(partition);
+            return ByteBuffer.wrap(bytes, at[0], at[1]).slice();
+        }
+    }
+
     static byte[] unit(final String group, final String task, final long epoch, final Map<TopicPartition, Long> offsets,
                        final Map<TopicPartition, List<RawRecord>> outputs) {
+        return encodeUnit(group, task, epoch, offsets, outputs).bytes;
+    }
+
+    static EncodedUnit encodeUnit(final String group, final String task, final long epoch,
+                                  final Map<TopicPartition, Long> offsets,
+                                  final Map<TopicPartition, List<RawRecord>> outputs) {
         final byte[] g = utf8(group);
         final byte[] t = utf8(task);
         long size = 1 + 4 + g.length + 4 + t.length + 8 + 4 + 4;
@@ -93,12 +117,15 @@ final class JournalEntry {
         }
         out.putInt(outputs.size());
         int i = 0;
+        final Map<TopicPartition, int[]> positions = new LinkedHashMap<>();
         for (final TopicPartition tp : outputs.keySet()) {
             final ByteBuffer batch = batches.get(i++);
             putString(out, tp.topic());
-            out.putInt(tp.partition()).putInt(batch.remaining()).put(batch);
+            out.putInt(tp.partition()).putInt(batch.remaining());
+            positions.put(tp, new int[] {out.position(), batch.remaining()});
+            out.put(batch);
         }
-        return out.array();
+        return new EncodedUnit(out.array(), positions);
     }
 
     /**

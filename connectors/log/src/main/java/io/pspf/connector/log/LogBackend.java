@@ -442,13 +442,15 @@ public final class LogBackend implements Backend {
                 outputs.computeIfAbsent(new TopicPartition(output.topic(), output.partition()), tp -> new ArrayList<>())
                     .add(output.record());
             }
-            final byte[] entry = JournalEntry.unit(unit.group(), unit.taskId(), unit.epoch(), unit.offsets(), outputs);
-            final long id = journal.append(List.of(journalRecord(entry)), -1L, config.fsync() != LogConfig.Fsync.NONE);
-            // committed: apply it
+            final JournalEntry.EncodedUnit entry = JournalEntry.encodeUnit(unit.group(), unit.taskId(), unit.epoch(),
+                unit.offsets(), outputs);
+            final long id = journal.append(List.of(journalRecord(entry.bytes)), -1L,
+                config.fsync() != LogConfig.Fsync.NONE);
+            // committed: apply it, appending the batches encoded for the journal (the journal has its own copy)
             final Map<TopicPartition, Long> bases = new HashMap<>();
-            for (final Map.Entry<TopicPartition, List<RawRecord>> output : outputs.entrySet()) {
-                final PartitionLog log = partition(output.getKey().topic(), output.getKey().partition());
-                bases.put(output.getKey(), log.append(output.getValue(), id, false));
+            for (final TopicPartition tp : outputs.keySet()) {
+                final PartitionLog log = partition(tp.topic(), tp.partition());
+                bases.put(tp, log.appendEncoded(entry.batch(tp), id, false));
             }
             if (!unit.offsets().isEmpty()) {
                 offsets.computeIfAbsent(unit.group(), g -> new ConcurrentHashMap<>()).putAll(unit.offsets());

@@ -226,6 +226,30 @@ final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends an already encoded batch (from its position to its limit; it is rebased in place to this partition's
+     * end and {@code unit}), as {@link #append} would have encoded it.
+     *
+     * @return the offset of the batch's first record
+     */
+    long appendEncoded(final ByteBuffer encoded, final long unit, final boolean force) {
+        appendLock.lock();
+        try {
+            ensureOpen();
+            final long first = logEndOffset();
+            final ByteBuffer batch = encoded.slice();
+            RecordBatch.rebase(batch, first, unit);
+            final Segment active = maybeRoll(batch.remaining());
+            active.append(batch);
+            if (force || config.fsync() == LogConfig.Fsync.ALWAYS) {
+                active.flush();
+            }
+            return first;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     /** The active segment, after rolling it when it is full or old. */
     private Segment maybeRoll(final int batchBytes) {
         final Segment active = segments.lastEntry().getValue();

@@ -137,6 +137,17 @@ final class RecordBatch {
         return out.flip();
     }
 
+    /**
+     * Gives an encoded batch (from position 0 to its limit) a new base offset and commit unit, and a checksum to
+     * match: a commit unit's batches are encoded once, for the journal, and then appended to their partitions as
+     * they are.
+     */
+    static void rebase(final ByteBuffer batch, final long baseOffset, final long unit) {
+        batch.putLong(BASE_OFFSET, baseOffset);
+        batch.putLong(UNIT, unit);
+        batch.putInt(4, crc(batch, CRC_FROM, batch.limit()));
+    }
+
     private static void putBytes(final ByteBuffer out, final byte[] bytes) {
         if (bytes == null) {
             out.putInt(-1);
