@@ -20,7 +20,9 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.HeadersBytesStore;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedBytesStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +45,8 @@ import io.pspf.runtime.state.StoreSupport;
  * <p>Iterators see the keys present when they were created and the values current when each key is reached; a key
  * deleted meanwhile is skipped (the contract of PSPF's other key-value stores).
  */
-public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
+public sealed class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]>
+    permits SqliteKeyValueBytesStore.Timestamped, SqliteKeyValueBytesStore.WithHeaders {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteKeyValueBytesStore.class);
 
     private final String name;
@@ -343,6 +346,21 @@ public class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byte[]> {
         @Override
         public void close() {
             iteratorOpen = false;
+        }
+    }
+
+    /** A key-value bytes store whose values are in the timestamped format (Kafka's timestamped RocksDB store). */
+    public static final class Timestamped extends SqliteKeyValueBytesStore implements TimestampedBytesStore {
+        public Timestamped(final String name) {
+            super(name);
+        }
+    }
+
+    /** A key-value bytes store whose values are in the headers format. */
+    public static final class WithHeaders extends SqliteKeyValueBytesStore
+        implements TimestampedBytesStore, HeadersBytesStore {
+        public WithHeaders(final String name) {
+            super(name);
         }
     }
 }

@@ -6,12 +6,25 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Supplies {@link SqliteKeyValueBytesStore}s: PSPF's persistent key-value store. */
+/**
+ * Supplies {@link SqliteKeyValueBytesStore}s: PSPF's persistent key-value store, with plain, timestamped or headers
+ * values as Kafka's {@code persistentKeyValueStore}, {@code persistentTimestampedKeyValueStore} and
+ * {@code persistentTimestampedKeyValueStoreWithHeaders}.
+ */
 public final class SqliteKeyValueBytesStoreSupplier implements KeyValueBytesStoreSupplier {
+    /** The value format of the stores. */
+    public enum Format { PLAIN, TIMESTAMPED, WITH_HEADERS }
+
     private final String name;
+    private final Format format;
 
     public SqliteKeyValueBytesStoreSupplier(final String name) {
+        this(name, Format.PLAIN);
+    }
+
+    public SqliteKeyValueBytesStoreSupplier(final String name, final Format format) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
+        this.format = Objects.requireNonNull(format, "format cannot be null");
     }
 
     @Override
@@ -21,7 +34,14 @@ public final class SqliteKeyValueBytesStoreSupplier implements KeyValueBytesStor
 
     @Override
     public KeyValueStore<Bytes, byte[]> get() {
-        return new SqliteKeyValueBytesStore(name);
+        switch (format) {
+            case TIMESTAMPED:
+                return new SqliteKeyValueBytesStore.Timestamped(name);
+            case WITH_HEADERS:
+                return new SqliteKeyValueBytesStore.WithHeaders(name);
+            default:
+                return new SqliteKeyValueBytesStore(name);
+        }
     }
 
     @Override

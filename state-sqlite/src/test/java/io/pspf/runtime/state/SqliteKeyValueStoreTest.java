@@ -56,6 +56,30 @@ class SqliteKeyValueStoreTest {
     }
 
     @Nested
+    class TimestampedCachedAndLogged extends AbstractKeyValueStoreTest {
+        @Override
+        KeyValueStore<String, String> createStore() {
+            deleteDatabase("store");
+            return new KeyValueStoreBuilder<>(new SqliteKeyValueBytesStoreSupplier("store",
+                SqliteKeyValueBytesStoreSupplier.Format.TIMESTAMPED), Serdes.String(), Serdes.String())
+                .withCachingEnabled().build();
+        }
+
+        @Override
+        boolean exactCount() {
+            return false;
+        }
+
+        @Test
+        void shouldBeATimestampedBytesStore() {
+            assertTrue(new SqliteKeyValueBytesStoreSupplier("x", SqliteKeyValueBytesStoreSupplier.Format.TIMESTAMPED)
+                .get() instanceof org.apache.kafka.streams.state.TimestampedBytesStore);
+            assertTrue(new SqliteKeyValueBytesStoreSupplier("x", SqliteKeyValueBytesStoreSupplier.Format.WITH_HEADERS)
+                .get() instanceof org.apache.kafka.streams.state.HeadersBytesStore);
+        }
+    }
+
+    @Nested
     class CachedAndLogged extends AbstractKeyValueStoreTest {
         @Override
         KeyValueStore<String, String> createStore() {
