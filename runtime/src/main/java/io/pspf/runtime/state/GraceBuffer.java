@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -18,10 +17,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
@@ -35,37 +31,25 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * @param <K> key type
  * @param <V> value type
  */
-public final class GraceBuffer<K, V> implements StateStore {
+public final class GraceBuffer<K, V> extends ChangelogBuffer<K, V> {
     private static final int SEQNUM_SIZE = 4;
     /** The first byte of every key: Kafka's prefix of the time-first key schema. */
     private static final byte TIME_FIRST_PREFIX = 0;
     private static final int PREFIX_SIZE = 1;
 
-    private final String name;
     private final long gracePeriod;
     private final String topic;
-    private final boolean loggingEnabled;
     private final TreeMap<byte[], Entry> entries = new TreeMap<>(Arrays::compareUnsigned);
-    private Serde<K> keySerde;
-    private Serde<V> valueSerde;
     private long observedStreamTime = -1L;
     private long minTimestamp = Long.MAX_VALUE;
     private boolean minValid;
     private int seqnum;
-    private StoreEnvironment environment;
-    private ChangelogSink sink;
-    private String changelogTopic;
-    private int partition;
-    private volatile boolean open;
 
     private GraceBuffer(final String name, final long gracePeriod, final String topic, final boolean loggingEnabled,
                         final Serde<K> keySerde, final Serde<V> valueSerde) {
-        this.name = name;
+        super(name, loggingEnabled, keySerde, valueSerde);
         this.gracePeriod = gracePeriod;
         this.topic = topic;
-        this.loggingEnabled = loggingEnabled;
-        this.keySerde = keySerde;
-        this.valueSerde = valueSerde;
     }
 
     /** What {@link #evictWhile} hands over: a buffered record's key, value and record context. */
@@ -140,48 +124,9 @@ public final class GraceBuffer<K, V> implements StateStore {
         }
     }
 
-    /** Fills in the serdes the builder was given as null (the processor passes the context's defaults). */
-    @SuppressWarnings("unchecked")
-    public void setSerdesIfNull(final Supplier<Serde<?>> defaultKeySerde, final Supplier<Serde<?>> defaultValueSerde) {
-        if (keySerde == null) {
-            keySerde = (Serde<K>) defaultKeySerde.get();
-        }
-        if (valueSerde == null) {
-            valueSerde = (Serde<V>) defaultValueSerde.get();
-        }
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public void init(final StateStoreContext context, final StateStore root) {
-        environment = StoreEnvironments.of(context);
-        sink = environment.changelogSink();
-        changelogTopic = StoreEnvironments.changelogTopic(context, name);
-        partition = context.taskId() == null ? -1 : context.taskId().partition();
-        if (root != null) {
-            // restoring from the changelog is not built yet (as for PSPF's other stores): nothing to replay
-            context.register(root, (key, value) -> { });
-        }
-        open = true;
-    }
-
     @Override
     public boolean persistent() {
         return true;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    @Override
-    public Position getPosition() {
-        throw new UnsupportedOperationException("This store does not keep track of the position.");
     }
 
     @Override

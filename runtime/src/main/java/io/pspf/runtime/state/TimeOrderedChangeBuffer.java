@@ -19,9 +19,6 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
@@ -35,32 +32,20 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * @param <K> key type
  * @param <V> value type
  */
-public final class TimeOrderedChangeBuffer<K, V> implements StateStore {
+public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> {
     /** The changelog timestamp of a record Kafka sends without one; the test driver reads it back as none. */
     public static final long NO_TIMESTAMP = -1L;
     private static final byte[] VERSION_3 = {(byte) 3};
 
-    private final String name;
-    private final boolean loggingEnabled;
     private final Map<Bytes, BufferKey> index = new HashMap<>();
     private final TreeMap<BufferKey, BufferValue> sortedMap = new TreeMap<>();
     private final Set<Bytes> dirtyKeys = new HashSet<>();
-    private Serde<K> keySerde;
-    private Serde<V> valueSerde;
     private long memBufferSize;
     private long minTimestamp = Long.MAX_VALUE;
-    private StoreEnvironment environment;
-    private ChangelogSink sink;
-    private String changelogTopic;
-    private int partition;
-    private volatile boolean open;
 
     private TimeOrderedChangeBuffer(final String name, final boolean loggingEnabled, final Serde<K> keySerde,
                                     final Serde<V> valueSerde) {
-        this.name = name;
-        this.loggingEnabled = loggingEnabled;
-        this.keySerde = keySerde;
-        this.valueSerde = valueSerde;
+        super(name, loggingEnabled, keySerde, valueSerde);
     }
 
     /** What {@link #evictWhile} hands over: a key, its latest change and the context of the record that made it. */
@@ -143,50 +128,9 @@ public final class TimeOrderedChangeBuffer<K, V> implements StateStore {
         }
     }
 
-    /** Fills in the serdes the builder was given as null (the processor passes the context's defaults). */
-    @SuppressWarnings("unchecked")
-    public void setSerdesIfNull(final java.util.function.Supplier<Serde<?>> defaultKeySerde,
-                                final java.util.function.Supplier<Serde<?>> defaultValueSerde) {
-        // the defaults are asked for only when missing: a missing default serde fails only then, as in Kafka
-        if (keySerde == null) {
-            keySerde = (Serde<K>) defaultKeySerde.get();
-        }
-        if (valueSerde == null) {
-            valueSerde = (Serde<V>) defaultValueSerde.get();
-        }
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public void init(final StateStoreContext context, final StateStore root) {
-        environment = StoreEnvironments.of(context);
-        sink = environment.changelogSink();
-        changelogTopic = StoreEnvironments.changelogTopic(context, name);
-        partition = context.taskId() == null ? -1 : context.taskId().partition();
-        if (root != null) {
-            // restoring from the changelog is not built yet (as for PSPF's other stores): nothing to replay
-            context.register(root, (key, value) -> { });
-        }
-        open = true;
-    }
-
     @Override
     public boolean persistent() {
         return false;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    @Override
-    public Position getPosition() {
-        throw new UnsupportedOperationException("This store does not keep track of the position.");
     }
 
     @Override
