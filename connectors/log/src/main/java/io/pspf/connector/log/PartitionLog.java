@@ -259,8 +259,9 @@ final class PartitionLog implements AutoCloseable {
         if (active.isEmpty() || !(full || old)) {
             return active;
         }
-        // sealed segments are forced once, so that retention and readers may rely on them
+        // sealed segments are forced once, so that retention and readers may rely on them, and sealed for a fast open
         active.flush();
+        active.seal();
         final Segment next = Segment.create(dir, active.nextOffset(), config.indexIntervalBytes(), now);
         segments.put(next.baseOffset(), next);
         return next;

@@ -30,7 +30,9 @@ import io.pspf.runtime.backend.RawRecord;
  *
  * <p>{@code <base>} is the base offset as 20 decimal digits ({@link #fileName}). The indexes are only hints, rebuilt
  * from the log whenever they do not fit it. The log itself is the truth: on open, the active segment is scanned
- * and a torn or corrupt tail is cut off at the last whole batch.
+ * and a torn or corrupt tail is cut off at the last whole batch. A sealed segment has a {@code <base>.sealed}
+ * summary ({@link #SEAL_SUFFIX}) and opens from it and its index files without a scan when they fit the log;
+ * otherwise it is scanned and sealed again.
  *
  * <p>One writer at a time (the partition's lock); any number of readers, which see whole batches up to
  * {@link #sizeInBytes()}.
@@ -40,6 +42,13 @@ final class Segment implements AutoCloseable {
     static final String LOG_SUFFIX = ".log";
     static final String INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
+    /**
+     * Written when a segment is sealed: {@code version int32 (1), log size int64, next offset int64, max timestamp
+     * int64, its offset int64, max unit int64, index entries int32, time-index entries int32, crc32c int32} of the
+     * fields before it. A sealed segment whose seal matches its log's size opens from its index files without a scan.
+     */
+    static final String SEAL_SUFFIX = ".sealed";
+    private static final int SEAL_SIZE = 4 + 8 + 8 + 8 + 8 + 8 + 4 + 4 + 4;
     private static final int READ_CHUNK = 64 * 1024;
 
     private final Path dir;
@@ -128,11 +137,117 @@ final class Segment implements AutoCloseable {
             // a segment's age counts from when this process opened it: file systems do not all keep a creation
             // time, and a modification time would restart the age at every append
             final Segment segment = new Segment(dir, baseOffset, indexIntervalBytes, log, nowMs);
+            if (!active && segment.openSealed()) {
+                return segment;
+            }
             segment.openIndexes(true);
             segment.recover(active);
+            if (!active) {
+                segment.seal();
+            }
             return segment;
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot open segment " + file, e);
+        }
+    }
+
+    /**
+     * Records the sealed segment's summary beside it (see {@link #SEAL_SUFFIX}); called once the segment is forced
+     * and receives no more appends.
+     */
+    void seal() {
+        final ByteBuffer seal = ByteBuffer.allocate(SEAL_SIZE);
+        seal.putInt(1).putLong(size).putLong(nextOffset).putLong(maxTimestamp).putLong(maxTimestampOffset)
+            .putLong(maxUnit).putInt(indexEntries).putInt(timeIndexEntries);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(seal.array(), 0, SEAL_SIZE - 4);
+        seal.putInt((int) crc.getValue()).flip();
+        final Path file = dir.resolve(fileName(baseOffset, SEAL_SUFFIX));
+        final Path temp = dir.resolve(fileName(baseOffset, SEAL_SUFFIX + ".tmp"));
+        try {
+            index.force(true);
+            timeIndex.force(true);
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+                while (seal.hasRemaining()) {
+                    out.write(seal);
+                }
+                out.force(true);
+            }
+            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot seal segment " + baseOffset + " in " + dir, e);
+        }
+    }
+
+    /** Opens from the seal and the index files when they fit the log; false (nothing changed) when they do not. */
+    private boolean openSealed() throws IOException {
+        final Path sealFile = dir.resolve(fileName(baseOffset, SEAL_SUFFIX));
+        if (!Files.exists(sealFile)) {
+            return false;
+        }
+        final byte[] bytes = Files.readAllBytes(sealFile);
+        if (bytes.length != SEAL_SIZE) {
+            return false;
+        }
+        final ByteBuffer seal = ByteBuffer.wrap(bytes);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, SEAL_SIZE - 4);
+        if (seal.getInt(SEAL_SIZE - 4) != (int) crc.getValue() || seal.getInt() != 1) {
+            return false;
+        }
+        final long sealedSize = seal.getLong();
+        final long sealedNext = seal.getLong();
+        final long sealedMaxTimestamp = seal.getLong();
+        final long sealedMaxTimestampOffset = seal.getLong();
+        final long sealedMaxUnit = seal.getLong();
+        final int entries = seal.getInt();
+        final int timeEntries = seal.getInt();
+        if (sealedSize != log.size()) {
+            return false;
+        }
+        openIndexes(false);
+        if (index.size() != (long) entries * 8 || timeIndex.size() != (long) timeEntries * 12) {
+            index.close();
+            timeIndex.close();
+            return false;
+        }
+        final ByteBuffer indexBytes = ByteBuffer.allocate(entries * 8);
+        readFully(index, indexBytes, 0);
+        final ByteBuffer timeBytes = ByteBuffer.allocate(timeEntries * 12);
+        readFully(timeIndex, timeBytes, 0);
+        indexOffsets = new int[Math.max(16, entries)];
+        indexPositions = new int[Math.max(16, entries)];
+        for (int i = 0; i < entries; i++) {
+            indexOffsets[i] = indexBytes.getInt(i * 8);
+            indexPositions[i] = indexBytes.getInt(i * 8 + 4);
+        }
+        timeIndexTimestamps = new long[Math.max(16, timeEntries)];
+        timeIndexOffsets = new int[Math.max(16, timeEntries)];
+        for (int i = 0; i < timeEntries; i++) {
+            timeIndexTimestamps[i] = timeBytes.getLong(i * 12);
+            timeIndexOffsets[i] = timeBytes.getInt(i * 12 + 8);
+        }
+        maxTimestamp = sealedMaxTimestamp;
+        maxTimestampOffset = sealedMaxTimestampOffset;
+        lastTimeIndexed = timeEntries == 0 ? Long.MIN_VALUE : timeIndexTimestamps[timeEntries - 1];
+        maxUnit = sealedMaxUnit;
+        indexEntries = entries;
+        timeIndexEntries = timeEntries;
+        size = (int) sealedSize;
+        nextOffset = sealedNext;
+        return true;
+    }
+
+    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long position)
+        throws IOException {
+        long at = position;
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, at) < 0) {
+                throw new IOException("unexpected end of " + channel);
+            }
+            at = position + buffer.position();
         }
     }
 
@@ -551,6 +666,7 @@ final class Segment implements AutoCloseable {
             Files.deleteIfExists(dir.resolve(fileName(baseOffset, LOG_SUFFIX)));
             Files.deleteIfExists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)));
             Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)));
+            Files.deleteIfExists(dir.resolve(fileName(baseOffset, SEAL_SUFFIX)));
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot delete segment " + baseOffset + " in " + dir, e);
         }

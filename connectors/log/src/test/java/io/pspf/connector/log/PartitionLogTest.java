@@ -231,7 +231,7 @@ class PartitionLogTest {
     }
 
     @Test
-    void shouldRefuseToOpenASealedSegmentWithADamagedRecord() throws IOException {
+    void shouldReportDamageInASealedSegmentOnReadAndOnAnOpenThatScansIt() throws IOException {
         final LogConfig config = config().withSegmentBytes(300);
         try (PartitionLog log = open(config)) {
             appendInBatches(log, 0, 30, 2);
@@ -241,8 +241,51 @@ class PartitionLogTest {
         final byte[] bytes = Files.readAllBytes(first);
         bytes[bytes.length / 2] ^= 0x40;
         Files.write(first, bytes);
-        final IllegalStateException e = assertThrows(IllegalStateException.class, () -> open(config));
-        assertTrue(e.getMessage().contains("00000000000000000000.log"), e.getMessage());
+        // the seal lets the segment open without a scan: the damage shows when it is read
+        try (PartitionLog log = open(config)) {
+            final IllegalStateException onRead = assertThrows(IllegalStateException.class, () -> log.read(0, 100));
+            assertTrue(onRead.getMessage().contains("segment 0"), onRead.getMessage());
+        }
+        // without its seal the segment is scanned on open, and the damage is reported there, naming the file
+        Files.delete(tmp.resolve("t-3").resolve("00000000000000000000.sealed"));
+        final IllegalStateException onOpen = assertThrows(IllegalStateException.class, () -> open(config));
+        assertTrue(onOpen.getMessage().contains("00000000000000000000.log"), onOpen.getMessage());
+    }
+
+    @Test
+    void shouldOpenSealedSegmentsFromTheirSealsAndFallBackToAScanWhenASealDoesNotFit() throws IOException {
+        final LogConfig config = config().withSegmentBytes(400).withIndexIntervalBytes(64);
+        try (PartitionLog log = open(config)) {
+            appendInBatches(log, 0, 120, 3);
+            assertTrue(log.segmentCount() > 5);
+            log.append(records(120, 1), 77, false);
+        }
+        final Path dir = tmp.resolve("t-3");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".sealed")), "seals are written");
+        }
+        // a seal that does not fit its log (here: another segment's) is ignored
+        Files.copy(dir.resolve("00000000000000000000.sealed"), dir.resolve(sealOfSecondSegment(dir)),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        for (int round = 0; round < 2; round++) {
+            try (PartitionLog log = open(config)) {
+                assertEquals(121, log.logEndOffset());
+                for (final int from : new int[] {0, 5, 50, 119, 120}) {
+                    final List<RawRecord> read = log.read(from, 1000);
+                    assertEquals(121 - from, read.size(), "from " + from);
+                    assertRecord(from, from, read.get(0));
+                }
+                assertEquals(37, log.offsetForTimestamp(1037));
+                assertEquals(77, log.maxUnit());
+            }
+        }
+    }
+
+    private static String sealOfSecondSegment(final Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".sealed")).sorted()
+                .skip(1).findFirst().orElseThrow();
+        }
     }
 
     @Test
