@@ -1,13 +1,11 @@
 package io.pspf.runtime.state;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
@@ -41,8 +39,7 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
     private final String name;
     private final long historyRetention;
     private final long segmentInterval;
-    private final Map<Bytes, Latest> latest = new HashMap<>();
-    private final TreeMap<Long, Map<Bytes, VersionedSegmentRow>> segments = new TreeMap<>();
+    private final VersionedStorage storage;
     private final Position position = Position.emptyPosition();
     private StateStoreContext context;
     private long observedStreamTime = -1L;
@@ -64,9 +61,16 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
      * @param segmentInterval  the width of a history segment, in ms
      */
     public InMemoryVersionedBytesStore(final String name, final long historyRetention, final long segmentInterval) {
+        this(name, historyRetention, segmentInterval, VersionedStorage.inMemory());
+    }
+
+    /** As {@link #InMemoryVersionedBytesStore(String, long, long)}, keeping the records in {@code storage}. */
+    public InMemoryVersionedBytesStore(final String name, final long historyRetention, final long segmentInterval,
+                                       final VersionedStorage storage) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
         this.historyRetention = historyRetention;
         this.segmentInterval = segmentInterval;
+        this.storage = Objects.requireNonNull(storage, "storage");
     }
 
     /** @return the history retention in ms */
@@ -87,6 +91,8 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         this.context = context;
+        storage.open(context, name);
+        observedStreamTime = Math.max(observedStreamTime, storage.committedStreamTime());
         if (root != null) {
             context.register(root, (TimestampedRestoreCallback) (key, value, timestamp) -> put(Bytes.wrap(key), value, timestamp));
         }
@@ -125,7 +131,7 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
     @Override
     public byte[] get(final Bytes key, final long asOfTimestamp) {
         Objects.requireNonNull(key, "key cannot be null");
-        final Latest newest = latest.get(key);
+        final VersionedStorage.Latest newest = storage.latest(key);
         if (asOfTimestamp < observedStreamTime - historyRetention) {
             // beyond the history retention only the latest version is still answered
             if (newest != null && newest.timestamp <= asOfTimestamp) {
@@ -137,8 +143,8 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
         if (newest != null && newest.timestamp <= asOfTimestamp) {
             return StoreFormats.withTimestamp(newest.timestamp, newest.value);
         }
-        for (final Map<Bytes, VersionedSegmentRow> segment : newestFirst(asOfTimestamp)) {
-            final VersionedSegmentRow row = segment.get(key);
+        for (final long segmentId : storage.segmentIdsNewestFirst(segmentId(asOfTimestamp))) {
+            final VersionedSegmentRow row = storage.row(segmentId, key);
             if (row == null) {
                 continue;
             }
@@ -158,7 +164,7 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
     @Override
     public byte[] get(final Bytes key) {
         Objects.requireNonNull(key, "key cannot be null");
-        final Latest newest = latest.get(key);
+        final VersionedStorage.Latest newest = storage.latest(key);
         return newest == null ? null : StoreFormats.withTimestamp(newest.timestamp, newest.value);
     }
 
@@ -187,24 +193,25 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
         long validTo = NONE_FOUND;
 
         // 1. the latest value: a write at or after it replaces it and files it into history
-        final Latest newest = latest.get(key);
+        final VersionedStorage.Latest newest = storage.latest(key);
         if (newest != null) {
             if (timestamp >= newest.timestamp) {
                 if (timestamp > newest.timestamp) {
-                    final Map<Bytes, VersionedSegmentRow> segment = liveSegment(segmentId(timestamp));
-                    if (segment != null) {
-                        final VersionedSegmentRow row = segment.get(key);
+                    final long segmentId = segmentId(timestamp);
+                    if (liveSegment(segmentId)) {
+                        final VersionedSegmentRow row = storage.row(segmentId, key);
                         if (row == null) {
-                            segment.put(key, VersionedSegmentRow.of(newest.value, newest.timestamp, timestamp));
+                            storage.putRow(segmentId, key, VersionedSegmentRow.of(newest.value, newest.timestamp, timestamp));
                         } else {
                             row.insertAsLatest(newest.timestamp, timestamp, newest.value);
+                            storage.putRow(segmentId, key, row);
                         }
                     }
                 }
                 if (value != null) {
-                    latest.put(key, new Latest(value, timestamp));
+                    storage.putLatest(key, value, timestamp);
                 } else {
-                    latest.remove(key);
+                    storage.removeLatest(key);
                 }
                 return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
             }
@@ -213,8 +220,8 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
 
         // 2. the segments from the newest down to the one of the timestamp
         final long historyStart = observedStreamTime - historyRetention;
-        for (final Map.Entry<Long, Map<Bytes, VersionedSegmentRow>> segment : newestFirstWithIds(timestamp)) {
-            final VersionedSegmentRow row = segment.getValue().get(key);
+        for (final long segmentId : storage.segmentIdsNewestFirst(segmentId(timestamp))) {
+            final VersionedSegmentRow row = storage.row(segmentId, key);
             if (row == null) {
                 continue;
             }
@@ -223,7 +230,7 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
                 break;
             }
             if (row.min() <= timestamp) {
-                return writeIntoRow(segment.getKey(), row, key, value, timestamp);
+                return writeIntoRow(segmentId, row, key, value, timestamp);
             }
             if (row.min() < historyStart) {
                 return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
@@ -241,61 +248,68 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
         final VersionedSegmentRow.Found covering = row.find(timestamp);
         if (covering.validFrom == timestamp) {
             row.update(timestamp, value, covering.index);
+            storage.putRow(segmentId, key, row);
             return covering.validTo;
         }
         final long ownSegmentId = segmentId(timestamp);
         if (ownSegmentId != segmentId) {
             // the covered version now ends at the timestamp, so it moves to that (older) segment
-            final Map<Bytes, VersionedSegmentRow> older = liveSegment(ownSegmentId);
-            if (older != null) {
-                final VersionedSegmentRow olderRow = older.get(key);
+            if (liveSegment(ownSegmentId)) {
+                final VersionedSegmentRow olderRow = storage.row(ownSegmentId, key);
                 if (olderRow == null) {
-                    older.put(key, VersionedSegmentRow.of(covering.value, covering.validFrom, timestamp));
+                    storage.putRow(ownSegmentId, key, VersionedSegmentRow.of(covering.value, covering.validFrom, timestamp));
                 } else {
                     olderRow.insertAsLatest(covering.validFrom, timestamp, covering.value);
+                    storage.putRow(ownSegmentId, key, olderRow);
                 }
             }
             row.update(timestamp, value, covering.index);
+            storage.putRow(segmentId, key, row);
             return covering.validTo;
         }
         row.insert(timestamp, value, covering.index);
+        storage.putRow(segmentId, key, row);
         return covering.validTo;
     }
 
     /** Writes a version nothing later exists for: a value becomes the latest; a tombstone goes to history. */
     private long writeNewest(final Bytes key, final byte[] value, final long timestamp) {
         if (value != null) {
-            latest.put(key, new Latest(value, timestamp));
+            storage.putLatest(key, value, timestamp);
             return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
         }
-        final Map<Bytes, VersionedSegmentRow> segment = liveSegment(segmentId(timestamp));
-        if (segment == null) {
+        final long segmentId = segmentId(timestamp);
+        if (!liveSegment(segmentId)) {
             return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
         }
-        final VersionedSegmentRow row = segment.get(key);
+        final VersionedSegmentRow row = storage.row(segmentId, key);
         if (row == null) {
             // a lone tombstone: no validity interval of its own
-            segment.put(key, VersionedSegmentRow.of(null, timestamp, timestamp));
+            storage.putRow(segmentId, key, VersionedSegmentRow.of(null, timestamp, timestamp));
         } else if (row.next() != timestamp) {
             row.insertAsLatest(row.next(), timestamp, null);
+            storage.putRow(segmentId, key, row);
         }
         return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
     }
 
     /** Writes a version valid until {@code validTo}, into the segment of {@code validTo}. */
     private long writeBefore(final Bytes key, final byte[] value, final long timestamp, final long validTo) {
-        final Map<Bytes, VersionedSegmentRow> segment = liveSegment(segmentId(validTo));
-        if (segment == null) {
+        final long segmentId = segmentId(validTo);
+        if (!liveSegment(segmentId)) {
             return VersionedKeyValueStore.PUT_RETURN_CODE_VALID_TO_UNDEFINED;
         }
-        final VersionedSegmentRow row = segment.get(key);
+        final VersionedSegmentRow row = storage.row(segmentId, key);
         if (row == null) {
-            segment.put(key, VersionedSegmentRow.of(value, timestamp, validTo));
-        } else if (row.next() <= timestamp) {
+            storage.putRow(segmentId, key, VersionedSegmentRow.of(value, timestamp, validTo));
+            return validTo;
+        }
+        if (row.next() <= timestamp) {
             row.insertAsLatest(timestamp, validTo, value);
         } else {
             row.insertAsEarliest(timestamp, value);
         }
+        storage.putRow(segmentId, key, row);
         return validTo;
     }
 
@@ -307,36 +321,23 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
 
     /** Drops the segments that end before the history retention bound. */
     private void dropExpiredSegments() {
-        segments.headMap(segmentId(observedStreamTime - historyRetention), false).clear();
+        storage.dropSegmentsBelow(segmentId(observedStreamTime - historyRetention));
     }
 
-    /** The segment with this id, created if needed, or null when it is already expired. */
-    private Map<Bytes, VersionedSegmentRow> liveSegment(final long segmentId) {
+    /** Whether the segment with this id is live (it is then created if needed); false when it has expired. */
+    private boolean liveSegment(final long segmentId) {
         if (segmentId < segmentId(observedStreamTime - historyRetention)) {
-            return null;
+            return false;
         }
-        Map<Bytes, VersionedSegmentRow> segment = segments.get(segmentId);
-        if (segment == null) {
+        if (!storage.hasSegment(segmentId)) {
             if (segmentId < 0L) {
                 // Kafka names a new segment first, and refuses to name one with a negative id
                 throw new IllegalArgumentException("Negative segment IDs are reserved for reserved segments, which "
                     + "have custom names that should not be accessed from this method");
             }
-            segment = new HashMap<>();
-            segments.put(segmentId, segment);
+            storage.createSegment(segmentId);
         }
-        return segment;
-    }
-
-    /** The existing segments from the newest down to the one holding {@code timestamp}. */
-    private List<Map<Bytes, VersionedSegmentRow>> newestFirst(final long timestamp) {
-        return new ArrayList<>(segments.subMap(segmentId(timestamp), true, segmentId(Long.MAX_VALUE), true)
-            .descendingMap().values());
-    }
-
-    private List<Map.Entry<Long, Map<Bytes, VersionedSegmentRow>>> newestFirstWithIds(final long timestamp) {
-        return new ArrayList<>(segments.subMap(segmentId(timestamp), true, segmentId(Long.MAX_VALUE), true)
-            .descendingMap().entrySet());
+        return true;
     }
 
     /**
@@ -412,24 +413,27 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
 
     @Override
     public long approximateNumEntries() {
-        return latest.size();
+        return storage.latestCount();
+    }
+
+    @Override
+    public void commit(final Map<TopicPartition, Long> changelogOffsets) {
+        storage.commit(changelogOffsets, observedStreamTime);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return storage.managesOffsets();
+    }
+
+    @Override
+    public Long committedOffset(final TopicPartition partition) {
+        return storage.committedOffset(partition);
     }
 
     @Override
     public void close() {
-        latest.clear();
-        segments.clear();
+        storage.close();
         open = false;
-    }
-
-    /** The newest version of a key: never a tombstone. */
-    private static final class Latest {
-        final byte[] value;
-        final long timestamp;
-
-        Latest(final byte[] value, final long timestamp) {
-            this.value = value;
-            this.timestamp = timestamp;
-        }
     }
 }

@@ -14,6 +14,7 @@ public final class PspfVersionedBytesStoreSupplier implements VersionedBytesStor
     private final String name;
     private final long historyRetention;
     private final long segmentInterval;
+    private final java.util.function.Supplier<VersionedStorage> storage;
 
     /**
      * @param name             the store name
@@ -21,9 +22,20 @@ public final class PspfVersionedBytesStoreSupplier implements VersionedBytesStor
      * @param segmentInterval  the segment interval in ms (the store's history segments)
      */
     public PspfVersionedBytesStoreSupplier(final String name, final long historyRetention, final long segmentInterval) {
+        this(name, historyRetention, segmentInterval, VersionedStorage::inMemory);
+    }
+
+    private PspfVersionedBytesStoreSupplier(final String name, final long historyRetention, final long segmentInterval,
+                                            final java.util.function.Supplier<VersionedStorage> storage) {
         this.name = Objects.requireNonNull(name, "name cannot be null");
         this.historyRetention = historyRetention;
         this.segmentInterval = segmentInterval;
+        this.storage = Objects.requireNonNull(storage, "storage");
+    }
+
+    /** The same supplier, with each store keeping its records in a new storage from {@code storage}. */
+    public PspfVersionedBytesStoreSupplier withStorage(final java.util.function.Supplier<VersionedStorage> storage) {
+        return new PspfVersionedBytesStoreSupplier(name, historyRetention, segmentInterval, storage);
     }
 
     /**
@@ -63,7 +75,7 @@ public final class PspfVersionedBytesStoreSupplier implements VersionedBytesStor
 
     @Override
     public KeyValueStore<Bytes, byte[]> get() {
-        return new InMemoryVersionedBytesStore(name, historyRetention, segmentInterval);
+        return new InMemoryVersionedBytesStore(name, historyRetention, segmentInterval, storage.get());
     }
 
     @Override

@@ -1,13 +1,10 @@
 package io.pspf.runtime.state;
 
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStoreContext;
 
 /**
  * Where a segmented (window or session) store keeps its records: segments by id, each a map of binary keys read in
@@ -17,10 +14,7 @@ import org.apache.kafka.streams.processor.StateStoreContext;
  * <p>A durable storage commits its writes with the changelog offsets and the observed stream time they reflect,
  * and gives both back after a restart.
  */
-public interface SegmentStorage {
-    /** Opens the storage for a store (a durable one finds its files under the context's state directory). */
-    default void open(final StateStoreContext context, final String storeName) {
-    }
+public interface SegmentStorage extends StoreStorage {
 
     byte[] get(long segmentId, Bytes key);
 
@@ -41,28 +35,6 @@ public interface SegmentStorage {
                                        boolean forward);
 
     void clear();
-
-    /** Makes the writes so far durable, with the changelog offsets and the stream time they reflect. */
-    default void commit(final Map<TopicPartition, Long> changelogOffsets, final long observedStreamTime) {
-    }
-
-    /** Whether the storage keeps changelog offsets ({@link #committedOffset}). */
-    default boolean managesOffsets() {
-        return false;
-    }
-
-    /** The next changelog offset the committed records do not reflect, or null. */
-    default Long committedOffset(final TopicPartition partition) {
-        return null;
-    }
-
-    /** The observed stream time of the last commit, or -1. */
-    default long committedStreamTime() {
-        return -1L;
-    }
-
-    default void close() {
-    }
 
     /** A new storage in memory: the default of PSPF's segmented stores. */
     static SegmentStorage inMemory() {

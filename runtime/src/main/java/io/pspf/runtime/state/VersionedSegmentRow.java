@@ -12,7 +12,7 @@ import java.util.List;
  * {@link #min()}. A row whose {@code min == next} is "degenerate": a lone tombstone with no validity interval.
  * Where Kafka's format throws on a call outside its bounds, this row throws the same exception and message.
  */
-final class VersionedSegmentRow {
+public final class VersionedSegmentRow {
     /** One version in a row: its validFrom timestamp and its value, null for a tombstone. */
     private static final class Version {
         final long timestamp;
@@ -169,5 +169,50 @@ final class VersionedSegmentRow {
         final int drop = found.validFrom == timestamp ? found.index + 1 : found.index;
         versions.subList(0, drop).clear();
         next = timestamp;
+    }
+
+    /**
+     * The row as bytes, for a durable storage: {@code next int64, min int64, count int32}, then per version, newest
+     * first, {@code timestamp int64, value length int32 (-1: tombstone), value}.
+     */
+    public byte[] serialize() {
+        int size = 8 + 8 + 4;
+        for (final Version version : versions) {
+            size += 8 + 4 + (version.value == null ? 0 : version.value.length);
+        }
+        final java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
+        out.putLong(next).putLong(min).putInt(versions.size());
+        for (final Version version : versions) {
+            out.putLong(version.timestamp);
+            if (version.value == null) {
+                out.putInt(-1);
+            } else {
+                out.putInt(version.value.length).put(version.value);
+            }
+        }
+        return out.array();
+    }
+
+    /** A row from {@link #serialize()}'s bytes. */
+    public static VersionedSegmentRow deserialize(final byte[] bytes) {
+        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        final long next = in.getLong();
+        final long min = in.getLong();
+        final int count = in.getInt();
+        final VersionedSegmentRow row = new VersionedSegmentRow(null, min, next);
+        row.versions.clear();
+        for (int i = 0; i < count; i++) {
+            final long timestamp = in.getLong();
+            final int length = in.getInt();
+            byte[] value = null;
+            if (length >= 0) {
+                value = new byte[length];
+                in.get(value);
+            }
+            row.versions.add(new Version(timestamp, value));
+        }
+        row.next = next;
+        row.min = min;
+        return row;
     }
 }

@@ -5,10 +5,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -25,10 +23,7 @@ import io.pspf.runtime.state.SegmentStorage;
  * ordered by segment id, then by key in Kafka's byte order. The store's observed stream time is committed with the
  * records (meta {@code observed_stream_time}), so that after a restart retention applies as before it.
  */
-public final class SqliteSegmentStorage implements SegmentStorage {
-    private static final String STREAM_TIME = "observed_stream_time";
-
-    private SqliteDatabase db;
+public final class SqliteSegmentStorage extends SqliteStorage implements SegmentStorage {
     private PreparedStatement select;
     private PreparedStatement upsert;
     private PreparedStatement remove;
@@ -156,35 +151,6 @@ public final class SqliteSegmentStorage implements SegmentStorage {
             all.executeUpdate();
         } catch (final SQLException e) {
             throw db.failure("writing", e);
-        }
-    }
-
-    @Override
-    public void commit(final Map<TopicPartition, Long> changelogOffsets, final long observedStreamTime) {
-        db.commit(changelogOffsets, Map.of(STREAM_TIME, observedStreamTime));
-    }
-
-    @Override
-    public boolean managesOffsets() {
-        return true;
-    }
-
-    @Override
-    public Long committedOffset(final TopicPartition partition) {
-        return db.committedOffset(partition);
-    }
-
-    @Override
-    public long committedStreamTime() {
-        return db.meta(STREAM_TIME, -1L);
-    }
-
-    /** Closes the database; writes not committed are rolled back (the changelog still has them). */
-    @Override
-    public void close() {
-        if (db != null) {
-            db.close();
-            db = null;
         }
     }
 }

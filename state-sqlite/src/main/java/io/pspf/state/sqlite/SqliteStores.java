@@ -1,12 +1,14 @@
 package io.pspf.state.sqlite;
 
 import io.pspf.runtime.state.PspfSessionBytesStoreSupplier;
+import io.pspf.runtime.state.PspfVersionedBytesStoreSupplier;
 import io.pspf.runtime.state.PspfWindowBytesStoreSupplier;
 
 /**
- * Suppliers of PSPF's persistent window and session stores on SQLite: the runtime's segmented stores (Kafka's
- * RocksDB layout, retention and iteration order) with their segments in {@link SqliteSegmentStorage}. The segment
- * interval is Kafka's default for its persistent stores: {@code max(retentionPeriod / 2, 60 s)}.
+ * Suppliers of PSPF's persistent window, session and versioned stores on SQLite: the runtime's stores (Kafka's
+ * RocksDB layout, retention and iteration order) with their records in {@link SqliteSegmentStorage} or
+ * {@link SqliteVersionedStorage}. The window and session segment interval is Kafka's default for its persistent
+ * stores, {@code max(retentionPeriod / 2, 60 s)}; the versioned one Kafka's for its history retention.
  */
 public final class SqliteStores {
     private SqliteStores() {
@@ -30,5 +32,12 @@ public final class SqliteStores {
                                                              final long retentionPeriod) {
         return new PspfSessionBytesStoreSupplier(name, kind, retentionPeriod, segmentInterval(retentionPeriod))
             .withStorage(SqliteSegmentStorage::new);
+    }
+
+    /** A versioned key-value store supplier, as Kafka's {@code persistentVersionedKeyValueStore}. */
+    public static PspfVersionedBytesStoreSupplier versionedStore(final String name, final long historyRetention) {
+        return new PspfVersionedBytesStoreSupplier(name, historyRetention,
+            PspfVersionedBytesStoreSupplier.defaultSegmentInterval(historyRetention))
+            .withStorage(SqliteVersionedStorage::new);
     }
 }
