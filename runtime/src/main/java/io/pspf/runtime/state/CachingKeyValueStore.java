@@ -127,7 +127,7 @@ final class CachingKeyValueStore extends ForwardingKeyValueBytesStore implements
 
     private KeyValueIterator<Bytes, byte[]> range(final Bytes from, final Bytes to, final boolean forward) {
         if (from != null && to != null && from.compareTo(to) > 0) {
-            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            LOG.warn(StoreSupport.INVALID_RANGE_WARNING);
             return Iterators.empty();
         }
         CacheSupport.validateOpen(this);

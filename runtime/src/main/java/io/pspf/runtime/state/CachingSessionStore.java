@@ -165,7 +165,7 @@ final class CachingSessionStore extends ForwardingSessionBytesStore implements C
                                                                final long latestSessionStartTime,
                                                                final boolean forward) {
         if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
-            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            LOG.warn(StoreSupport.INVALID_RANGE_WARNING);
             return Iterators.empty();
         }
         CacheSupport.validateOpen(this);

@@ -1,11 +1,14 @@
 package io.pspf.runtime.state;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * What the DSL's record buffers (suppression's {@link TimeOrderedChangeBuffer}, the stream-table join's
@@ -71,5 +74,61 @@ public abstract class ChangelogBuffer<K, V> implements StateStore {
     @Override
     public Position getPosition() {
         throw new UnsupportedOperationException("This store does not keep track of the position.");
+    }
+
+    /** Builds a buffer: caching does not apply to buffers; logging is on by default. */
+    public abstract static class Builder<K, V, S extends ChangelogBuffer<K, V>> implements StoreBuilder<S> {
+        protected final String name;
+        protected final Serde<K> keySerde;
+        protected final Serde<V> valueSerde;
+        protected boolean loggingEnabled = true;
+        private Map<String, String> logConfig = new HashMap<>();
+
+        /**
+         * @param keySerde   the key serde; null for the context's default
+         * @param valueSerde the value serde; null for the context's default
+         */
+        protected Builder(final String name, final Serde<K> keySerde, final Serde<V> valueSerde) {
+            this.name = name;
+            this.keySerde = keySerde;
+            this.valueSerde = valueSerde;
+        }
+
+        @Override
+        public StoreBuilder<S> withCachingEnabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<S> withCachingDisabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<S> withLoggingEnabled(final Map<String, String> config) {
+            logConfig = config;
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<S> withLoggingDisabled() {
+            loggingEnabled = false;
+            return this;
+        }
+
+        @Override
+        public Map<String, String> logConfig() {
+            return loggingEnabled ? java.util.Collections.unmodifiableMap(logConfig) : Map.of();
+        }
+
+        @Override
+        public boolean loggingEnabled() {
+            return loggingEnabled;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
     }
 }

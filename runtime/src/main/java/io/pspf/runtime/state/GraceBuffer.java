@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +17,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The buffer of a stream-table join with a grace period (the store Kafka builds with
@@ -58,14 +56,9 @@ public final class GraceBuffer<K, V> extends ChangelogBuffer<K, V> {
     }
 
     /** Builds the buffer; caching does not apply, logging is on by default. */
-    public static final class Builder<K, V> implements StoreBuilder<GraceBuffer<K, V>> {
-        private final String name;
-        private final Serde<K> keySerde;
-        private final Serde<V> valueSerde;
+    public static final class Builder<K, V> extends ChangelogBuffer.Builder<K, V, GraceBuffer<K, V>> {
         private final Duration grace;
         private final String topic;
-        private boolean loggingEnabled = true;
-        private Map<String, String> logConfig = new HashMap<>();
 
         /**
          * @param keySerde   the key serde; null for the context's default
@@ -74,53 +67,14 @@ public final class GraceBuffer<K, V> extends ChangelogBuffer<K, V> {
          */
         public Builder(final String name, final Serde<K> keySerde, final Serde<V> valueSerde, final Duration grace,
                        final String topic) {
-            this.name = name;
-            this.keySerde = keySerde;
-            this.valueSerde = valueSerde;
+            super(name, keySerde, valueSerde);
             this.grace = grace;
             this.topic = topic;
         }
 
         @Override
-        public StoreBuilder<GraceBuffer<K, V>> withCachingEnabled() {
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<GraceBuffer<K, V>> withCachingDisabled() {
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<GraceBuffer<K, V>> withLoggingEnabled(final Map<String, String> config) {
-            logConfig = config;
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<GraceBuffer<K, V>> withLoggingDisabled() {
-            loggingEnabled = false;
-            return this;
-        }
-
-        @Override
         public GraceBuffer<K, V> build() {
             return new GraceBuffer<>(name, grace.toMillis(), topic, loggingEnabled, keySerde, valueSerde);
-        }
-
-        @Override
-        public Map<String, String> logConfig() {
-            return loggingEnabled ? java.util.Collections.unmodifiableMap(logConfig) : Map.of();
-        }
-
-        @Override
-        public boolean loggingEnabled() {
-            return loggingEnabled;
-        }
-
-        @Override
-        public String name() {
-            return name;
         }
     }
 

@@ -88,7 +88,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
     public void put(final Bytes key, final byte[] value) {
         Objects.requireNonNull(key, "key cannot be null");
         write(key, value);
-        Iterators.updatePosition(position, context);
+        StoreSupport.updatePosition(position, context);
     }
 
     private byte[] write(final Bytes key, final byte[] value) {
@@ -115,7 +115,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
     public byte[] delete(final Bytes key) {
         Objects.requireNonNull(key, "key cannot be null");
         final byte[] old = write(key, null);
-        Iterators.updatePosition(position, context);
+        StoreSupport.updatePosition(position, context);
         return old;
     }
 
@@ -131,7 +131,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
 
     private KeyValueIterator<Bytes, byte[]> range(final Bytes from, final Bytes to, final boolean forward) {
         if (from != null && to != null && from.compareTo(to) > 0) {
-            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            LOG.warn(StoreSupport.INVALID_RANGE_WARNING);
             return Iterators.empty();
         }
         final NavigableSet<Bytes> keys;

@@ -109,7 +109,7 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
         } else {
             remove(sessionKey);
         }
-        Iterators.updatePosition(position, context);
+        StoreSupport.updatePosition(position, context);
     }
 
     @Override
@@ -183,7 +183,7 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
                                                                final boolean forward) {
         if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
             removeExpiredSegments();
-            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            LOG.warn(StoreSupport.INVALID_RANGE_WARNING);
             return Iterators.empty();
         }
         return find(keyFrom, keyTo, earliestSessionEndTime, latestSessionStartTime, forward);

@@ -119,12 +119,12 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
         Objects.requireNonNull(key, "key cannot be null");
         if (timestamp < observedStreamTime - historyRetention) {
             LOG.warn("Skipping record for expired put.");
-            Iterators.updatePosition(position, context);
+            StoreSupport.updatePosition(position, context);
             return VersionedKeyValueStore.PUT_RETURN_CODE_NOT_PUT;
         }
         observedStreamTime = Math.max(observedStreamTime, timestamp);
         final long validTo = write(key, value, timestamp);
-        Iterators.updatePosition(position, context);
+        StoreSupport.updatePosition(position, context);
         return validTo;
     }
 
@@ -178,7 +178,7 @@ public final class InMemoryVersionedBytesStore implements VersionedBytesStore {
         final byte[] existing = get(key, timestamp);
         observedStreamTime = Math.max(observedStreamTime, timestamp);
         write(key, null, timestamp);
-        Iterators.updatePosition(position, context);
+        StoreSupport.updatePosition(position, context);
         return existing;
     }
 

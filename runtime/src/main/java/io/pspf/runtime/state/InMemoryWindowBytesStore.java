@@ -122,7 +122,7 @@ public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]
                 }
             }
         }
-        Iterators.updatePosition(position, context);
+        StoreSupport.updatePosition(position, context);
     }
 
     @Override
@@ -176,7 +176,7 @@ public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]
                                                            final long timeTo, final boolean forward) {
         removeExpiredSegments();
         if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
-            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            LOG.warn(StoreSupport.INVALID_RANGE_WARNING);
             return Iterators.empty();
         }
         final long minTime = Math.max(timeFrom, observedStreamTime - retentionPeriod + 1);

@@ -6,15 +6,11 @@ import java.util.NoSuchElementException;
 import java.util.function.Function;
 
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStoreContext;
-import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /** Small iterator and position helpers shared by the stores. */
 final class Iterators {
-    static final String INVALID_RANGE_WARNING = StoreSupport.INVALID_RANGE_WARNING;
-
     private Iterators() {
     }
 
@@ -72,10 +68,6 @@ final class Iterators {
         return new WindowIterator<>(inner);
     }
 
-    /** Records the input position of the current record, as Kafka's stores do on every write. */
-    static void updatePosition(final Position position, final StateStoreContext context) {
-        StoreSupport.updatePosition(position, context);
-    }
 
     private static final class ListIterator<K, V> implements PeekingIterator<K, V> {
         private final Iterator<KeyValue<K, V>> pairs;

@@ -120,7 +120,7 @@ public final class LruMapBytesStore implements KeyValueStore<Bytes, byte[]> {
         } else {
             map.put(key, value);
         }
-        Iterators.updatePosition(position, context);
+        StoreSupport.updatePosition(position, context);
     }
 
     @Override
@@ -143,7 +143,7 @@ public final class LruMapBytesStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public byte[] delete(final Bytes key) {
         Objects.requireNonNull(key);
-        Iterators.updatePosition(position, context);
+        StoreSupport.updatePosition(position, context);
         return map.remove(key);
     }
 
@@ -159,7 +159,7 @@ public final class LruMapBytesStore implements KeyValueStore<Bytes, byte[]> {
 
     private KeyValueIterator<Bytes, byte[]> range(final Bytes from, final Bytes to, final boolean forward) {
         if (from != null && to != null && from.compareTo(to) > 0) {
-            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            LOG.warn(StoreSupport.INVALID_RANGE_WARNING);
             return Iterators.empty();
         }
         TreeMap<Bytes, byte[]> sorted = new TreeMap<>(map);

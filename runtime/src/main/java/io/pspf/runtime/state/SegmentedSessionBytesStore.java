@@ -106,7 +106,7 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
             }
             LOG.warn("Skipping record for expired segment.");
         } else {
-            Iterators.updatePosition(position, context);
+            StoreSupport.updatePosition(position, context);
         }
     }
 
@@ -184,7 +184,7 @@ public sealed class SegmentedSessionBytesStore implements SessionStore<Bytes, by
                                                           final long earliestSessionEndTime,
                                                           final long latestSessionStartTime, final boolean forward) {
         if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
-            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            LOG.warn(StoreSupport.INVALID_RANGE_WARNING);
             return Iterators.empty();
         }
         final long actualFrom = segments.actualFrom(earliestSessionEndTime);

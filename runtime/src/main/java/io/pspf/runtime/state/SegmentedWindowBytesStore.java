@@ -132,7 +132,7 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
             }
             LOG.warn("Skipping record for expired segment.");
         } else {
-            Iterators.updatePosition(position, context);
+            StoreSupport.updatePosition(position, context);
         }
     }
 
@@ -169,7 +169,7 @@ public sealed class SegmentedWindowBytesStore implements WindowStore<Bytes, byte
     private KeyValueIterator<Windowed<Bytes>, byte[]> fetch(final Bytes keyFrom, final Bytes keyTo, final long timeFrom,
                                                            final long timeTo, final boolean forward) {
         if (keyFrom != null && keyTo != null && keyFrom.compareTo(keyTo) > 0) {
-            LOG.warn(Iterators.INVALID_RANGE_WARNING);
+            LOG.warn(StoreSupport.INVALID_RANGE_WARNING);
             return Iterators.empty();
         }
         final long actualFrom = segments.actualFrom(timeFrom);

@@ -19,7 +19,6 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The in-memory buffer behind {@code KTable.suppress} (Kafka's {@code InMemoryTimeOrderedKeyValueChangeBuffer}):
@@ -68,63 +67,18 @@ public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> {
     }
 
     /** Builds the buffer; caching does not apply, logging is on by default. */
-    public static final class Builder<K, V> implements StoreBuilder<TimeOrderedChangeBuffer<K, V>> {
-        private final String name;
-        private final Serde<K> keySerde;
-        private final Serde<V> valueSerde;
-        private boolean loggingEnabled = true;
-        private Map<String, String> logConfig = new HashMap<>();
-
+    public static final class Builder<K, V> extends ChangelogBuffer.Builder<K, V, TimeOrderedChangeBuffer<K, V>> {
         /**
          * @param keySerde   the key serde; null for the context's default
          * @param valueSerde the value serde; null for the context's default
          */
         public Builder(final String name, final Serde<K> keySerde, final Serde<V> valueSerde) {
-            this.name = name;
-            this.keySerde = keySerde;
-            this.valueSerde = valueSerde;
-        }
-
-        @Override
-        public StoreBuilder<TimeOrderedChangeBuffer<K, V>> withCachingEnabled() {
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<TimeOrderedChangeBuffer<K, V>> withCachingDisabled() {
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<TimeOrderedChangeBuffer<K, V>> withLoggingEnabled(final Map<String, String> config) {
-            logConfig = config;
-            return this;
-        }
-
-        @Override
-        public StoreBuilder<TimeOrderedChangeBuffer<K, V>> withLoggingDisabled() {
-            loggingEnabled = false;
-            return this;
+            super(name, keySerde, valueSerde);
         }
 
         @Override
         public TimeOrderedChangeBuffer<K, V> build() {
             return new TimeOrderedChangeBuffer<>(name, loggingEnabled, keySerde, valueSerde);
-        }
-
-        @Override
-        public Map<String, String> logConfig() {
-            return loggingEnabled ? java.util.Collections.unmodifiableMap(logConfig) : Map.of();
-        }
-
-        @Override
-        public boolean loggingEnabled() {
-            return loggingEnabled;
-        }
-
-        @Override
-        public String name() {
-            return name;
         }
     }
 

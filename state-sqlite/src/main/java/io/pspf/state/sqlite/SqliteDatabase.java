@@ -86,6 +86,59 @@ final class SqliteDatabase implements AutoCloseable {
         return connection;
     }
 
+    /** Runs a prepared update with its parameters ({@code byte[]}, {@code Long}, {@code Integer} or {@code String}). */
+    void update(final PreparedStatement statement, final Object... parameters) {
+        try {
+            bind(statement, parameters);
+            statement.executeUpdate();
+        } catch (final SQLException e) {
+            throw failure("writing", e);
+        }
+    }
+
+    /** The first column of the first row a prepared query returns, as bytes; null when there is no row. */
+    byte[] queryBytes(final PreparedStatement statement, final Object... parameters) {
+        try {
+            bind(statement, parameters);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        } catch (final SQLException e) {
+            throw failure("reading", e);
+        }
+    }
+
+    /** The first column of every row a prepared query returns, as numbers. */
+    List<Long> queryLongs(final PreparedStatement statement, final Object... parameters) {
+        try {
+            bind(statement, parameters);
+            final List<Long> values = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getLong(1));
+                }
+            }
+            return values;
+        } catch (final SQLException e) {
+            throw failure("reading", e);
+        }
+    }
+
+    private static void bind(final PreparedStatement statement, final Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            final Object p = parameters[i];
+            if (p instanceof byte[]) {
+                statement.setBytes(i + 1, (byte[]) p);
+            } else if (p instanceof Long) {
+                statement.setLong(i + 1, (Long) p);
+            } else if (p instanceof Integer) {
+                statement.setInt(i + 1, (Integer) p);
+            } else {
+                statement.setString(i + 1, (String) p);
+            }
+        }
+    }
+
     ProcessorStateException failure(final String doing, final SQLException e) {
         return new ProcessorStateException("Error " + doing + " store " + store, e);
     }

@@ -117,14 +117,7 @@ public sealed class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byt
     @Override
     public byte[] get(final Bytes key) {
         validateOpen();
-        try {
-            select.setBytes(1, key.get());
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? rs.getBytes(1) : null;
-            }
-        } catch (final SQLException e) {
-            throw db.failure("reading", e);
-        }
+        return db.queryBytes(select, key.get());
     }
 
     @Override
@@ -136,17 +129,10 @@ public sealed class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byt
     }
 
     private void write(final Bytes key, final byte[] value) {
-        try {
-            if (value == null) {
-                remove.setBytes(1, key.get());
-                remove.executeUpdate();
-            } else {
-                upsert.setBytes(1, key.get());
-                upsert.setBytes(2, value);
-                upsert.executeUpdate();
-            }
-        } catch (final SQLException e) {
-            throw db.failure("writing", e);
+        if (value == null) {
+            db.update(remove, key.get());
+        } else {
+            db.update(upsert, key.get(), value);
         }
     }
 
@@ -259,11 +245,7 @@ public sealed class SqliteKeyValueBytesStore implements KeyValueStore<Bytes, byt
     @Override
     public long approximateNumEntries() {
         validateOpen();
-        try (ResultSet rs = count.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0L;
-        } catch (final SQLException e) {
-            throw db.failure("reading", e);
-        }
+        return db.queryLongs(count).get(0);
     }
 
     /** Ends the open transaction, durably recording that the store reflects the changelog up to these offsets. */

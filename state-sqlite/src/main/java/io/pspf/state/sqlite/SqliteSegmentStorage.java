@@ -50,63 +50,26 @@ public final class SqliteSegmentStorage extends SqliteStorage implements Segment
 
     @Override
     public byte[] get(final long segmentId, final Bytes key) {
-        try {
-            select.setLong(1, segmentId);
-            select.setBytes(2, key.get());
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? rs.getBytes(1) : null;
-            }
-        } catch (final SQLException e) {
-            throw db.failure("reading", e);
-        }
+        return db.queryBytes(select, segmentId, key.get());
     }
 
     @Override
     public void put(final long segmentId, final Bytes key, final byte[] value) {
-        try {
-            if (value == null) {
-                remove.setLong(1, segmentId);
-                remove.setBytes(2, key.get());
-                remove.executeUpdate();
-            } else {
-                upsert.setLong(1, segmentId);
-                upsert.setBytes(2, key.get());
-                upsert.setBytes(3, value);
-                upsert.executeUpdate();
-            }
-        } catch (final SQLException e) {
-            throw db.failure("writing", e);
+        if (value == null) {
+            db.update(remove, segmentId, key.get());
+        } else {
+            db.update(upsert, segmentId, key.get(), value);
         }
     }
 
     @Override
     public void dropSegmentsBelow(final long segmentId) {
-        try {
-            drop.setLong(1, segmentId);
-            drop.executeUpdate();
-        } catch (final SQLException e) {
-            throw db.failure("writing", e);
-        }
+        db.update(drop, segmentId);
     }
 
     @Override
     public List<Long> segmentIds(final long fromId, final long toId) {
-        final List<Long> found = new ArrayList<>();
-        if (fromId > toId) {
-            return found;
-        }
-        try {
-            ids.setLong(1, fromId);
-            ids.setLong(2, toId);
-            try (ResultSet rs = ids.executeQuery()) {
-                while (rs.next()) {
-                    found.add(rs.getLong(1));
-                }
-            }
-            return found;
-        } catch (final SQLException e) {
-            throw db.failure("reading", e);
-        }
+        return fromId > toId ? new ArrayList<>() : db.queryLongs(ids, fromId, toId);
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.pspf.state.sqlite;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.kafka.common.utils.Bytes;
@@ -78,109 +77,50 @@ public final class SqliteVersionedStorage extends SqliteStorage implements Versi
 
     @Override
     public void putLatest(final Bytes key, final byte[] value, final long timestamp) {
-        try {
-            upsertLatest.setBytes(1, key.get());
-            upsertLatest.setBytes(2, value);
-            upsertLatest.setLong(3, timestamp);
-            upsertLatest.executeUpdate();
-        } catch (final SQLException e) {
-            throw db.failure("writing", e);
-        }
+        db.update(upsertLatest, key.get(), value, timestamp);
     }
 
     @Override
     public void removeLatest(final Bytes key) {
-        try {
-            deleteLatest.setBytes(1, key.get());
-            deleteLatest.executeUpdate();
-        } catch (final SQLException e) {
-            throw db.failure("writing", e);
-        }
+        db.update(deleteLatest, key.get());
     }
 
     @Override
     public long latestCount() {
-        try (ResultSet rs = countLatest.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0L;
-        } catch (final SQLException e) {
-            throw db.failure("reading", e);
-        }
+        return db.queryLongs(countLatest).get(0);
     }
 
     @Override
     public boolean hasSegment(final long segmentId) {
-        try {
-            selectSegment.setLong(1, segmentId);
-            try (ResultSet rs = selectSegment.executeQuery()) {
-                return rs.next();
-            }
-        } catch (final SQLException e) {
-            throw db.failure("reading", e);
-        }
+        return !db.queryLongs(selectSegment, segmentId).isEmpty();
     }
 
     @Override
     public void createSegment(final long segmentId) {
-        try {
-            insertSegment.setLong(1, segmentId);
-            insertSegment.executeUpdate();
-        } catch (final SQLException e) {
-            throw db.failure("writing", e);
-        }
+        db.update(insertSegment, segmentId);
     }
 
     @Override
     public VersionedSegmentRow row(final long segmentId, final Bytes key) {
-        try {
-            selectRow.setLong(1, segmentId);
-            selectRow.setBytes(2, key.get());
-            try (ResultSet rs = selectRow.executeQuery()) {
-                return rs.next() ? VersionedSegmentRow.deserialize(rs.getBytes(1)) : null;
-            }
-        } catch (final SQLException e) {
-            throw db.failure("reading", e);
-        }
+        final byte[] row = db.queryBytes(selectRow, segmentId, key.get());
+        return row == null ? null : VersionedSegmentRow.deserialize(row);
     }
 
     @Override
     public void putRow(final long segmentId, final Bytes key, final VersionedSegmentRow row) {
-        try {
-            createSegment(segmentId);
-            upsertRow.setLong(1, segmentId);
-            upsertRow.setBytes(2, key.get());
-            upsertRow.setBytes(3, row.serialize());
-            upsertRow.executeUpdate();
-        } catch (final SQLException e) {
-            throw db.failure("writing", e);
-        }
+        createSegment(segmentId);
+        db.update(upsertRow, segmentId, key.get(), row.serialize());
     }
 
     @Override
     public List<Long> segmentIdsNewestFirst(final long fromSegmentId) {
-        try {
-            segmentIds.setLong(1, fromSegmentId);
-            final List<Long> ids = new ArrayList<>();
-            try (ResultSet rs = segmentIds.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-            return ids;
-        } catch (final SQLException e) {
-            throw db.failure("reading", e);
-        }
+        return db.queryLongs(segmentIds, fromSegmentId);
     }
 
     @Override
     public void dropSegmentsBelow(final long segmentId) {
-        try {
-            dropRows.setLong(1, segmentId);
-            dropRows.executeUpdate();
-            dropSegments.setLong(1, segmentId);
-            dropSegments.executeUpdate();
-        } catch (final SQLException e) {
-            throw db.failure("writing", e);
-        }
+        db.update(dropRows, segmentId);
+        db.update(dropSegments, segmentId);
     }
 
     /** Deletes every record (the store itself stays). */

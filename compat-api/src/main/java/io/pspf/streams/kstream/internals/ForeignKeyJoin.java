@@ -120,9 +120,7 @@ final class ForeignKeyJoin {
 
         final String resultName = named(builder, name, "-result", OUTPUT);
         final MaterializedSpec<K, VR> spec = new MaterializedSpec<>(materialized, builder, OUTPUT);
-        if (spec.keySerde == null) {
-            spec.keySerde = left.keySerde;
-        }
+        spec.withSerdesIfMissing(left.keySerde, null);
         final TableSource<K, VR> result = new TableSource<>(spec);
 
         final String leftName = left.name;

@@ -96,12 +96,7 @@ public final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
 
     private KTable<K, Long> doCount(final Named named, final Materialized<K, Long, KeyValueStore<Bytes, byte[]>> materialized) {
         final MaterializedSpec<K, Long> spec = new MaterializedSpec<>(materialized, builder, AGGREGATE);
-        if (spec.keySerde == null) {
-            spec.keySerde = keySerde;
-        }
-        if (spec.valueSerde == null) {
-            spec.valueSerde = Serdes.Long();
-        }
+        spec.withSerdesIfMissing(keySerde, Serdes.Long());
         return aggregateWith(new Aggregations.StreamAggregate<>(spec.storeName(), () -> 0L, (key, value, count) -> count + 1),
             named, AGGREGATE, spec);
     }
@@ -125,12 +120,7 @@ public final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
         Objects.requireNonNull(materialized, "materialized can't be null");
         Objects.requireNonNull(named, "name can't be null");
         final MaterializedSpec<K, V> spec = new MaterializedSpec<>(materialized, builder, REDUCE);
-        if (spec.keySerde == null) {
-            spec.keySerde = keySerde;
-        }
-        if (spec.valueSerde == null) {
-            spec.valueSerde = valueSerde;
-        }
+        spec.withSerdesIfMissing(keySerde, valueSerde);
         return aggregateWith(new Aggregations.StreamReduce<>(spec.storeName(), reducer), named, REDUCE, spec);
     }
 
@@ -155,9 +145,7 @@ public final class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
         Objects.requireNonNull(materialized, "materialized can't be null");
         Objects.requireNonNull(named, "named can't be null");
         final MaterializedSpec<K, VOut> spec = new MaterializedSpec<>(materialized, builder, AGGREGATE);
-        if (spec.keySerde == null) {
-            spec.keySerde = keySerde;
-        }
+        spec.withSerdesIfMissing(keySerde, null);
         return aggregateWith(new Aggregations.StreamAggregate<>(spec.storeName(), initializer, aggregator), named, AGGREGATE, spec);
     }
 

@@ -59,12 +59,7 @@ public final class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
         // no checks of its own in Kafka: a null fails in Materialized's or Named's copy constructor
         final MaterializedSpec<K, Long> spec = new MaterializedSpec<>(materialized, builder, AGGREGATE);
         new ConfigAccess.NamedReader(named);
-        if (spec.keySerde == null) {
-            spec.keySerde = keySerde;
-        }
-        if (spec.valueSerde == null) {
-            spec.valueSerde = Serdes.Long();
-        }
+        spec.withSerdesIfMissing(keySerde, Serdes.Long());
         return doAggregate(new Aggregations.TableAggregate<>(spec.storeName(), () -> 0L,
             (key, value, count) -> count + 1, (key, value, count) -> count - 1), named, AGGREGATE, spec);
     }
@@ -88,12 +83,7 @@ public final class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
         Objects.requireNonNull(named, "named can't be null");
         Objects.requireNonNull(materialized, "materialized can't be null");
         final MaterializedSpec<K, V> spec = new MaterializedSpec<>(materialized, builder, AGGREGATE);
-        if (spec.keySerde == null) {
-            spec.keySerde = keySerde;
-        }
-        if (spec.valueSerde == null) {
-            spec.valueSerde = valueSerde;
-        }
+        spec.withSerdesIfMissing(keySerde, valueSerde);
         return doAggregate(new Aggregations.TableReduce<>(spec.storeName(), adder, subtractor), named, REDUCE, spec);
     }
 
@@ -126,9 +116,7 @@ public final class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
         Objects.requireNonNull(named, "named can't be null");
         Objects.requireNonNull(materialized, "materialized can't be null");
         final MaterializedSpec<K, VR> spec = new MaterializedSpec<>(materialized, builder, AGGREGATE);
-        if (spec.keySerde == null) {
-            spec.keySerde = keySerde;
-        }
+        spec.withSerdesIfMissing(keySerde, null);
         return doAggregate(new Aggregations.TableAggregate<>(spec.storeName(), initializer, adder, subtractor), named,
             AGGREGATE, spec);
     }

@@ -486,9 +486,7 @@ public final class KTableImpl<K, S, V> implements KTable<K, V> {
             other.enableSendingOldValues(true);
         }
         if (spec != null) {
-            if (spec.keySerde == null) {
-                spec.keySerde = keySerde;
-            }
+            spec.withSerdesIfMissing(keySerde, null);
         }
         final TableJoins.Join<K, V, VO, VR> joinThis;
         final TableJoins.Join<K, VO, V, VR> joinOther;

@@ -52,6 +52,22 @@ final class MaterializedSpec<K, V> {
         return new MaterializedSpec<>(Materialized.with(null, null), builder, prefix);
     }
 
+    /**
+     * Fills in the serdes the user left out with what the stream knows (either argument may be null: nothing to
+     * fill in).
+     *
+     * @return this spec
+     */
+    MaterializedSpec<K, V> withSerdesIfMissing(final Serde<K> key, final Serde<V> value) {
+        if (keySerde == null) {
+            keySerde = key;
+        }
+        if (valueSerde == null) {
+            valueSerde = value;
+        }
+        return this;
+    }
+
     String storeName() {
         return storeName;
     }

@@ -65,12 +65,7 @@ final class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<K
     private KTable<Windowed<K>, Long> doCount(final Named named,
                                               final Materialized<K, Long, SessionStore<Bytes, byte[]>> materialized) {
         final MaterializedSpec<K, Long> spec = new MaterializedSpec<>(materialized, builder, KGroupedStreamImpl.AGGREGATE);
-        if (spec.keySerde == null) {
-            spec.keySerde = grouped.keySerde;
-        }
-        if (spec.valueSerde == null) {
-            spec.valueSerde = Serdes.Long();
-        }
+        spec.withSerdesIfMissing(grouped.keySerde, Serdes.Long());
         final String name = builder.name(WindowedTables.nameOf(named), KGroupedStreamImpl.AGGREGATE);
         final long retention = WindowedTables.sessionRetention(spec, windows);
         return build(name, spec, retention, new WindowAggregations.SessionWindowAggregate<K, V, Long>(windows,
@@ -102,12 +97,7 @@ final class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<K
         Objects.requireNonNull(named, "named can't be null");
         Objects.requireNonNull(materialized, "materialized can't be null");
         final MaterializedSpec<K, V> spec = new MaterializedSpec<>(materialized, builder, KGroupedStreamImpl.REDUCE);
-        if (spec.keySerde == null) {
-            spec.keySerde = grouped.keySerde;
-        }
-        if (spec.valueSerde == null) {
-            spec.valueSerde = grouped.valueSerde;
-        }
+        spec.withSerdesIfMissing(grouped.keySerde, grouped.valueSerde);
         final String name = builder.name(WindowedTables.nameOf(named), KGroupedStreamImpl.REDUCE);
         final long retention = WindowedTables.sessionRetention(spec, windows);
         final Aggregator<K, V, V> aggregator = WindowedTables.aggregatorOf(reducer);
@@ -149,9 +139,7 @@ final class SessionWindowedKStreamImpl<K, V> implements SessionWindowedKStream<K
         Objects.requireNonNull(sessionMerger, "sessionMerger can't be null");
         Objects.requireNonNull(materialized, "materialized can't be null");
         final MaterializedSpec<K, VR> spec = new MaterializedSpec<>(materialized, builder, KGroupedStreamImpl.AGGREGATE);
-        if (spec.keySerde == null) {
-            spec.keySerde = grouped.keySerde;
-        }
+        spec.withSerdesIfMissing(grouped.keySerde, null);
         final String name = builder.name(WindowedTables.nameOf(named), KGroupedStreamImpl.AGGREGATE);
         final long retention = WindowedTables.sessionRetention(spec, windows);
         return build(name, spec, retention, new WindowAggregations.SessionWindowAggregate<>(windows, spec.storeName(),

@@ -81,12 +81,7 @@ final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> {
     private KTable<Windowed<K>, Long> doCount(final Named named,
                                               final Materialized<K, Long, WindowStore<Bytes, byte[]>> materialized) {
         final MaterializedSpec<K, Long> spec = new MaterializedSpec<>(materialized, builder, KGroupedStreamImpl.AGGREGATE);
-        if (spec.keySerde == null) {
-            spec.keySerde = grouped.keySerde;
-        }
-        if (spec.valueSerde == null) {
-            spec.valueSerde = Serdes.Long();
-        }
+        spec.withSerdesIfMissing(grouped.keySerde, Serdes.Long());
         final String name = builder.name(WindowedTables.nameOf(named), KGroupedStreamImpl.AGGREGATE);
         final long retention = retention(spec);
         return build(name, spec, retention, shape.aggregate(spec.storeName(),
@@ -118,12 +113,7 @@ final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> {
         Objects.requireNonNull(named, "named can't be null");
         Objects.requireNonNull(materialized, "materialized can't be null");
         final MaterializedSpec<K, V> spec = new MaterializedSpec<>(materialized, builder, KGroupedStreamImpl.REDUCE);
-        if (spec.keySerde == null) {
-            spec.keySerde = grouped.keySerde;
-        }
-        if (spec.valueSerde == null) {
-            spec.valueSerde = grouped.valueSerde;
-        }
+        spec.withSerdesIfMissing(grouped.keySerde, grouped.valueSerde);
         final String name = builder.name(WindowedTables.nameOf(named), KGroupedStreamImpl.REDUCE);
         final long retention = retention(spec);
         return build(name, spec, retention, shape.aggregate(spec.storeName(),
@@ -161,9 +151,7 @@ final class TimeWindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V> {
         Objects.requireNonNull(aggregator, "aggregator can't be null");
         Objects.requireNonNull(materialized, "materialized can't be null");
         final MaterializedSpec<K, VR> spec = new MaterializedSpec<>(materialized, builder, KGroupedStreamImpl.AGGREGATE);
-        if (spec.keySerde == null) {
-            spec.keySerde = grouped.keySerde;
-        }
+        spec.withSerdesIfMissing(grouped.keySerde, null);
         final String name = builder.name(WindowedTables.nameOf(named), KGroupedStreamImpl.AGGREGATE);
         final long retention = retention(spec);
         return build(name, spec, retention, shape.aggregate(spec.storeName(),

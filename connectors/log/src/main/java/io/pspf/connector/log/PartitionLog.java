@@ -3,17 +3,22 @@ package io.pspf.connector.log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+
+import org.apache.kafka.common.utils.Bytes;
 
 import io.pspf.runtime.backend.BackendException;
 import io.pspf.runtime.backend.RawRecord;
@@ -144,8 +149,8 @@ final class PartitionLog implements AutoCloseable {
         final Path temp = dir.resolve(name + ".tmp");
         try {
             Files.writeString(temp, Long.toString(value), StandardCharsets.US_ASCII);
-            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp,
-                java.nio.file.StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(temp,
+                StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -409,7 +414,7 @@ final class PartitionLog implements AutoCloseable {
             return 0L;
         }
         // the latest offset of every key, over every segment (the active one included)
-        final Map<org.apache.kafka.common.utils.Bytes, Long> latest = new java.util.HashMap<>();
+        final Map<Bytes, Long> latest = new HashMap<>();
         long next = logStartOffset;
         while (true) {
             final List<RawRecord> records = read(next, 10_000);
@@ -418,7 +423,7 @@ final class PartitionLog implements AutoCloseable {
             }
             for (final RawRecord record : records) {
                 if (record.key() != null) {
-                    latest.put(org.apache.kafka.common.utils.Bytes.wrap(record.key()), record.offset());
+                    latest.put(Bytes.wrap(record.key()), record.offset());
                 }
             }
             next = records.get(records.size() - 1).offset() + 1;
@@ -430,7 +435,7 @@ final class PartitionLog implements AutoCloseable {
         return removed;
     }
 
-    private long compactSegment(final Segment segment, final Map<org.apache.kafka.common.utils.Bytes, Long> latest,
+    private long compactSegment(final Segment segment, final Map<Bytes, Long> latest,
                                 final long nowMs, final long deleteRetentionMs) {
         final boolean tombstonesExpired = segment.maxTimestamp() >= 0 && nowMs - segment.maxTimestamp() > deleteRetentionMs;
         final List<Segment.Batch> kept = new ArrayList<>();
@@ -439,7 +444,7 @@ final class PartitionLog implements AutoCloseable {
             final List<RawRecord> keep = new ArrayList<>();
             for (final RawRecord record : batch.records) {
                 final boolean stays = record.key() == null
-                    || latest.get(org.apache.kafka.common.utils.Bytes.wrap(record.key())) == record.offset()
+                    || latest.get(Bytes.wrap(record.key())) == record.offset()
                     && !(record.value() == null && tombstonesExpired);
                 if (stays) {
                     keep.add(record);
@@ -456,9 +461,9 @@ final class PartitionLog implements AutoCloseable {
         }
         final long base = segment.baseOffset();
         final Path cleaned = dir.resolve(Segment.fileName(base, Segment.LOG_SUFFIX + CLEANED_SUFFIX));
-        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(cleaned,
-            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
-            java.nio.file.StandardOpenOption.WRITE)) {
+        try (FileChannel out = FileChannel.open(cleaned,
+            StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
             for (final Segment.Batch batch : kept) {
                 final ByteBuffer encoded = RecordBatch.encodeKeepingOffsets(batch.records, batch.unit);
                 while (encoded.hasRemaining()) {

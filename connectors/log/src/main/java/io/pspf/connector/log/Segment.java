@@ -214,9 +214,9 @@ final class Segment implements AutoCloseable {
             return false;
         }
         final ByteBuffer indexBytes = ByteBuffer.allocate(entries * 8);
-        readFully(index, indexBytes, 0);
+        read(index, indexBytes, 0, true);
         final ByteBuffer timeBytes = ByteBuffer.allocate(timeEntries * 12);
-        readFully(timeIndex, timeBytes, 0);
+        read(timeIndex, timeBytes, 0, true);
         indexOffsets = new int[Math.max(16, entries)];
         indexPositions = new int[Math.max(16, entries)];
         for (int i = 0; i < entries; i++) {
@@ -240,14 +240,22 @@ final class Segment implements AutoCloseable {
         return true;
     }
 
-    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long position)
-        throws IOException {
+    /**
+     * Reads from {@code channel} at {@code position} until the buffer is full; at the end of the file, stops there,
+     * or fails when {@code mustFill}.
+     */
+    private static void read(final FileChannel channel, final ByteBuffer buffer, final long position,
+                             final boolean mustFill) throws IOException {
         long at = position;
         while (buffer.hasRemaining()) {
-            if (channel.read(buffer, at) < 0) {
-                throw new IOException("unexpected end of " + channel);
+            final int n = channel.read(buffer, at);
+            if (n < 0) {
+                if (mustFill) {
+                    throw new IOException("unexpected end of " + channel);
+                }
+                return;
             }
-            at = position + buffer.position();
+            at += n;
         }
     }
 
@@ -337,15 +345,9 @@ final class Segment implements AutoCloseable {
             problem == null ? "a torn record" : problem, position, fileSize));
     }
 
+    /** Reads from the log at {@code position} until the buffer is full or the file ends. */
     private void readFully(final ByteBuffer buffer, final long position) throws IOException {
-        long at = position;
-        while (buffer.hasRemaining()) {
-            final int n = log.read(buffer, at);
-            if (n < 0) {
-                break;
-            }
-            at += n;
-        }
+        read(log, buffer, position, false);
     }
 
     /** Notes a whole batch of {@code batchSize} bytes at {@code position} in the in-memory and on-disk indexes. */
