@@ -30,6 +30,16 @@ public interface BackendProvider {
      * @throws ConfigException naming the key and value when no provider serves the scheme
      */
     static Backend open(final String backendUri, final Map<String, Object> configs) {
+        final BackendProvider provider = find(backendUri);
+        return provider.create(backendUri.substring(backendUri.indexOf(':') + 1), configs);
+    }
+
+    /**
+     * The provider serving the scheme of {@code backendUri}, without creating a backend.
+     *
+     * @throws ConfigException naming the key and value when the value is malformed or no provider serves the scheme
+     */
+    static BackendProvider find(final String backendUri) {
         final int colon = backendUri == null ? -1 : backendUri.indexOf(':');
         if (colon <= 0) {
             throw new ConfigException(BACKEND_CONFIG, backendUri, "expected <scheme>:<location>, for example log:./pspf-data or memory:");
@@ -37,7 +47,7 @@ public interface BackendProvider {
         final String scheme = backendUri.substring(0, colon);
         for (final BackendProvider provider : ServiceLoader.load(BackendProvider.class)) {
             if (provider.scheme().equals(scheme)) {
-                return provider.create(backendUri.substring(colon + 1), configs);
+                return provider;
             }
         }
         throw new ConfigException(BACKEND_CONFIG, backendUri, "no backend is available for the scheme '" + scheme + "'");

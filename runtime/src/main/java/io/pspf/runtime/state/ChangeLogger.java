@@ -22,6 +22,9 @@ final class ChangeLogger {
         sink = environment.changelogSink();
         topic = StoreEnvironments.changelogTopic(context, storeName);
         partition = context.taskId() == null ? -1 : context.taskId().partition();
+        if (format != ValueFormat.PLAIN) {
+            environment.registerChangelogConverter(storeName, format::storedValue);
+        }
     }
 
     StoreEnvironment environment() {

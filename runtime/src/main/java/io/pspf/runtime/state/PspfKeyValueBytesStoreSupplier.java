@@ -8,7 +8,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * PSPF's key-value store suppliers, one per kind Kafka's {@code Stores} offers. Persistent kinds build stores
- * that report {@code persistent() == true} (kept in memory until the engine backs them with SQLite); their
+ * that report {@code persistent() == true} (in memory, or where the engine's {@link PersistentStorage} puts them); their
  * metrics scopes are Kafka's, so metrics keep their Kafka names.
  */
 public final class PspfKeyValueBytesStoreSupplier implements KeyValueBytesStoreSupplier {
@@ -63,14 +63,23 @@ public final class PspfKeyValueBytesStoreSupplier implements KeyValueBytesStoreS
             case LRU:
                 return new LruMapBytesStore(name, maxCacheSize);
             case PERSISTENT:
-                return new InMemoryKeyValueBytesStore(name, true);
+                return persistent(PersistentStorage.KeyValueFormat.PLAIN, () -> new InMemoryKeyValueBytesStore(name, true));
             case PERSISTENT_TIMESTAMPED:
-                return new InMemoryKeyValueBytesStore.Timestamped(name, true);
+                return persistent(PersistentStorage.KeyValueFormat.TIMESTAMPED,
+                    () -> new InMemoryKeyValueBytesStore.Timestamped(name, true));
             case PERSISTENT_WITH_HEADERS:
-                return new InMemoryKeyValueBytesStore.WithHeaders(name, true);
+                return persistent(PersistentStorage.KeyValueFormat.WITH_HEADERS,
+                    () -> new InMemoryKeyValueBytesStore.WithHeaders(name, true));
             default:
                 return new InMemoryKeyValueBytesStore(name, false);
         }
+    }
+
+    /** The engine's persistent store when it builds one (see {@link PersistentStorage}), otherwise memory. */
+    private KeyValueStore<Bytes, byte[]> persistent(final PersistentStorage.KeyValueFormat format,
+                                                    final java.util.function.Supplier<KeyValueStore<Bytes, byte[]>> inMemory) {
+        final PersistentStorage.Provider provider = PersistentStorage.current();
+        return provider == null ? inMemory.get() : provider.keyValueStore(name, format);
     }
 
     @Override

@@ -44,7 +44,7 @@ public final class PspfSessionBytesStoreSupplier implements SessionBytesStoreSup
      */
     public PspfSessionBytesStoreSupplier(final String name, final Kind kind, final long retentionPeriod,
                                          final long segmentInterval) {
-        this(name, kind, retentionPeriod, segmentInterval, SegmentStorage::inMemory);
+        this(name, kind, retentionPeriod, segmentInterval, PersistentStorage::segmentStorage);
     }
 
     private PspfSessionBytesStoreSupplier(final String name, final Kind kind, final long retentionPeriod,

@@ -22,7 +22,7 @@ public final class PspfVersionedBytesStoreSupplier implements VersionedBytesStor
      * @param segmentInterval  the segment interval in ms (the store's history segments)
      */
     public PspfVersionedBytesStoreSupplier(final String name, final long historyRetention, final long segmentInterval) {
-        this(name, historyRetention, segmentInterval, VersionedStorage::inMemory);
+        this(name, historyRetention, segmentInterval, PersistentStorage::versionedStorage);
     }
 
     private PspfVersionedBytesStoreSupplier(final String name, final long historyRetention, final long segmentInterval,

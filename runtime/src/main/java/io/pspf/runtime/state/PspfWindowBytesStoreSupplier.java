@@ -53,7 +53,7 @@ public final class PspfWindowBytesStoreSupplier implements WindowBytesStoreSuppl
     public PspfWindowBytesStoreSupplier(final String name, final Kind kind, final long retentionPeriod,
                                         final long segmentInterval, final long windowSize,
                                         final boolean retainDuplicates) {
-        this(name, kind, retentionPeriod, segmentInterval, windowSize, retainDuplicates, SegmentStorage::inMemory);
+        this(name, kind, retentionPeriod, segmentInterval, windowSize, retainDuplicates, PersistentStorage::segmentStorage);
     }
 
     private PspfWindowBytesStoreSupplier(final String name, final Kind kind, final long retentionPeriod,

@@ -46,6 +46,13 @@ public interface StoreEnvironment {
         return null;
     }
 
+    /**
+     * Tells the engine how to turn the store's changelog records back into stored values when it restores the store
+     * (stores whose changelog value is the stored value need not call this).
+     */
+    default void registerChangelogConverter(final String storeName, final ChangelogRecordConverter converter) {
+    }
+
     /** Counts a record a window or session store skipped as expired in the task's dropped-records metric. */
     default void recordDropped() {
     }

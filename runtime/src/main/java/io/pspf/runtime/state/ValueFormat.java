@@ -60,4 +60,21 @@ enum ValueFormat {
                 return new RecordHeaders();
         }
     }
+
+    /** The stored value a changelog record stands for: the inverse of the {@code logged*} methods. */
+    byte[] storedValue(final byte[] loggedValue, final long timestamp, final Headers headers) {
+        if (loggedValue == null) {
+            return null;
+        }
+        switch (this) {
+            case TIMESTAMPED:
+                return StoreFormats.withTimestamp(timestamp, loggedValue);
+            case HEADERS:
+                return StoreFormats.withHeaders(headers, timestamp, loggedValue);
+            case AGGREGATION_HEADERS:
+                return StoreFormats.aggregationWithHeaders(headers, loggedValue);
+            default:
+                return loggedValue;
+        }
+    }
 }

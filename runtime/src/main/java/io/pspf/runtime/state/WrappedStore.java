@@ -71,6 +71,17 @@ public abstract class WrappedStore<S extends StateStore> implements StateStore {
     }
 
     @Override
+    public Long committedOffset(final TopicPartition partition) {
+        return wrapped.committedOffset(partition);
+    }
+
+    @SuppressWarnings("deprecation")
+    @Override
+    public boolean managesOffsets() {
+        return wrapped.managesOffsets();
+    }
+
+    @Override
     public void close() {
         wrapped.close();
     }

@@ -368,6 +368,12 @@ final class ProcessorContextImpl implements ProcessorContext<Object, Object>, Fi
     }
 
     @Override
+    public void registerChangelogConverter(final String storeName,
+                                           final io.pspf.runtime.state.ChangelogRecordConverter converter) {
+        task.registerChangelogConverter(storeName, converter);
+    }
+
+    @Override
     public void register(final StateStore store, final StateRestoreCallback restoreCallback) {
         register(store, restoreCallback, () -> { });
     }

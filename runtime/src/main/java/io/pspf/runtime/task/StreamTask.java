@@ -64,6 +64,7 @@ public final class StreamTask {
     private final Map<String, TaskNode> nodes = new LinkedHashMap<>();
     private final Map<String, StateStore> stores = new LinkedHashMap<>();
     private final Map<String, StateRestoreCallback> restoreCallbacks = new LinkedHashMap<>();
+    private final Map<String, io.pspf.runtime.state.ChangelogRecordConverter> changelogConverters = new HashMap<>();
     private final Map<TopicPartition, RecordQueue> queues = new HashMap<>();
     /** The queue of the last record added, so a run of records for one partition skips the map lookup. */
     private RecordQueue lastQueue;
@@ -187,6 +188,49 @@ public final class StreamTask {
         restoreCallbacks.put(store.name(), callback);
     }
 
+    void registerChangelogConverter(final String storeName, final io.pspf.runtime.state.ChangelogRecordConverter converter) {
+        changelogConverters.put(storeName, converter);
+    }
+
+    /** Whether a store of this task registered a restore callback (stores that restore nothing need not). */
+    public boolean restorable(final String storeName) {
+        return restoreCallbacks.containsKey(storeName);
+    }
+
+    /**
+     * Applies changelog records to a store through the callback it registered, turning each record into the value
+     * the store keeps first (the stores' {@link io.pspf.runtime.state.ChangelogRecordConverter}s).
+     *
+     * @throws IllegalArgumentException if the store registered no callback
+     */
+    public void restore(final String storeName, final List<RawRecord> records) {
+        final StateRestoreCallback callback = restoreCallbacks.get(storeName);
+        if (callback == null) {
+            throw new IllegalArgumentException("Store " + storeName + " of task " + id + " has no restore callback");
+        }
+        final io.pspf.runtime.state.ChangelogRecordConverter converter =
+            changelogConverters.getOrDefault(storeName, io.pspf.runtime.state.ChangelogRecordConverter.IDENTITY);
+        if (callback instanceof io.pspf.runtime.state.TimestampedRestoreCallback) {
+            final io.pspf.runtime.state.TimestampedRestoreCallback timestamped =
+                (io.pspf.runtime.state.TimestampedRestoreCallback) callback;
+            for (final RawRecord record : records) {
+                timestamped.restore(record.key(), converter.toStored(record.value(), record.timestamp(), record.headers()),
+                    record.timestamp());
+            }
+        } else if (callback instanceof org.apache.kafka.streams.processor.BatchingStateRestoreCallback) {
+            final List<org.apache.kafka.streams.KeyValue<byte[], byte[]>> batch = new java.util.ArrayList<>(records.size());
+            for (final RawRecord record : records) {
+                batch.add(org.apache.kafka.streams.KeyValue.pair(record.key(),
+                    converter.toStored(record.value(), record.timestamp(), record.headers())));
+            }
+            ((org.apache.kafka.streams.processor.BatchingStateRestoreCallback) callback).restoreAll(batch);
+        } else {
+            for (final RawRecord record : records) {
+                callback.restore(record.key(), converter.toStored(record.value(), record.timestamp(), record.headers()));
+            }
+        }
+    }
+
     /** Whether this task reads the topic, directly or through a pattern. */
     public boolean reads(final String topic) {
         for (final Subtopology subtopology : subtopologies) {
@@ -241,7 +285,8 @@ public final class StreamTask {
                 // as Kafka's topology rewrite: with no cache at all, no store has a caching layer
                 spec.builder().withCachingDisabled();
             }
-            final StateStore store = spec.builder().build();
+            final StateStore store = io.pspf.runtime.state.PersistentStorage.building(config.persistentStorage(),
+                () -> (StateStore) spec.builder().build());
             stores.put(spec.name(), store);
         }
         for (final StateStore store : stores.values()) {
@@ -735,6 +780,62 @@ public final class StreamTask {
             }
         }
         return offsets;
+    }
+
+    /**
+     * The first half of a commit through a backend: caches write their dirty entries to the stores below (and so to
+     * the changelog), and in-memory stores commit; persistent stores keep their own writes open until
+     * {@link #commitPersistentStores} is called after the backend accepted the commit. Returns the next offsets per
+     * input partition.
+     */
+    public Map<TopicPartition, Long> prepareBackendCommit() {
+        RuntimeException first = null;
+        for (final StateStore store : stores.values()) {
+            try {
+                if (store.persistent()) {
+                    final io.pspf.runtime.state.CachedStore cached = store instanceof io.pspf.runtime.state.CachedStore
+                        ? (io.pspf.runtime.state.CachedStore) store : null;
+                    if (cached != null) {
+                        cached.flushCache();
+                    }
+                } else {
+                    store.commit(Map.of());
+                }
+            } catch (final RuntimeException e) {
+                if (first == null) {
+                    first = e instanceof StreamsException ? e : new org.apache.kafka.streams.errors.ProcessorStateException(
+                        String.format("%sFailed to flush cache of store %s", logPrefix(), store.name()),
+                        e instanceof FailedProcessingException ? e.getCause() : e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return consumedOffsets();
+    }
+
+    /** The next offset to read per input partition that this task has processed records of. */
+    public Map<TopicPartition, Long> consumedOffsets() {
+        final Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+        for (final RecordQueue queue : queues.values()) {
+            if (queue.consumedOffset() >= 0) {
+                offsets.put(queue.topicPartition(), queue.consumedOffset() + 1);
+            }
+        }
+        return offsets;
+    }
+
+    /**
+     * The second half of a commit: persistent stores commit their writes with the changelog offsets those writes
+     * reflect ({@code changelogOffsets} by store name; a store absent from it commits with no offsets).
+     */
+    public void commitPersistentStores(final Map<String, Map<TopicPartition, Long>> changelogOffsets) {
+        for (final StateStore store : stores.values()) {
+            if (store.persistent()) {
+                store.commit(changelogOffsets.getOrDefault(store.name(), Map.of()));
+            }
+        }
     }
 
     public void postCommit() {

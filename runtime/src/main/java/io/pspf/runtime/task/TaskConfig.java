@@ -26,6 +26,7 @@ public final class TaskConfig {
     final Map<String, Object> originals;
     final File stateDir;
     final long cacheMaxBytes;
+    private io.pspf.runtime.state.PersistentStorage.Provider persistentStorage;
     private Serde<?> keySerde;
     private Serde<?> valueSerde;
 
@@ -64,6 +65,17 @@ public final class TaskConfig {
         this.originals = base.originals;
         this.stateDir = base.stateDir;
         this.cacheMaxBytes = base.cacheMaxBytes;
+        this.persistentStorage = base.persistentStorage;
+    }
+
+    /** Where the tasks' persistent stores keep their records; null (the default) for memory. */
+    public TaskConfig usePersistentStorage(final io.pspf.runtime.state.PersistentStorage.Provider provider) {
+        this.persistentStorage = provider;
+        return this;
+    }
+
+    io.pspf.runtime.state.PersistentStorage.Provider persistentStorage() {
+        return persistentStorage;
     }
 
     /** The key that lets the processing exception handler see failures of global processors too. */

@@ -34,14 +34,8 @@ public final class SqliteKeyValueBytesStoreSupplier implements KeyValueBytesStor
 
     @Override
     public KeyValueStore<Bytes, byte[]> get() {
-        switch (format) {
-            case TIMESTAMPED:
-                return new SqliteKeyValueBytesStore.Timestamped(name);
-            case WITH_HEADERS:
-                return new SqliteKeyValueBytesStore.WithHeaders(name);
-            default:
-                return new SqliteKeyValueBytesStore(name);
-        }
+        return new SqlitePersistentStorage().keyValueStore(name, io.pspf.runtime.state.PersistentStorage.KeyValueFormat.valueOf(
+            format == Format.WITH_HEADERS ? "WITH_HEADERS" : format.name()));
     }
 
     @Override

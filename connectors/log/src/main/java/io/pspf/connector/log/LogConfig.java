@@ -50,6 +50,27 @@ final class LogConfig {
         INDEX_INTERVAL_BYTES_CONFIG, RETENTION_MS_CONFIG, RETENTION_BYTES_CONFIG, CLEANUP_POLICY_CONFIG,
         DELETE_RETENTION_MS_CONFIG);
 
+    /**
+     * Every topic setting Kafka knows ({@link org.apache.kafka.common.config.TopicConfig}'s {@code *_CONFIG} names). The
+     * ones outside {@link #TOPIC_KEYS} (replication, message format, ...) have no meaning for one machine's log and are
+     * accepted without effect, so that a changelog configured for Kafka works here unchanged.
+     */
+    static final java.util.Set<String> KAFKA_TOPIC_KEYS = kafkaTopicKeys();
+
+    private static java.util.Set<String> kafkaTopicKeys() {
+        final java.util.Set<String> keys = new java.util.HashSet<>();
+        for (final java.lang.reflect.Field field : org.apache.kafka.common.config.TopicConfig.class.getFields()) {
+            if (field.getName().endsWith("_CONFIG") && field.getType() == String.class) {
+                try {
+                    keys.add((String) field.get(null));
+                } catch (final IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return java.util.Set.copyOf(keys);
+    }
+
     /** When appended records are forced to the storage device. */
     enum Fsync {
         NONE, COMMIT, ALWAYS
@@ -150,11 +171,12 @@ final class LogConfig {
         }
         final Map<String, Object> merged = new java.util.HashMap<>(asMap());
         for (final Map.Entry<String, String> e : topicConfigs.entrySet()) {
-            if (!TOPIC_KEYS.contains(e.getKey())) {
-                throw new ConfigException(e.getKey(), e.getValue(), "not a topic setting of the file log (one of "
-                    + new java.util.TreeSet<>(TOPIC_KEYS) + ")");
+            if (TOPIC_KEYS.contains(e.getKey())) {
+                merged.put(e.getKey(), e.getValue());
+            } else if (!KAFKA_TOPIC_KEYS.contains(e.getKey())) {
+                throw new ConfigException(e.getKey(), e.getValue(), "not a topic setting (the file log applies "
+                    + new java.util.TreeSet<>(TOPIC_KEYS) + " and accepts Kafka's other topic settings without effect)");
             }
-            merged.put(e.getKey(), e.getValue());
         }
         return from(merged, clock);
     }

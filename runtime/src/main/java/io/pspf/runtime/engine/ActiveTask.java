@@ -1,0 +1,366 @@
+package io.pspf.runtime.engine;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.errors.TaskMigratedException;
+import org.apache.kafka.streams.internals.AutoOffsetResetInternal;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.processor.StateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.pspf.runtime.backend.Backend;
+import io.pspf.runtime.backend.BackendException;
+import io.pspf.runtime.backend.CommitResult;
+import io.pspf.runtime.backend.CommitUnit;
+import io.pspf.runtime.backend.RawRecord;
+import io.pspf.runtime.graph.NodeSpec;
+import io.pspf.runtime.task.RecordSink;
+import io.pspf.runtime.task.StreamTask;
+
+/**
+ * A task this process runs: the {@link StreamTask} plus what ties it to the backend. It owns the task's fencing
+ * epoch, the read position of each input partition, the records the task produced since its last commit, and the
+ * next offset of each changelog partition. Used by one stream thread only; queries take its monitor.
+ *
+ * <p>Design note: a commit is two steps. First the task's caches are flushed and everything it produced (output,
+ * changelog and dead-letter records) goes to the backend in one {@link CommitUnit} with the input offsets, which
+ * lands whole or not at all. Only then do persistent stores commit their own writes, with the changelog offsets the
+ * unit gave them. A crash between the two leaves a store behind its changelog, never ahead of it, and the restore
+ * replays the gap.
+ */
+final class ActiveTask implements RecordSink {
+    private static final Logger LOG = LoggerFactory.getLogger(ActiveTask.class);
+    /** How often consumed records of repartition topics are deleted (Kafka's {@code repartition.purge.interval.ms}). */
+    private static final long PURGE_INTERVAL_MS = 30_000L;
+
+    final TaskSpec spec;
+    final StreamTask task;
+    private final Backend backend;
+    private final EngineConfig config;
+    private final long epoch;
+    private final Map<TopicPartition, Long> fetchPositions = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> committedInputs = new HashMap<>();
+    private final Map<TopicPartition, Long> changelogEnds = new HashMap<>();
+    private final Map<String, Integer> partitionCounts = new HashMap<>();
+    private final Map<String, int[]> roundRobin = new HashMap<>();
+    private List<CommitUnit.Output> produced = new ArrayList<>();
+    private long lastCommitMs;
+    private long lastPurgeMs;
+    private boolean restored;
+
+    ActiveTask(final TaskSpec spec, final java.util.function.Function<RecordSink, StreamTask> taskFactory,
+               final Backend backend, final EngineConfig config, final long epoch, final long nowMs) {
+        this.spec = spec;
+        this.task = taskFactory.apply(this);
+        this.backend = backend;
+        this.config = config;
+        this.epoch = epoch;
+        this.lastCommitMs = nowMs;
+    }
+
+    // ------------------------------------------------------------------------------------------------ sink
+
+    @Override
+    public int partitionsFor(final String topic) {
+        Integer count = partitionCounts.get(topic);
+        if (count == null) {
+            int partitions = backend.partitions(topic);
+            if (partitions <= 0) {
+                // a topic named by a TopicNameExtractor: created on first use, as a broker with auto-creation would
+                backend.createTopic(topic, config.topicPartitions);
+                partitions = backend.partitions(topic);
+            }
+            count = partitions;
+            partitionCounts.put(topic, count);
+        }
+        return count;
+    }
+
+    @Override
+    public void send(final RawRecord record, final Integer partition) {
+        final int target;
+        if (partition != null && partition >= 0) {
+            target = partition;
+        } else if (record.key() != null) {
+            target = StreamTask.defaultPartition(record.key(), partitionsFor(record.topic()));
+        } else {
+            final int[] next = roundRobin.computeIfAbsent(record.topic(), t -> new int[1]);
+            target = next[0]++ % partitionsFor(record.topic());
+        }
+        produced.add(new CommitUnit.Output(record.topic(), target, record));
+    }
+
+    int pendingOutputs() {
+        return produced.size();
+    }
+
+    // ------------------------------------------------------------------------------------------------ positions
+
+    /** Sets each input's read position: the committed offset, else the source's (or the application's) reset policy. */
+    void initPositions() {
+        final Map<TopicPartition, Long> committed = backend.committedOffsets(config.applicationId, spec.inputs);
+        for (final TopicPartition tp : spec.inputs) {
+            final Long offset = committed.get(tp);
+            final long position = offset != null ? offset : resetPosition(tp);
+            fetchPositions.put(tp, position);
+            if (offset != null) {
+                committedInputs.put(tp, offset);
+            }
+        }
+    }
+
+    private long resetPosition(final TopicPartition tp) {
+        final NodeSpec.Source source = spec.subtopology.sourceFor(tp.topic());
+        String policy = config.autoOffsetReset;
+        java.time.Duration byDuration = null;
+        if (source != null && source.offsetReset() != null) {
+            final AutoOffsetResetInternal reset = new AutoOffsetResetInternal(source.offsetReset());
+            switch (reset.offsetResetStrategy()) {
+                case EARLIEST:
+                    policy = "earliest";
+                    break;
+                case LATEST:
+                    policy = "latest";
+                    break;
+                case NONE:
+                    policy = "none";
+                    break;
+                default:
+                    policy = "by_duration";
+                    byDuration = reset.duration();
+            }
+        }
+        switch (policy) {
+            case "latest":
+                return backend.logEndOffset(tp.topic(), tp.partition());
+            case "none":
+                throw new org.apache.kafka.streams.errors.StreamsException("No committed offset for " + tp
+                    + " and the offset reset policy is none");
+            case "by_duration":
+                return firstOffsetAtOrAfter(tp, System.currentTimeMillis() - byDuration.toMillis());
+            default:
+                return backend.logStartOffset(tp.topic(), tp.partition());
+        }
+    }
+
+    private long firstOffsetAtOrAfter(final TopicPartition tp, final long timestamp) {
+        long position = backend.logStartOffset(tp.topic(), tp.partition());
+        while (true) {
+            final List<RawRecord> records = backend.read(tp.topic(), tp.partition(), position, 10_000);
+            if (records.isEmpty()) {
+                return position;
+            }
+            for (final RawRecord record : records) {
+                if (record.timestamp() >= timestamp) {
+                    return record.offset();
+                }
+            }
+            position = records.get(records.size() - 1).offset() + 1;
+        }
+    }
+
+    /** Reads more input for partitions whose buffer has room; returns the number of records read. */
+    int fetch() {
+        if (task.bufferedRecords() >= config.bufferedRecordsPerPartition * Math.max(1, fetchPositions.size())) {
+            return 0;
+        }
+        int read = 0;
+        for (final Map.Entry<TopicPartition, Long> e : fetchPositions.entrySet()) {
+            final TopicPartition tp = e.getKey();
+            final List<RawRecord> records = backend.read(tp.topic(), tp.partition(), e.getValue(), config.maxPollRecords);
+            if (!records.isEmpty()) {
+                task.addRecords(tp.topic(), tp.partition(), records);
+                e.setValue(records.get(records.size() - 1).offset() + 1);
+                read += records.size();
+            }
+        }
+        return read;
+    }
+
+    /** Records not read yet per input partition: the end offset minus the read position. */
+    double lag(final TopicPartition tp) {
+        final Long position = fetchPositions.get(tp);
+        if (position == null) {
+            return Double.NaN;
+        }
+        try {
+            return Math.max(0, backend.logEndOffset(tp.topic(), tp.partition()) - position);
+        } catch (final RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    Map<TopicPartition, Long> committedInputs() {
+        return committedInputs;
+    }
+
+    Map<TopicPartition, Long> endOffsets() {
+        final Map<TopicPartition, Long> ends = new LinkedHashMap<>();
+        for (final TopicPartition tp : spec.inputs) {
+            ends.put(tp, backend.logEndOffset(tp.topic(), tp.partition()));
+        }
+        return ends;
+    }
+
+    // ------------------------------------------------------------------------------------------------ restore
+
+    boolean restored() {
+        return restored;
+    }
+
+    /**
+     * Brings every store with a changelog up to date: each store replays its changelog from the offset it last
+     * committed (the log start when it has none) to the changelog's end; a store whose changelog is a source topic
+     * replays up to the committed input offset. The restored stores then commit.
+     */
+    void restore(final StateRestoreListener listener) {
+        final Map<String, Map<TopicPartition, Long>> storeOffsets = new HashMap<>();
+        for (final Map.Entry<String, TopicPartition> e : spec.changelogs.entrySet()) {
+            final long end = backend.logEndOffset(e.getValue().topic(), e.getValue().partition());
+            final long position = restoreStore(e.getKey(), e.getValue(), end, listener);
+            changelogEnds.put(e.getValue(), position);
+            storeOffsets.put(e.getKey(), Map.of(e.getValue(), position));
+        }
+        for (final Map.Entry<String, TopicPartition> e : spec.sourceChangelogs.entrySet()) {
+            final Long committed = committedInputs.get(e.getValue());
+            final long end = committed == null ? backend.logStartOffset(e.getValue().topic(), e.getValue().partition()) : committed;
+            final long position = restoreStore(e.getKey(), e.getValue(), end, listener);
+            storeOffsets.put(e.getKey(), Map.of(e.getValue(), position));
+        }
+        task.commitPersistentStores(storeOffsets);
+        restored = true;
+    }
+
+    private long restoreStore(final String storeName, final TopicPartition tp, final long end,
+                              final StateRestoreListener listener) {
+        final StateStore store = task.stores().get(storeName);
+        final long logStart = backend.logStartOffset(tp.topic(), tp.partition());
+        final Long committed = store == null ? null : store.committedOffset(tp);
+        long position = committed == null ? logStart : Math.max(committed, logStart);
+        if (position >= end || store == null || !task.restorable(storeName)) {
+            return Math.max(position, end);
+        }
+        listener.onRestoreStart(tp, storeName, position, end);
+        long total = 0;
+        while (position < end) {
+            final List<RawRecord> records = backend.read(tp.topic(), tp.partition(), position,
+                (int) Math.min(10_000, end - position));
+            if (records.isEmpty()) {
+                break;
+            }
+            final List<RawRecord> batch = new ArrayList<>(records.size());
+            for (final RawRecord record : records) {
+                if (record.offset() < end) {
+                    batch.add(record);
+                }
+            }
+            task.restore(storeName, batch);
+            position = records.get(records.size() - 1).offset() + 1;
+            total += batch.size();
+            listener.onBatchRestored(tp, storeName, position - 1, batch.size());
+        }
+        listener.onRestoreEnd(tp, storeName, total);
+        LOG.debug("Restored {} records of store {} of task {} from {}", total, storeName, spec.id, tp);
+        return Math.max(position, end);
+    }
+
+    // ------------------------------------------------------------------------------------------------ commit
+
+    boolean commitDue(final long nowMs) {
+        return task.commitRequested() || produced.size() >= config.commitMaxRecords
+            || (nowMs - lastCommitMs >= config.commitIntervalMs && (task.commitNeeded() || !produced.isEmpty()));
+    }
+
+    /**
+     * Commits: flushes the caches, sends the unit, then commits the persistent stores.
+     *
+     * @throws TaskMigratedException when the backend refused the unit because another owner fenced the task
+     */
+    void commit(final long nowMs) {
+        final Map<TopicPartition, Long> offsets = task.prepareBackendCommit();
+        final List<CommitUnit.Output> outputs = produced;
+        produced = new ArrayList<>();
+        final CommitUnit.Builder unit = CommitUnit.builder(config.applicationId, spec.id.toString(), epoch);
+        for (final CommitUnit.Output output : outputs) {
+            unit.output(output.topic(), output.partition(), output.record());
+        }
+        boolean offsetsChanged = false;
+        for (final Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            unit.offset(e.getKey(), e.getValue());
+            if (!e.getValue().equals(committedInputs.get(e.getKey()))) {
+                offsetsChanged = true;
+            }
+        }
+        if (!outputs.isEmpty() || offsetsChanged) {
+            final CommitResult result;
+            try {
+                result = backend.commit(unit.build());
+            } catch (final BackendException e) {
+                throw new org.apache.kafka.streams.errors.StreamsException("Task " + spec.id + " failed to commit", e);
+            }
+            if (result.fenced()) {
+                throw new TaskMigratedException("Task " + spec.id + " was fenced: another owner took it over");
+            }
+            final List<Long> outputOffsets = result.outputOffsets();
+            for (int i = 0; i < outputs.size(); i++) {
+                final CommitUnit.Output output = outputs.get(i);
+                final TopicPartition tp = new TopicPartition(output.topic(), output.partition());
+                if (changelogEnds.containsKey(tp)) {
+                    changelogEnds.put(tp, Math.max(changelogEnds.get(tp), outputOffsets.get(i) + 1));
+                }
+            }
+            committedInputs.putAll(offsets);
+            if (nowMs - lastPurgeMs >= PURGE_INTERVAL_MS) {
+                purgeRepartitionInputs(offsets);
+                lastPurgeMs = nowMs;
+            }
+        }
+        final Map<String, Map<TopicPartition, Long>> storeOffsets = new HashMap<>();
+        for (final Map.Entry<String, TopicPartition> e : spec.changelogs.entrySet()) {
+            storeOffsets.put(e.getKey(), Map.of(e.getValue(), changelogEnds.get(e.getValue())));
+        }
+        for (final Map.Entry<String, TopicPartition> e : spec.sourceChangelogs.entrySet()) {
+            final Long committed = committedInputs.get(e.getValue());
+            if (committed != null) {
+                storeOffsets.put(e.getKey(), Map.of(e.getValue(), committed));
+            }
+        }
+        task.commitPersistentStores(storeOffsets);
+        task.postCommit();
+        lastCommitMs = nowMs;
+    }
+
+    /** As Kafka Streams does, records of repartition topics are deleted once they are committed as consumed. */
+    private void purgeRepartitionInputs(final Map<TopicPartition, Long> offsets) {
+        for (final Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            if (spec.subtopology.repartitionSourceTopics().contains(e.getKey().topic())) {
+                backend.deleteRecordsBefore(e.getKey().topic(), e.getKey().partition(), e.getValue());
+            }
+        }
+    }
+
+    /** Closes after a last commit. */
+    void closeClean(final long nowMs) {
+        try {
+            commit(nowMs);
+        } finally {
+            task.close();
+        }
+    }
+
+    /** Closes without committing: what the task did since its last commit is dropped (the backend never saw it). */
+    void closeDirty() {
+        produced.clear();
+        try {
+            task.close();
+        } catch (final RuntimeException e) {
+            LOG.warn("Ignoring a failure while closing task {} uncleanly", spec.id, e);
+        }
+    }
+}

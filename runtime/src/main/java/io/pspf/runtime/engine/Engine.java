@@ -1,0 +1,671 @@
+package io.pspf.runtime.engine;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.errors.TopologyException;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.TaskId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pspf.runtime.backend.Backend;
+import io.pspf.runtime.backend.BackendProvider;
+import io.pspf.runtime.backend.RawRecord;
+import io.pspf.runtime.graph.GraphBuilder;
+import io.pspf.runtime.graph.StoreSpec;
+import io.pspf.runtime.graph.Subtopology;
+import io.pspf.runtime.state.PersistentStorage;
+import io.pspf.runtime.state.RecordCache;
+import io.pspf.runtime.task.StreamTask;
+import io.pspf.runtime.task.TaskConfig;
+
+/**
+ * Runs a topology against a backend: what {@code PspfStreams} (Kafka's {@code KafkaStreams}) drives. It plans the
+ * topics and tasks at {@link #start()}, deals the tasks out to its stream threads, keeps global stores up to date on
+ * a global thread, and stops everything at {@link #shutdown()}. The client-level state machine, the uncaught
+ * exception handler and the public checks live in {@code PspfStreams}; the engine reports thread state changes and
+ * failures to it through {@link Listener}.
+ *
+ * <p>Design note: this first version owns every task of the application in one process (as a single Kafka Streams
+ * instance does when it is the only member of its group). Each task fences its epoch when it is created, so a second
+ * process on the same backend cannot commit over it.
+ */
+public final class Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    /** What the engine tells its owner. */
+    public interface Listener {
+        void onThreadStateChange(StreamThreadRunner thread, StreamThreadRunner.State newState, StreamThreadRunner.State oldState);
+
+        /** A stream thread failed (its tasks are already closed); {@code thread} is null for the global thread. */
+        void onThreadFailure(StreamThreadRunner thread, Throwable failure);
+    }
+
+    final EngineConfig config;
+    final Time time;
+    final EngineMetrics metrics;
+    private final GraphBuilder graph;
+    private final TaskConfig taskConfig;
+    private final List<Subtopology> subtopologies;
+    private final Subtopology globalSubtopology;
+    private final StateDirectory stateDirectory;
+    private final UUID processId;
+    private final String clientId;
+    private final Listener listener;
+    private final PersistentStorage.Provider persistentStorage;
+    private final List<StreamThreadRunner> threads = new CopyOnWriteArrayList<>();
+    private final Map<TaskId, StreamThreadRunner> taskLocks = new ConcurrentHashMap<>();
+    private final long totalCacheSize;
+    private volatile StateRestoreListener restoreListener = NO_RESTORE_LISTENER;
+    private volatile boolean paused;
+    private volatile Backend backend;
+    private volatile List<TaskSpec> plan = List.of();
+    private GlobalUpdater global;
+
+    static final StateRestoreListener NO_RESTORE_LISTENER = new StateRestoreListener() {
+        @Override
+        public void onRestoreStart(final TopicPartition tp, final String store, final long start, final long end) {
+        }
+
+        @Override
+        public void onBatchRestored(final TopicPartition tp, final String store, final long batchEnd, final long n) {
+        }
+
+        @Override
+        public void onRestoreEnd(final TopicPartition tp, final String store, final long total) {
+        }
+    };
+
+    /**
+     * @throws TopologyException for a topology with no source and no global table
+     * @throws org.apache.kafka.common.config.ConfigException for a bad PSPF setting
+     * @throws org.apache.kafka.streams.errors.StreamsException when another client holds the state directory
+     */
+    public Engine(final GraphBuilder graph, final TopologyConfig topologyConfig, final StreamsConfig streamsConfig,
+                  final Time time, final MeterRegistry meterRegistry, final Listener listener) {
+        this.config = new EngineConfig(streamsConfig);
+        this.time = time;
+        this.graph = graph;
+        this.listener = listener;
+        this.taskConfig = new TaskConfig(streamsConfig, topologyConfig);
+        this.subtopologies = graph.subtopologies(config.applicationId);
+        this.globalSubtopology = graph.globalSubtopology(config.applicationId);
+        if (subtopologies.isEmpty() && globalSubtopology == null) {
+            throw new TopologyException("Topology has no stream threads and no global threads, must subscribe to at "
+                + "least one source topic or global table.");
+        }
+        this.persistentStorage = PersistentStorage.installed();
+        if (persistentStorage == null) {
+            LOG.warn("No persistent storage (pspf-state-sqlite) is on the class path: persistent stores are kept in memory "
+                + "and restored from their changelogs on every start");
+        }
+        taskConfig.usePersistentStorage(persistentStorage);
+        this.stateDirectory = new StateDirectory(new java.io.File(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG)),
+            config.applicationId, hasPersistentStores());
+        this.processId = stateDirectory.initializeProcessId();
+        this.clientId = config.clientId(processId);
+        this.metrics = new EngineMetrics(meterRegistry, new Metrics(time));
+        final int numThreads = subtopologies.isEmpty() ? 0
+            : Math.max(0, streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
+        this.totalCacheSize = Math.max(0, streamsConfig.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG));
+        for (int i = 1; i <= numThreads; i++) {
+            threads.add(new StreamThreadRunner(this, clientId + "-StreamThread-" + i, i));
+        }
+    }
+
+    private boolean hasPersistentStores() {
+        final List<StoreSpec> specs = new ArrayList<>(graph.stores().values());
+        specs.addAll(graph.globalStores().values());
+        for (final StoreSpec spec : specs) {
+            final StateStore probe = (StateStore) spec.builder().build();
+            if (probe.persistent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public UUID processId() {
+        return processId;
+    }
+
+    public List<StreamThreadRunner> threads() {
+        return Collections.unmodifiableList(threads);
+    }
+
+    public void setRestoreListener(final StateRestoreListener listener) {
+        this.restoreListener = listener == null ? NO_RESTORE_LISTENER : listener;
+    }
+
+    public boolean hasGlobalThread() {
+        return globalSubtopology != null;
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    /**
+     * Opens the backend, creates the topics, loads the global stores, and starts the stream threads.
+     *
+     * @throws org.apache.kafka.streams.errors.StreamsException (or a backend or topology exception) when it cannot
+     */
+    public void start() {
+        backend = BackendProvider.open(config.backend, config.originals);
+        final Set<String> globalTopics = globalSubtopology == null ? Set.of() : new LinkedHashSet<>(graph.globalTopics());
+        plan = new TopicPlanner(graph, subtopologies, backend, config.applicationId, config.topicPartitions).plan(globalTopics);
+        if (globalSubtopology != null) {
+            global = new GlobalUpdater(globalTopics);
+            global.bootstrap();
+            global.start();
+        }
+        for (final StreamThreadRunner thread : threads) {
+            thread.start();
+        }
+        reassign();
+    }
+
+    /** Stops the threads (each commits and closes its tasks), the global thread, then the backend. */
+    public void shutdown() {
+        for (final StreamThreadRunner thread : threads) {
+            thread.shutdown();
+        }
+        for (final StreamThreadRunner thread : threads) {
+            if (thread != Thread.currentThread()) {
+                joinQuietly(thread);
+            }
+        }
+        if (global != null) {
+            global.shutdown();
+            if (global != Thread.currentThread()) {
+                joinQuietly(global);
+            }
+            global.closeTask();
+        }
+        if (backend != null) {
+            try {
+                backend.close();
+            } catch (final RuntimeException e) {
+                LOG.warn("Failed to close the backend", e);
+            }
+        }
+        stateDirectory.close();
+        metrics.kafka.close();
+    }
+
+    private static void joinQuietly(final Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (final InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public void cleanUp() {
+        stateDirectory.clean();
+    }
+
+    public void pause() {
+        paused = true;
+    }
+
+    public void resume() {
+        paused = false;
+        for (final StreamThreadRunner thread : threads) {
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+        }
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
+    // ------------------------------------------------------------------------------------------------ threads
+
+    /** Creates and starts a stream thread with the smallest free index; returns its name. */
+    public synchronized String addThread() {
+        final Set<Integer> used = new java.util.HashSet<>();
+        threads.removeIf(t -> t.threadState() == StreamThreadRunner.State.DEAD);
+        for (final StreamThreadRunner thread : threads) {
+            used.add(thread.index());
+        }
+        int index = 1;
+        while (used.contains(index)) {
+            index++;
+        }
+        final StreamThreadRunner thread = new StreamThreadRunner(this, clientId + "-StreamThread-" + index, index);
+        threads.add(thread);
+        thread.start();
+        reassign();
+        return thread.getName();
+    }
+
+    /**
+     * Stops the first live thread (not the calling one unless it is the only one) and waits up to {@code timeoutMs}
+     * for it to end; its tasks go to the others.
+     *
+     * @return the thread's name, or empty when no thread can be removed
+     * @throws org.apache.kafka.common.errors.TimeoutException when it did not stop in time
+     */
+    public Optional<String> removeThread(final long timeoutMs) {
+        final StreamThreadRunner victim;
+        synchronized (this) {
+            StreamThreadRunner chosen = null;
+            final long live = threads.stream().filter(StreamThreadRunner::isAliveOrStarting).count();
+            for (final StreamThreadRunner thread : threads) {
+                if (thread.isAliveOrStarting() && (thread != Thread.currentThread() || live == 1)) {
+                    chosen = thread;
+                    break;
+                }
+            }
+            if (chosen == null) {
+                return Optional.empty();
+            }
+            victim = chosen;
+            victim.shutdown();
+        }
+        reassign();
+        if (victim != Thread.currentThread()) {
+            final long deadline = time.milliseconds() + Math.max(0, timeoutMs);
+            while (victim.isAlive() && time.milliseconds() < deadline) {
+                try {
+                    victim.join(Math.max(1, Math.min(deadline - time.milliseconds(), 100)));
+                } catch (final InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (victim.isAlive()) {
+                throw new org.apache.kafka.common.errors.TimeoutException("Thread " + victim.getName()
+                    + " did not stop in the allotted time");
+            }
+            threads.remove(victim);
+        }
+        return Optional.of(victim.getName());
+    }
+
+    /** Drops a dead thread from the list (after its failure was handled). */
+    public void forgetThread(final StreamThreadRunner thread) {
+        threads.remove(thread);
+        reassign();
+    }
+
+    /**
+     * Deals the tasks out to the live threads, Kafka's way for one client: each thread keeps the tasks it has up to an
+     * even share, the rest go round-robin in {@code TaskId} order to the threads below their share.
+     */
+    synchronized void reassign() {
+        final List<StreamThreadRunner> live = new ArrayList<>();
+        for (final StreamThreadRunner thread : threads) {
+            if (thread.isAliveOrStarting() && thread.isAlive()) {
+                live.add(thread);
+            }
+        }
+        if (live.isEmpty()) {
+            return;
+        }
+        live.sort(Comparator.comparing(Thread::getName));
+        final Map<StreamThreadRunner, List<TaskSpec>> assignment = new LinkedHashMap<>();
+        for (final StreamThreadRunner thread : live) {
+            assignment.put(thread, new ArrayList<>());
+        }
+        final int min = plan.size() / live.size();
+        final List<TaskSpec> unassigned = new ArrayList<>();
+        for (final TaskSpec spec : plan) {
+            final StreamThreadRunner owner = taskLocks.get(spec.id);
+            if (owner != null && assignment.containsKey(owner) && assignment.get(owner).size() < min) {
+                assignment.get(owner).add(spec);
+            } else {
+                unassigned.add(spec);
+            }
+        }
+        int next = 0;
+        for (final TaskSpec spec : unassigned) {
+            StreamThreadRunner target = null;
+            for (int i = 0; i < live.size(); i++) {
+                final StreamThreadRunner candidate = live.get((next + i) % live.size());
+                if (assignment.get(candidate).size() < min) {
+                    target = candidate;
+                    next = (next + i + 1) % live.size();
+                    break;
+                }
+            }
+            if (target == null) {
+                final StreamThreadRunner owner = taskLocks.get(spec.id);
+                target = owner != null && assignment.containsKey(owner) && assignment.get(owner).size() == min ? owner : null;
+                if (target == null) {
+                    for (final StreamThreadRunner candidate : live) {
+                        if (assignment.get(candidate).size() == min) {
+                            target = candidate;
+                            break;
+                        }
+                    }
+                }
+                if (target == null) {
+                    target = live.get(0);
+                }
+            }
+            assignment.get(target).add(spec);
+        }
+        for (final Map.Entry<StreamThreadRunner, List<TaskSpec>> e : assignment.entrySet()) {
+            e.getValue().sort(null);
+            e.getKey().assign(e.getValue());
+        }
+    }
+
+    long cacheSizePerThread() {
+        final int live = (int) threads.stream().filter(t -> t.threadState() != StreamThreadRunner.State.DEAD).count();
+        final int count = live + (globalSubtopology == null ? 0 : 1);
+        return count == 0 ? totalCacheSize : totalCacheSize / count;
+    }
+
+    void threadStateChanged(final StreamThreadRunner thread, final StreamThreadRunner.State newState,
+                            final StreamThreadRunner.State oldState) {
+        listener.onThreadStateChange(thread, newState, oldState);
+    }
+
+    void threadFailed(final StreamThreadRunner thread, final Throwable failure) {
+        listener.onThreadFailure(thread, failure);
+    }
+
+    // ------------------------------------------------------------------------------------------------ tasks
+
+    /**
+     * Creates, fences, initializes and restores a task on the calling stream thread; null while another thread of
+     * this process still holds it.
+     */
+    ActiveTask createTask(final TaskSpec spec, final RecordCache cache) {
+        final StreamThreadRunner self = (StreamThreadRunner) Thread.currentThread();
+        if (taskLocks.putIfAbsent(spec.id, self) != null && taskLocks.get(spec.id) != self) {
+            return null;
+        }
+        ActiveTask task = null;
+        try {
+            final long epoch = backend.fence(config.applicationId, spec.id.toString());
+            task = new ActiveTask(spec, sink -> new StreamTask(spec.id, false, List.of(spec.subtopology), taskConfig, sink,
+                time::milliseconds, this::globalStore, metrics.kafka), backend, config, epoch, time.milliseconds());
+            task.task.useRecordCache(cache);
+            task.task.initialize();
+            task.initPositions();
+            task.restore(restoreListener);
+            metrics.taskCreated(self.getName(), task);
+            return task;
+        } catch (final RuntimeException e) {
+            if (task != null) {
+                task.closeDirty();
+            }
+            taskLocks.remove(spec.id, self);
+            throw e;
+        }
+    }
+
+    void unlockTask(final TaskId id, final StreamThreadRunner owner) {
+        taskLocks.remove(id, owner);
+    }
+
+    void taskClosed(final ActiveTask task) {
+        metrics.taskClosed(task);
+    }
+
+    // ------------------------------------------------------------------------------------------------ stores
+
+    /** A global store, safe to use from any stream thread (each call holds the global task's monitor). */
+    private StateStore globalStore(final String name) {
+        return global == null ? null : global.store(name);
+    }
+
+    /** Whether the topology has a store of this name (local or global). */
+    public boolean hasStore(final String name) {
+        return graph.stores().containsKey(name) || graph.globalStores().containsKey(name);
+    }
+
+    public boolean isGlobalStore(final String name) {
+        return graph.globalStores().containsKey(name);
+    }
+
+    /** A store of a task this process runs, as a query sees it. */
+    public static final class LocalStore {
+        /** The task's partition; -1 for a global store. */
+        public final int partition;
+        /** The store, each call on it holding the writer's monitor (ranges are read whole under it). */
+        public final StateStore store;
+        /** The state of the thread running the task (RUNNING for a global store). */
+        public final StreamThreadRunner.State threadState;
+
+        LocalStore(final int partition, final StateStore store, final StreamThreadRunner.State threadState) {
+            this.partition = partition;
+            this.store = store;
+            this.threadState = threadState;
+        }
+    }
+
+    /** The store of this name in every task this process runs, by partition; or the global store. */
+    public List<LocalStore> localStores(final String name) {
+        final List<LocalStore> result = new ArrayList<>();
+        if (graph.globalStores().containsKey(name)) {
+            final StateStore store = global == null ? null : global.store(name);
+            if (store != null) {
+                result.add(new LocalStore(-1, store, StreamThreadRunner.State.RUNNING));
+            }
+            return result;
+        }
+        for (final StreamThreadRunner thread : threads) {
+            for (final ActiveTask task : thread.activeTasks()) {
+                final StateStore store = task.task.stores().get(name);
+                if (store != null && task.restored()) {
+                    result.add(new LocalStore(task.spec.id.partition(), SynchronizedStores.wrap(store, task),
+                        thread.threadState()));
+                }
+            }
+        }
+        result.sort(Comparator.comparingInt(s -> s.partition));
+        return result;
+    }
+
+    /** The number of tasks (partitions) of the sub-topology holding a store; 0 when none does. */
+    public int storePartitionCount(final String storeName) {
+        int count = 0;
+        for (final TaskSpec spec : plan) {
+            if (spec.subtopology.stores().containsKey(storeName)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Per thread, per task: input partitions, committed offsets and end offsets. */
+    public Map<String, List<TaskView>> taskViews() {
+        final Map<String, List<TaskView>> views = new LinkedHashMap<>();
+        for (final StreamThreadRunner thread : threads) {
+            final List<TaskView> list = new ArrayList<>();
+            for (final ActiveTask task : thread.tasksById().values()) {
+                list.add(new TaskView(task.spec.id, new LinkedHashSet<>(task.spec.inputs),
+                    new HashMap<>(task.committedInputs()), backend == null ? Map.of() : task.endOffsets()));
+            }
+            views.put(thread.getName(), list);
+        }
+        return views;
+    }
+
+    /** What {@code ThreadMetadata} shows of a task. */
+    public static final class TaskView {
+        public final TaskId id;
+        public final Set<TopicPartition> partitions;
+        public final Map<TopicPartition, Long> committedOffsets;
+        public final Map<TopicPartition, Long> endOffsets;
+
+        TaskView(final TaskId id, final Set<TopicPartition> partitions, final Map<TopicPartition, Long> committedOffsets,
+                 final Map<TopicPartition, Long> endOffsets) {
+            this.id = id;
+            this.partitions = partitions;
+            this.committedOffsets = committedOffsets;
+            this.endOffsets = endOffsets;
+        }
+    }
+
+    /** Store -> partition -> (current changelog offset, end offset) for every changelog of a local task. */
+    public Map<String, Map<Integer, long[]>> storeLags() {
+        final Map<String, Map<Integer, long[]>> lags = new java.util.TreeMap<>();
+        for (final StreamThreadRunner thread : threads) {
+            for (final ActiveTask task : thread.activeTasks()) {
+                for (final Map.Entry<String, TopicPartition> e : task.spec.changelogs.entrySet()) {
+                    final long end = backend.logEndOffset(e.getValue().topic(), e.getValue().partition());
+                    final long position = task.restored() ? end : 0;
+                    lags.computeIfAbsent(e.getKey(), k -> new java.util.TreeMap<>()).put(e.getValue().partition(),
+                        new long[] {position, end});
+                }
+            }
+        }
+        return lags;
+    }
+
+    public Map<MetricName, Metric> metrics() {
+        return metrics.asKafkaMetrics();
+    }
+
+    public MeterRegistry meterRegistry() {
+        return metrics.registry;
+    }
+
+    // ------------------------------------------------------------------------------------------------ global
+
+    /**
+     * Keeps the global stores: loads every global topic from its start before the stream threads start, then follows
+     * the topics on its own thread ({@code <client.id>-GlobalStreamThread}). Global stores are rebuilt on each start.
+     */
+    private final class GlobalUpdater extends Thread {
+        private final StreamTask task;
+        private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+        private final Map<String, StateStore> views = new ConcurrentHashMap<>();
+        private volatile boolean stop;
+
+        GlobalUpdater(final Set<String> topics) {
+            super(clientId + "-GlobalStreamThread");
+            setDaemon(true);
+            final TaskConfig globalConfig = taskConfig.forTestDriverGlobalTask();
+            globalConfig.usePersistentStorage(null);
+            task = new StreamTask(new TaskId(-1, -1), true, List.of(globalSubtopology), globalConfig,
+                new io.pspf.runtime.task.RecordSink() {
+                    @Override
+                    public int partitionsFor(final String topic) {
+                        return backend.partitions(topic);
+                    }
+
+                    @Override
+                    public void send(final RawRecord record, final Integer partition) {
+                        // global processors have no output
+                    }
+                }, time::milliseconds, null, metrics.kafka);
+            task.useRecordCache(new RecordCache(cacheSizePerThread()));
+            task.initialize();
+            for (final String topic : topics) {
+                for (int p = 0; p < backend.partitions(topic); p++) {
+                    positions.put(new TopicPartition(topic, p), backend.logStartOffset(topic, p));
+                }
+            }
+        }
+
+        StateStore store(final String name) {
+            final StateStore store = task.stores().get(name);
+            return store == null ? null : views.computeIfAbsent(name, n -> SynchronizedStores.wrap(store, this));
+        }
+
+        void bootstrap() {
+            while (poll() > 0) {
+                // keep reading until every global partition is caught up
+            }
+        }
+
+        private int poll() {
+            int read = 0;
+            for (final Map.Entry<TopicPartition, Long> e : positions.entrySet()) {
+                final List<RawRecord> records = backend.read(e.getKey().topic(), e.getKey().partition(), e.getValue(),
+                    config.maxPollRecords);
+                if (!records.isEmpty()) {
+                    synchronized (this) {
+                        for (final RawRecord record : records) {
+                            task.processGlobal(record);
+                        }
+                        task.prepareCommit();
+                        task.postCommit();
+                    }
+                    e.setValue(records.get(records.size() - 1).offset() + 1);
+                    read += records.size();
+                }
+            }
+            return read;
+        }
+
+        @Override
+        public void run() {
+            long idle = 1;
+            try {
+                while (!stop) {
+                    if (poll() == 0) {
+                        Thread.sleep(idle);
+                        idle = Math.min(idle * 2, Math.max(1, config.pollMs));
+                    } else {
+                        idle = 1;
+                    }
+                }
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (final Throwable t) {
+                if (!stop) {
+                    LOG.error("global-stream-thread [{}] failed", getName(), t);
+                    listener.onThreadFailure(null, t);
+                }
+            }
+        }
+
+        void shutdown() {
+            stop = true;
+            interrupt();
+        }
+
+        void closeTask() {
+            synchronized (this) {
+                try {
+                    task.close();
+                } catch (final RuntimeException e) {
+                    LOG.warn("Failed to close the global stores", e);
+                }
+            }
+        }
+    }
+
+    /** How long {@code close(Duration)} may wait, as Kafka bounds it. */
+    static long millis(final Duration duration) {
+        return duration.toMillis();
+    }
+}

@@ -1,0 +1,126 @@
+package io.pspf.runtime.engine;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code <state.dir>/<application.id>/}, as Kafka Streams lays it out: a {@code .lock} file held for the client's
+ * life (a second client on the same directory fails with Kafka's message), {@code kafka-streams-process-metadata}
+ * keeping the process id across restarts, and one directory per task named by its {@code TaskId}. Only made when the
+ * topology has persistent stores; otherwise the process id is new on every start and nothing is written.
+ */
+final class StateDirectory {
+    private static final Logger LOG = LoggerFactory.getLogger(StateDirectory.class);
+    private static final String PROCESS_FILE = "kafka-streams-process-metadata";
+    private static final Pattern TASK_DIR = Pattern.compile("\\d+_\\d+");
+    private static final Pattern PROCESS_ID = Pattern.compile("\"processId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
+
+    private final Path appDir;
+    private final boolean persistent;
+    private FileChannel lockChannel;
+    private FileLock lock;
+
+    StateDirectory(final File stateDir, final String applicationId, final boolean persistent) {
+        this.appDir = stateDir.toPath().resolve(applicationId);
+        this.persistent = persistent;
+    }
+
+    /** Locks the directory and returns the process id (kept in the directory when the topology has persistent stores). */
+    UUID initializeProcessId() {
+        if (!persistent) {
+            return UUID.randomUUID();
+        }
+        try {
+            Files.createDirectories(appDir);
+        } catch (final IOException e) {
+            throw new ProcessorStateException(String.format("state directory [%s] doesn't exist and couldn't be created",
+                appDir), e);
+        }
+        try {
+            lockChannel = FileChannel.open(appDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                lock = lockChannel.tryLock();
+            } catch (final OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                lockChannel.close();
+                lockChannel = null;
+                throw new StreamsException("Unable to initialize state, this can happen if multiple instances of Kafka "
+                    + "Streams are running in the same state directory (current state directory is ["
+                    + appDir.toAbsolutePath() + "]");
+            }
+            final Path processFile = appDir.resolve(PROCESS_FILE);
+            if (Files.exists(processFile)) {
+                final Matcher m = PROCESS_ID.matcher(Files.readString(processFile, StandardCharsets.UTF_8));
+                if (m.find()) {
+                    return UUID.fromString(m.group(1));
+                }
+            }
+            final UUID id = UUID.randomUUID();
+            Files.writeString(processFile, "{\"processId\":\"" + id + "\"}", StandardCharsets.UTF_8);
+            return id;
+        } catch (final IOException e) {
+            throw new StreamsException(new ProcessorStateException("Failed to initialize the state directory " + appDir, e));
+        }
+    }
+
+    /** Deletes every task directory (Kafka's {@code cleanUp()}); {@code .lock} and the process file stay. */
+    void clean() {
+        if (!Files.isDirectory(appDir)) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(appDir)) {
+            for (final Path child : (Iterable<Path>) children::iterator) {
+                final String name = child.getFileName().toString();
+                if (Files.isDirectory(child) && (TASK_DIR.matcher(name).matches() || name.equals("global"))) {
+                    LOG.info("Deleting task directory {} as user calling cleanup.", child);
+                    deleteRecursively(child);
+                }
+            }
+        } catch (final IOException e) {
+            throw new StreamsException(e);
+        }
+    }
+
+    private static void deleteRecursively(final Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (final Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    void close() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (final IOException e) {
+            throw new StreamsException(String.format("Failed to release the lock on the state directory [%s]", appDir), e);
+        } finally {
+            lock = null;
+            lockChannel = null;
+        }
+    }
+}

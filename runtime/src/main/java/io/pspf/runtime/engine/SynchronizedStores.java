@@ -1,0 +1,155 @@
+package io.pspf.runtime.engine;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.state.KeyValueIterator;
+
+/**
+ * A view of a store that another thread writes: every call holds a monitor the writer also holds while it works
+ * (a task's, or the global updater's), and what a call returns as an iterator is read whole under it, so that the
+ * caller iterates a snapshot. Used for interactive queries and for global stores read by stream threads.
+ *
+ * <p>Design note: PSPF's in-memory structures are not safe for concurrent use (a hash map with lazily sorted keys), so
+ * readers on other threads need the writer's lock; holding it across a caller's iteration would stall processing, so
+ * ranges are copied. A query over a very large range therefore costs memory in proportion to it.
+ */
+final class SynchronizedStores {
+    private SynchronizedStores() {
+    }
+
+    static StateStore wrap(final StateStore store, final Object monitor) {
+        final Set<Class<?>> interfaces = new LinkedHashSet<>();
+        for (Class<?> type = store.getClass(); type != null; type = type.getSuperclass()) {
+            collect(type, interfaces);
+        }
+        return (StateStore) Proxy.newProxyInstance(SynchronizedStores.class.getClassLoader(),
+            interfaces.toArray(new Class<?>[0]), new Handler(store, monitor));
+    }
+
+    private static void collect(final Class<?> type, final Set<Class<?>> into) {
+        for (final Class<?> implemented : type.getInterfaces()) {
+            if (java.lang.reflect.Modifier.isPublic(implemented.getModifiers())) {
+                into.add(implemented);
+            }
+            collect(implemented, into);
+        }
+    }
+
+    private static final class Handler implements InvocationHandler {
+        private final StateStore store;
+        private final Object monitor;
+
+        Handler(final StateStore store, final Object monitor) {
+            this.store = store;
+            this.monitor = monitor;
+        }
+
+        @Override
+        public Object invoke(final Object proxy, final Method method, final Object[] args) throws Throwable {
+            if (method.getDeclaringClass() == Object.class) {
+                switch (method.getName()) {
+                    case "equals":
+                        return proxy == args[0];
+                    case "hashCode":
+                        return System.identityHashCode(proxy);
+                    default:
+                        return "Synchronized[" + store + "]";
+                }
+            }
+            synchronized (monitor) {
+                final Object result;
+                try {
+                    result = method.invoke(store, args);
+                } catch (final InvocationTargetException e) {
+                    throw e.getCause();
+                }
+                if (result instanceof KeyValueIterator && method.getReturnType().isInterface()) {
+                    return snapshot((KeyValueIterator<?, ?>) result, method.getReturnType());
+                }
+                if (result instanceof QueryResult) {
+                    return snapshot((QueryResult<?>) result);
+                }
+                return result;
+            }
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object snapshot(final QueryResult<?> result) {
+        if (!result.isSuccess() || !(result.getResult() instanceof KeyValueIterator)) {
+            return result;
+        }
+        final KeyValueIterator<?, ?> iterator = (KeyValueIterator<?, ?>) result.getResult();
+        final Class<?> type = result.getResult() instanceof org.apache.kafka.streams.state.WindowStoreIterator
+            ? org.apache.kafka.streams.state.WindowStoreIterator.class : KeyValueIterator.class;
+        final QueryResult copy = QueryResult.forResult(snapshot(iterator, type));
+        copy.setPosition(result.getPosition());
+        return copy;
+    }
+
+    /** Reads an iterator whole and returns a closed-over copy implementing the same interface. */
+    private static Object snapshot(final KeyValueIterator<?, ?> iterator, final Class<?> type) {
+        final List<KeyValue<?, ?>> items = new ArrayList<>();
+        try {
+            while (iterator.hasNext()) {
+                items.add(iterator.next());
+            }
+        } finally {
+            iterator.close();
+        }
+        final Iterator<KeyValue<?, ?>> it = items.iterator();
+        final Object[] peeked = new Object[1];
+        final boolean[] hasPeeked = new boolean[1];
+        return Proxy.newProxyInstance(SynchronizedStores.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            switch (method.getName()) {
+                case "hasNext":
+                    return hasPeeked[0] || it.hasNext();
+                case "next":
+                    if (hasPeeked[0]) {
+                        hasPeeked[0] = false;
+                        return peeked[0];
+                    }
+                    if (!it.hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return it.next();
+                case "peekNextKey":
+                    if (!hasPeeked[0]) {
+                        if (!it.hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                        peeked[0] = it.next();
+                        hasPeeked[0] = true;
+                    }
+                    return ((KeyValue<?, ?>) peeked[0]).key;
+                case "close":
+                    return null;
+                case "remove":
+                    throw new UnsupportedOperationException("remove() is not supported");
+                case "equals":
+                    return proxy == args[0];
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "toString":
+                    return "Snapshot" + items;
+                default:
+                    if (method.isDefault()) {
+                        return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+            }
+        });
+    }
+}
