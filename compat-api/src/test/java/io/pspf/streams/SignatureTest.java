@@ -59,6 +59,7 @@ class SignatureTest {
         {"org.apache.kafka.streams.TestOutputTopic", "io.pspf.streams.TestOutputTopic"},
         {"org.apache.kafka.streams.test.TestRecord", "io.pspf.streams.test.TestRecord"},
         {"org.apache.kafka.streams.state.Stores", "io.pspf.streams.state.Stores"},
+        {"org.apache.kafka.streams.KafkaStreams", "io.pspf.streams.PspfStreams"},
     };
 
     /** Public methods PSPF may declare although Kafka's class does not. */

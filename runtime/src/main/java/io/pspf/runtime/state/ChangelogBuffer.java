@@ -60,11 +60,13 @@ public abstract class ChangelogBuffer<K, V> implements StateStore {
         changelogTopic = StoreEnvironments.changelogTopic(context, name);
         partition = context.taskId() == null ? -1 : context.taskId().partition();
         if (root != null) {
-            // restoring from the changelog is not built yet (as for PSPF's other stores): nothing to replay
-            context.register(root, (key, value) -> { });
+            context.register(root, this::restore);
         }
         open = true;
     }
+
+    /** Applies one record of the buffer's changelog (null value: the key left the buffer). */
+    protected abstract void restore(byte[] key, byte[] value);
 
     @Override
     public boolean isOpen() {

@@ -1,7 +1,6 @@
 package io.pspf.runtime.state;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -11,7 +10,6 @@ import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
@@ -130,6 +128,25 @@ public final class GraceBuffer<K, V> extends ChangelogBuffer<K, V> {
         return true;
     }
 
+    /** Applies a changelog record: a buffered record as {@link #put} logged it, or its eviction. */
+    @Override
+    protected void restore(final byte[] key, final byte[] value) {
+        if (value == null) {
+            entries.remove(key);
+        } else {
+            final ByteBuffer buffer = ByteBuffer.wrap(value);
+            final StoreRecordContext context = BufferRecordFormat.readContext(buffer);
+            BufferRecordFormat.readValue(buffer);
+            BufferRecordFormat.readValue(buffer);
+            final byte[] recordValue = BufferRecordFormat.readValue(buffer);
+            entries.put(key, new Entry(recordValue, context));
+            final long time = ByteBuffer.wrap(key).getLong(PREFIX_SIZE);
+            observedStreamTime = Math.max(observedStreamTime, time);
+        }
+        minTimestamp = entries.isEmpty() ? Long.MAX_VALUE : ByteBuffer.wrap(entries.firstKey()).getLong(PREFIX_SIZE);
+        minValid = !entries.isEmpty();
+    }
+
     /**
      * Evicts, in buffer order and while {@code predicate} holds, the records whose timestamp is at most the stream
      * time minus the grace period, handing each to {@code callback} before removing it.
@@ -198,7 +215,7 @@ public final class GraceBuffer<K, V> extends ChangelogBuffer<K, V> {
 
         /** Kafka's buffer-value layout (context, null prior, null old, new), with {@code extra} free bytes at the end. */
         ByteBuffer serialize(final int extra) {
-            final byte[] serializedContext = serializeContext(context);
+            final byte[] serializedContext = BufferRecordFormat.serializeContext(context);
             final int valueSize = value == null ? 0 : value.length;
             final ByteBuffer buffer = ByteBuffer.allocate(serializedContext.length + 4 + 4 + 4 + valueSize + extra);
             buffer.put(serializedContext).putInt(-1).putInt(-1);
@@ -208,31 +225,6 @@ public final class GraceBuffer<K, V> extends ChangelogBuffer<K, V> {
                 buffer.putInt(value.length).put(value);
             }
             return buffer;
-        }
-
-        /** A record context as Kafka serializes one: timestamp, offset, topic, partition, headers. */
-        private static byte[] serializeContext(final StoreRecordContext context) {
-            final byte[] topic = context.topic() == null ? new byte[0] : context.topic().getBytes(StandardCharsets.UTF_8);
-            final Header[] headers = context.headers().toArray();
-            int size = 8 + 8 + 4 + topic.length + 4 + 4;
-            final byte[][] keys = new byte[headers.length][];
-            for (int i = 0; i < headers.length; i++) {
-                keys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
-                size += 8 + keys[i].length + (headers[i].value() == null ? 0 : headers[i].value().length);
-            }
-            final ByteBuffer buffer = ByteBuffer.allocate(size);
-            buffer.putLong(context.timestamp()).putLong(context.offset()).putInt(topic.length).put(topic)
-                .putInt(context.partition()).putInt(headers.length);
-            for (int i = 0; i < headers.length; i++) {
-                buffer.putInt(keys[i].length).put(keys[i]);
-                final byte[] headerValue = headers[i].value();
-                if (headerValue == null) {
-                    buffer.putInt(-1);
-                } else {
-                    buffer.putInt(headerValue.length).put(headerValue);
-                }
-            }
-            return buffer.array();
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.pspf.runtime.state;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -118,6 +117,40 @@ public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> {
             }
         }
         dirtyKeys.clear();
+    }
+
+    /** Applies a changelog record: the key's buffered entry as {@link #commit} logged it, or its removal. */
+    @Override
+    protected void restore(final byte[] key, final byte[] value) {
+        final Bytes serializedKey = Bytes.wrap(key);
+        final BufferKey previous = index.remove(serializedKey);
+        if (previous != null) {
+            final BufferValue removed = sortedMap.remove(previous);
+            memBufferSize -= removed == null ? 0 : recordSize(serializedKey, removed);
+        }
+        if (value != null) {
+            final ByteBuffer buffer = ByteBuffer.wrap(value);
+            final StoreRecordContext context = BufferRecordFormat.readContext(buffer);
+            final byte[] prior = BufferRecordFormat.readValue(buffer);
+            final int oldLength = buffer.getInt();
+            final byte[] old;
+            if (oldLength == -1) {
+                old = null;
+            } else if (oldLength == -2) {
+                old = prior;
+            } else {
+                old = new byte[oldLength];
+                buffer.get(old);
+            }
+            final byte[] newValue = BufferRecordFormat.readValue(buffer);
+            final long time = buffer.getLong();
+            final BufferKey bufferKey = new BufferKey(time, serializedKey);
+            final BufferValue restored = new BufferValue(prior, old, newValue, context);
+            index.put(serializedKey, bufferKey);
+            sortedMap.put(bufferKey, restored);
+            memBufferSize += recordSize(serializedKey, restored);
+        }
+        minTimestamp = sortedMap.isEmpty() ? Long.MAX_VALUE : sortedMap.firstKey().time;
     }
 
     /**
@@ -296,7 +329,7 @@ public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> {
 
         /** Kafka's layout, with {@code extra} bytes left free at the end for the buffer time. */
         ByteBuffer serialize(final int extra) {
-            final byte[] serializedContext = serializeContext(context);
+            final byte[] serializedContext = BufferRecordFormat.serializeContext(context);
             final int priorSize = priorValue == null ? 0 : priorValue.length;
             final int oldSize = oldValue == null || priorValue == oldValue ? 0 : oldValue.length;
             final int newSize = newValue == null ? 0 : newValue.length;
@@ -323,31 +356,6 @@ public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> {
                 buffer.putInt(value.length);
                 buffer.put(value);
             }
-        }
-
-        /** A record context as Kafka serializes one: timestamp, offset, topic, partition, headers. */
-        private static byte[] serializeContext(final StoreRecordContext context) {
-            final byte[] topic = context.topic() == null ? new byte[0] : context.topic().getBytes(StandardCharsets.UTF_8);
-            final Header[] headers = context.headers().toArray();
-            int size = 8 + 8 + 4 + topic.length + 4 + 4;
-            final byte[][] keys = new byte[headers.length][];
-            for (int i = 0; i < headers.length; i++) {
-                keys[i] = headers[i].key().getBytes(StandardCharsets.UTF_8);
-                size += 8 + keys[i].length + (headers[i].value() == null ? 0 : headers[i].value().length);
-            }
-            final ByteBuffer buffer = ByteBuffer.allocate(size);
-            buffer.putLong(context.timestamp()).putLong(context.offset()).putInt(topic.length).put(topic)
-                .putInt(context.partition()).putInt(headers.length);
-            for (int i = 0; i < headers.length; i++) {
-                buffer.putInt(keys[i].length).put(keys[i]);
-                final byte[] headerValue = headers[i].value();
-                if (headerValue == null) {
-                    buffer.putInt(-1);
-                } else {
-                    buffer.putInt(headerValue.length).put(headerValue);
-                }
-            }
-            return buffer.array();
         }
     }
 }

@@ -1,0 +1,133 @@
+package io.pspf.streams.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.kstream.WindowedSerdes;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
+
+import io.pspf.streams.PspfStreams;
+import io.pspf.streams.StreamsBuilder;
+import io.pspf.streams.Topology;
+
+/**
+ * The application {@link PspfStreamsCrashTest} kills: per key a count ({@code counts}) and a sum per ten-second window
+ * ({@code sums}) of the {@code events} topic, with the record cache off so that every update reaches the output.
+ * Arguments: {@code <dir> <guarantee> [--until-done]}. It prints {@code RUNNING} once the client runs; with
+ * {@code --until-done} it closes once every input record is committed and writes the store contents to
+ * {@code <dir>/stores.txt}.
+ */
+public final class CrashApp {
+    static final String INPUT = "events";
+    static final long WINDOW_MS = 10_000;
+
+    private CrashApp() {
+    }
+
+    static Topology topology() {
+        final StreamsBuilder builder = new StreamsBuilder();
+        final var events = builder.stream(INPUT, Consumed.with(Serdes.String(), Serdes.Long()));
+        events.groupByKey()
+            .count(Materialized.as("counts"))
+            .toStream()
+            .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        events.groupByKey()
+            .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMillis(WINDOW_MS)))
+            .reduce(Long::sum, Materialized.<String, Long, org.apache.kafka.streams.state.WindowStore<
+                org.apache.kafka.common.utils.Bytes, byte[]>>as("sums").withRetention(Duration.ofHours(1)))
+            .toStream()
+            .to("sums", Produced.with(WindowedSerdes.timeWindowedSerdeFrom(String.class, WINDOW_MS), Serdes.Long()));
+        return builder.build();
+    }
+
+    static Properties props(final Path dir, final String guarantee) {
+        final Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "crash-app");
+        props.put("pspf.backend", "log:" + dir.resolve("log"));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.LongSerde.class);
+        return props;
+    }
+
+    public static void main(final String[] args) throws Exception {
+        final Path dir = Path.of(args[0]);
+        final boolean untilDone = args.length > 2 && args[2].equals("--until-done");
+        final PspfStreams streams = new PspfStreams(topology(), props(dir, args[1]));
+        streams.start();
+        while (streams.state() != PspfStreams.State.RUNNING) {
+            if (streams.state() == PspfStreams.State.ERROR) {
+                System.exit(2);
+            }
+            Thread.sleep(1);
+        }
+        System.out.println("RUNNING");
+        System.out.flush();
+        if (!untilDone) {
+            Thread.sleep(Long.MAX_VALUE);
+        }
+        while (!allCommitted(streams)) {
+            Thread.sleep(20);
+        }
+        final StringBuilder out = new StringBuilder();
+        final ReadOnlyKeyValueStore<String, Long> counts = streams.store(
+            StoreQueryParameters.fromNameAndType("counts", QueryableStoreTypes.keyValueStore()));
+        final Map<String, Long> countMap = new TreeMap<>();
+        try (KeyValueIterator<String, Long> it = counts.all()) {
+            it.forEachRemaining(kv -> countMap.put(kv.key, kv.value));
+        }
+        countMap.forEach((k, v) -> out.append("count ").append(k).append(' ').append(v).append('\n'));
+        final ReadOnlyWindowStore<String, Long> sums = streams.store(
+            StoreQueryParameters.fromNameAndType("sums", QueryableStoreTypes.windowStore()));
+        final Map<String, Long> sumMap = new TreeMap<>();
+        try (KeyValueIterator<Windowed<String>, Long> it = sums.all()) {
+            while (it.hasNext()) {
+                final KeyValue<Windowed<String>, Long> kv = it.next();
+                sumMap.put(kv.key.key() + "@" + kv.key.window().start(), kv.value);
+            }
+        }
+        sumMap.forEach((k, v) -> out.append("sum ").append(k).append(' ').append(v).append('\n'));
+        Files.writeString(dir.resolve("stores.txt"), out.toString(), StandardCharsets.UTF_8);
+        streams.close();
+        System.exit(streams.state() == PspfStreams.State.NOT_RUNNING ? 0 : 3);
+    }
+
+    private static boolean allCommitted(final PspfStreams streams) {
+        int tasks = 0;
+        for (final ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (final TaskMetadata task : thread.activeTasks()) {
+                tasks++;
+                for (final var e : task.endOffsets().entrySet()) {
+                    final Long committed = task.committedOffsets().get(e.getKey());
+                    if (committed == null || committed < e.getValue()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return tasks > 0;
+    }
+}
