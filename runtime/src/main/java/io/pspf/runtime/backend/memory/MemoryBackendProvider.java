@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.pspf.runtime.backend.Backend;
+import io.pspf.runtime.backend.BackendHandle;
 import io.pspf.runtime.backend.BackendProvider;
 
 /**
@@ -23,6 +24,7 @@ public final class MemoryBackendProvider implements BackendProvider {
         if (location == null || location.isEmpty()) {
             return new MemoryBackend();
         }
-        return NAMED.computeIfAbsent(location, name -> new MemoryBackend());
+        // a named backend lives as long as the JVM, like a server: closing one user's handle leaves it to the others
+        return new BackendHandle(NAMED.computeIfAbsent(location, name -> new MemoryBackend()), "memory:" + location, () -> { });
     }
 }
