@@ -90,6 +90,17 @@ public interface Backend extends AutoCloseable {
      */
     CommitResult commit(CommitUnit unit);
 
+    /**
+     * Joins the group of instances of an application that share this backend's tasks. Backends whose topics only one
+     * process uses give {@link GroupMembership#SOLO}.
+     *
+     * @param group    the application id
+     * @param memberId this instance's id, unique among the group's instances
+     */
+    default GroupMembership join(final String group, final String memberId) {
+        return GroupMembership.SOLO;
+    }
+
     @Override
     void close();
 }

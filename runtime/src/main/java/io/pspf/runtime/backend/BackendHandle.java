@@ -98,6 +98,11 @@ public final class BackendHandle implements Backend {
     }
 
     @Override
+    public GroupMembership join(final String group, final String memberId) {
+        return backend().join(group, memberId);
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             release.run();

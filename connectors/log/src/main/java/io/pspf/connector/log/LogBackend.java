@@ -41,6 +41,7 @@ import io.pspf.runtime.backend.RawRecord;
  * <pre>
  * &lt;dir&gt;/
  *   lock                    held (an OS file lock) by the process that has the directory open
+ *   server                  "&lt;port&gt; &lt;secret&gt;": where that process serves the directory to the others
  *   topics/&lt;topic&gt;          one file per topic: "partitions=&lt;n&gt;", then "config.&lt;key&gt;=&lt;value&gt;" lines
  *   journal/                the commit journal: a {@link PartitionLog} of {@link JournalEntry} records
  *   &lt;topic&gt;-&lt;partition&gt;/    one {@link PartitionLog} per partition
@@ -61,8 +62,9 @@ import io.pspf.runtime.backend.RawRecord;
  * <p><b>Retention and compaction</b> run every {@code pspf.log.cleaner.interval.ms} on a background thread, per
  * topic as its {@code cleanup.policy} says ({@link LogConfig}); {@link #maintain} runs them at once.
  *
- * <p><b>Sharing.</b> One process has the directory open at a time (the {@code lock} file); a second one fails at
- * open with a clear error. Sharing a directory between processes is not built yet.
+ * <p><b>Sharing.</b> One process has the directory open at a time (the {@code lock} file); a second one gets a
+ * {@link DirectoryInUseException}. {@link SharedLogBackend} builds sharing between processes on that: the holder
+ * serves the directory ({@link LogServer}, whose address is in {@code server}) and the others use it through it.
  */
 public final class LogBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(LogBackend.class);
@@ -118,8 +120,8 @@ public final class LogBackend implements Backend {
         }
         if (taken == null) {
             closeQuietly(lockChannel);
-            throw new BackendException("the log directory " + root.toAbsolutePath() + " is in use by another process "
-                + "(or another backend in this one); sharing a directory between processes is not supported yet");
+            throw new DirectoryInUseException("the log directory " + root.toAbsolutePath() + " is open in another "
+                + "process (or another backend in this one)");
         }
         lock = taken;
         try {
@@ -531,6 +533,19 @@ public final class LogBackend implements Backend {
             }
             closeQuietly(lockChannel);
         }
+    }
+
+    /** Thrown when another process (or another backend in this JVM) has the directory open. */
+    static final class DirectoryInUseException extends BackendException {
+        private static final long serialVersionUID = 1L;
+
+        DirectoryInUseException(final String message) {
+            super(message);
+        }
+    }
+
+    Path root() {
+        return root;
     }
 
     private static void closeQuietly(final FileChannel channel) {

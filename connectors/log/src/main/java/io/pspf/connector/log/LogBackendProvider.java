@@ -13,8 +13,9 @@ import io.pspf.runtime.backend.BackendProvider;
  * Settings: {@link LogConfig}'s keys, read from the application's configuration.
  *
  * <p>Within one JVM, everything that opens the same directory (a producer and a {@code PspfStreams}, say) shares
- * one {@link LogBackend}: each gets a handle, and the directory is closed when the last handle is. The settings of
- * the first opener apply.
+ * one {@link SharedLogBackend}: each gets a handle, and the directory is closed when the last handle is. The settings
+ * of the first opener apply. Between processes, the first to open the directory holds it and serves it to the others
+ * ({@link SharedLogBackend}).
  */
 public final class LogBackendProvider implements BackendProvider {
     /** The directory used when {@code log:} names none. */
@@ -34,7 +35,7 @@ public final class LogBackendProvider implements BackendProvider {
         synchronized (OPEN) {
             Shared shared = OPEN.get(path);
             if (shared == null) {
-                shared = new Shared(path, LogBackend.open(path, configs));
+                shared = new Shared(path, new SharedLogBackend(path, configs));
                 OPEN.put(path, shared);
             }
             shared.users++;
@@ -52,10 +53,10 @@ public final class LogBackendProvider implements BackendProvider {
 
     private static final class Shared {
         final Path path;
-        final LogBackend backend;
+        final SharedLogBackend backend;
         int users;
 
-        Shared(final Path path, final LogBackend backend) {
+        Shared(final Path path, final SharedLogBackend backend) {
             this.path = path;
             this.backend = backend;
         }

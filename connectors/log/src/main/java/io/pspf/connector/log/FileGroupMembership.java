@@ -1,0 +1,168 @@
+package io.pspf.connector.log;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.pspf.runtime.backend.BackendException;
+import io.pspf.runtime.backend.GroupMembership;
+
+/**
+ * Group membership and task leases among the processes sharing a log directory, made of OS file locks, which the
+ * OS drops when a process dies:
+ *
+ * <pre>
+ * &lt;dir&gt;/groups/&lt;group&gt;/members/&lt;member&gt;   locked by each live instance of the application
+ * &lt;dir&gt;/groups/&lt;group&gt;/tasks/&lt;taskId&gt;     locked by the instance running the task
+ * </pre>
+ *
+ * A member file nobody holds belongs to an instance that is gone; it is removed when the members are counted.
+ */
+final class FileGroupMembership implements GroupMembership {
+    private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
+
+    private final Path members;
+    private final Path tasks;
+    private final Path selfPath;
+    private final Lock self;
+    private final Map<String, Lock> leases = new HashMap<>();
+    private boolean closed;
+
+    /** A held OS lock and its channel. */
+    private static final class Lock {
+        final FileChannel channel;
+        final FileLock lock;
+
+        Lock(final FileChannel channel, final FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        void release() {
+            try {
+                lock.release();
+            } catch (final IOException | RuntimeException ignored) {
+                // closing the channel releases it too
+            }
+            try {
+                channel.close();
+            } catch (final IOException ignored) {
+                // nothing left to do
+            }
+        }
+    }
+
+    FileGroupMembership(final Path root, final String group, final String memberId) {
+        if (!LEGAL.matcher(group).matches() || !LEGAL.matcher(memberId).matches()) {
+            throw new BackendException("group and member ids must match " + LEGAL.pattern() + ": " + group + ", " + memberId);
+        }
+        final Path groupDir = root.resolve("groups").resolve(group);
+        this.members = groupDir.resolve("members");
+        this.tasks = groupDir.resolve("tasks");
+        try {
+            Files.createDirectories(members);
+            Files.createDirectories(tasks);
+        } catch (final IOException e) {
+            throw new BackendException("cannot create the group directory " + groupDir, e);
+        }
+        selfPath = members.resolve(memberId);
+        self = tryLock(selfPath);
+        if (self == null) {
+            throw new BackendException("member " + memberId + " of group " + group + " is already live");
+        }
+    }
+
+    private static Lock tryLock(final Path file) {
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            final FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return new Lock(channel, lock);
+            }
+        } catch (final OverlappingFileLockException e) {
+            // held by another member in this JVM
+        } catch (final IOException e) {
+            throw new BackendException("cannot lock " + file, e);
+        }
+        try {
+            channel.close();
+        } catch (final IOException ignored) {
+            // nothing held
+        }
+        return null;
+    }
+
+    @Override
+    public synchronized int liveMembers() {
+        int live = 0;
+        try (Stream<Path> files = Files.list(members)) {
+            for (final Path file : (Iterable<Path>) files::iterator) {
+                if (file.equals(selfPath)) {
+                    live++;
+                    continue;
+                }
+                final Lock stale = tryLock(file);
+                if (stale == null) {
+                    live++;
+                } else {
+                    stale.release();
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (final IOException e) {
+            throw new BackendException("cannot list the members in " + members, e);
+        }
+        return Math.max(1, live);
+    }
+
+    @Override
+    public synchronized boolean tryAcquire(final String taskId) {
+        if (closed) {
+            return false;
+        }
+        if (leases.containsKey(taskId)) {
+            return true;
+        }
+        final Lock lock = tryLock(tasks.resolve(taskId));
+        if (lock == null) {
+            return false;
+        }
+        leases.put(taskId, lock);
+        return true;
+    }
+
+    @Override
+    public synchronized void release(final String taskId) {
+        final Lock lock = leases.remove(taskId);
+        if (lock != null) {
+            lock.release();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (final Lock lock : leases.values()) {
+            lock.release();
+        }
+        leases.clear();
+        self.release();
+        try {
+            Files.deleteIfExists(selfPath);
+        } catch (final IOException ignored) {
+            // counted as gone by the next member that looks
+        }
+    }
+}
