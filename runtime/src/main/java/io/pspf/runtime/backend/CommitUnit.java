@@ -10,8 +10,10 @@ import java.util.Objects;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What one task commits at once: output and changelog records (each for a given partition) and the group's new
- * input offsets, under the task's fencing epoch. Built with {@link #builder(String, String, long)}.
+ * What commits at once: output and changelog records (each for a given partition) and the group's new input
+ * offsets, under the fencing epochs of the tasks that produced them. A stream thread commits all its tasks in one
+ * unit, as Kafka Streams' exactly-once v2 commits them in one transaction; the unit is refused whole if any of its
+ * tasks' epochs is no longer current. Built with {@link #builder(String, String, long)} and {@link Builder#task}.
  */
 public final class CommitUnit {
     /** A record bound for one partition of one topic. */
@@ -40,33 +42,34 @@ public final class CommitUnit {
     }
 
     private final String group;
-    private final String taskId;
-    private final long epoch;
+    private final Map<String, Long> tasks;
     private final List<Output> outputs;
     private final Map<TopicPartition, Long> offsets;
 
     private CommitUnit(final Builder builder) {
         this.group = builder.group;
-        this.taskId = builder.taskId;
-        this.epoch = builder.epoch;
+        this.tasks = Collections.unmodifiableMap(new LinkedHashMap<>(builder.tasks));
         this.outputs = Collections.unmodifiableList(new ArrayList<>(builder.outputs));
         this.offsets = Collections.unmodifiableMap(new LinkedHashMap<>(builder.offsets));
     }
 
+    /** A unit of one task; add the others of the same commit with {@link Builder#task}. */
     public static Builder builder(final String group, final String taskId, final long epoch) {
-        return new Builder(group, taskId, epoch);
+        return new Builder(group).task(taskId, epoch);
+    }
+
+    /** A unit of no task yet: add them with {@link Builder#task}. */
+    public static Builder builder(final String group) {
+        return new Builder(group);
     }
 
     public String group() {
         return group;
     }
 
-    public String taskId() {
-        return taskId;
-    }
-
-    public long epoch() {
-        return epoch;
+    /** The tasks committing, each with the epoch it fenced; in the order they were added. */
+    public Map<String, Long> tasks() {
+        return tasks;
     }
 
     public List<Output> outputs() {
@@ -81,15 +84,18 @@ public final class CommitUnit {
     /** Collects a unit; not thread-safe. */
     public static final class Builder {
         private final String group;
-        private final String taskId;
-        private final long epoch;
+        private final Map<String, Long> tasks = new LinkedHashMap<>();
         private final List<Output> outputs = new ArrayList<>();
         private final Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
 
-        private Builder(final String group, final String taskId, final long epoch) {
+        private Builder(final String group) {
             this.group = Objects.requireNonNull(group, "group");
-            this.taskId = Objects.requireNonNull(taskId, "taskId");
-            this.epoch = epoch;
+        }
+
+        /** Adds a task to the unit, with the epoch it holds. */
+        public Builder task(final String taskId, final long epoch) {
+            tasks.put(Objects.requireNonNull(taskId, "taskId"), epoch);
+            return this;
         }
 
         public Builder output(final String topic, final int partition, final RawRecord record) {
@@ -106,6 +112,9 @@ public final class CommitUnit {
         }
 
         public CommitUnit build() {
+            if (tasks.isEmpty()) {
+                throw new IllegalStateException("a commit unit needs at least one task");
+            }
             return new CommitUnit(this);
         }
     }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.errors.TaskMigratedException;
 import org.apache.kafka.streams.internals.AutoOffsetResetInternal;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.processor.StateStore;
@@ -15,8 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.pspf.runtime.backend.Backend;
-import io.pspf.runtime.backend.BackendException;
-import io.pspf.runtime.backend.CommitResult;
 import io.pspf.runtime.backend.CommitUnit;
 import io.pspf.runtime.backend.RawRecord;
 import io.pspf.runtime.graph.NodeSpec;
@@ -25,14 +22,14 @@ import io.pspf.runtime.task.StreamTask;
 
 /**
  * A task this process runs: the {@link StreamTask} plus what ties it to the backend. It owns the task's fencing
- * epoch, the read position of each input partition, the records the task produced since its last commit, and the
- * next offset of each changelog partition. Used by one stream thread only; queries take its monitor.
+ * epoch, the read position of each input partition and the next offset of each changelog partition; what it
+ * produces goes to its thread's {@link Outputs}. Used by one stream thread only; queries take its monitor.
  *
- * <p>Design note: a commit is two steps. First the task's caches are flushed and everything it produced (output,
- * changelog and dead-letter records) goes to the backend in one {@link CommitUnit} with the input offsets, which
- * lands whole or not at all. Only then do persistent stores commit their own writes, with the changelog offsets the
- * unit gave them. A crash between the two leaves a store behind its changelog, never ahead of it, and the restore
- * replays the gap.
+ * <p>Design note: its thread commits it in two steps ({@link StreamThreadRunner}). First the caches are flushed and
+ * everything the thread's tasks produced (output, changelog and dead-letter records) goes to the backend in one
+ * {@link CommitUnit} with their input offsets, which lands whole or not at all. Only then do persistent stores commit
+ * their own writes, with the changelog offsets the unit gave them ({@link #committed}). A crash between the two
+ * leaves a store behind its changelog, never ahead of it, and the restore replays the gap.
  */
 final class ActiveTask implements RecordSink {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveTask.class);
@@ -45,18 +42,39 @@ final class ActiveTask implements RecordSink {
     private final EngineConfig config;
     private final long epoch;
     private final Map<TopicPartition, Long> fetchPositions = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<TopicPartition, Long> committedInputs = new HashMap<>();
+    private final Map<TopicPartition, Long> committedInputs = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> changelogEnds = new HashMap<>();
     private final Map<String, Integer> partitionCounts = new HashMap<>();
     private final Map<String, int[]> roundRobin = new HashMap<>();
-    private List<CommitUnit.Output> produced = new ArrayList<>();
+    private final Outputs produced;
     private long lastCommitMs;
     private long lastPurgeMs;
     private boolean restored;
 
+    /**
+     * What the tasks of one stream thread produced since the thread's last commit, in the order they produced it: the
+     * thread commits them in one unit, so the order in every partition is processing order, as with Kafka's
+     * exactly-once v2 producer (one per thread).
+     */
+    static final class Outputs {
+        List<CommitUnit.Output> records = new ArrayList<>();
+
+        List<CommitUnit.Output> drain() {
+            final List<CommitUnit.Output> drained = records;
+            records = new ArrayList<>();
+            return drained;
+        }
+
+        int size() {
+            return records.size();
+        }
+    }
+
     ActiveTask(final TaskSpec spec, final java.util.function.Function<RecordSink, StreamTask> taskFactory,
-               final Backend backend, final EngineConfig config, final long epoch, final long nowMs) {
+               final Backend backend, final EngineConfig config, final long epoch, final long nowMs,
+               final Outputs outputs) {
         this.spec = spec;
+        this.produced = outputs;
         this.task = taskFactory.apply(this);
         this.backend = backend;
         this.config = config;
@@ -93,11 +111,11 @@ final class ActiveTask implements RecordSink {
             final int[] next = roundRobin.computeIfAbsent(record.topic(), t -> new int[1]);
             target = next[0]++ % partitionsFor(record.topic());
         }
-        produced.add(new CommitUnit.Output(record.topic(), target, record));
+        produced.records.add(new CommitUnit.Output(record.topic(), target, record));
     }
 
-    int pendingOutputs() {
-        return produced.size();
+    long epoch() {
+        return epoch;
     }
 
     // ------------------------------------------------------------------------------------------------ positions
@@ -272,49 +290,40 @@ final class ActiveTask implements RecordSink {
 
     // ------------------------------------------------------------------------------------------------ commit
 
-    boolean commitDue(final long nowMs) {
-        return task.commitRequested() || produced.size() >= config.commitMaxRecords
-            || (nowMs - lastCommitMs >= config.commitIntervalMs && (task.commitNeeded() || !produced.isEmpty()));
+    /** Whether the task asks for a commit: it requested one, or its interval passed with work done since the last. */
+    boolean wantsCommit(final long nowMs) {
+        return task.commitRequested() || (nowMs - lastCommitMs >= config.commitIntervalMs && task.commitNeeded());
+    }
+
+    /** The first half of a commit: caches flush into the thread's outputs; returns the input offsets to commit. */
+    Map<TopicPartition, Long> prepareCommit() {
+        return task.prepareBackendCommit();
+    }
+
+    /** Whether {@code offsets} moves any input past what is committed. */
+    boolean advances(final Map<TopicPartition, Long> offsets) {
+        for (final Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
+            if (!e.getValue().equals(committedInputs.get(e.getKey()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * Commits: flushes the caches, sends the unit, then commits the persistent stores.
+     * The second half, once the backend took the unit (or there was nothing to send): notes the new changelog ends and
+     * input offsets, and commits the persistent stores with the changelog offsets their writes reflect.
      *
-     * @throws TaskMigratedException when the backend refused the unit because another owner fenced the task
+     * @param outputEnds the next offset of every partition the unit wrote to
      */
-    void commit(final long nowMs) {
-        final Map<TopicPartition, Long> offsets = task.prepareBackendCommit();
-        final List<CommitUnit.Output> outputs = produced;
-        produced = new ArrayList<>();
-        final CommitUnit.Builder unit = CommitUnit.builder(config.applicationId, spec.id.toString(), epoch);
-        for (final CommitUnit.Output output : outputs) {
-            unit.output(output.topic(), output.partition(), output.record());
-        }
-        boolean offsetsChanged = false;
-        for (final Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
-            unit.offset(e.getKey(), e.getValue());
-            if (!e.getValue().equals(committedInputs.get(e.getKey()))) {
-                offsetsChanged = true;
+    void committed(final Map<TopicPartition, Long> outputEnds, final Map<TopicPartition, Long> offsets, final long nowMs) {
+        for (final TopicPartition changelog : spec.changelogs.values()) {
+            final Long end = outputEnds.get(changelog);
+            if (end != null) {
+                changelogEnds.put(changelog, Math.max(changelogEnds.get(changelog), end));
             }
         }
-        if (!outputs.isEmpty() || offsetsChanged) {
-            final CommitResult result;
-            try {
-                result = backend.commit(unit.build());
-            } catch (final BackendException e) {
-                throw new org.apache.kafka.streams.errors.StreamsException("Task " + spec.id + " failed to commit", e);
-            }
-            if (result.fenced()) {
-                throw new TaskMigratedException("Task " + spec.id + " was fenced: another owner took it over");
-            }
-            final List<Long> outputOffsets = result.outputOffsets();
-            for (int i = 0; i < outputs.size(); i++) {
-                final CommitUnit.Output output = outputs.get(i);
-                final TopicPartition tp = new TopicPartition(output.topic(), output.partition());
-                if (changelogEnds.containsKey(tp)) {
-                    changelogEnds.put(tp, Math.max(changelogEnds.get(tp), outputOffsets.get(i) + 1));
-                }
-            }
+        if (advances(offsets)) {
             committedInputs.putAll(offsets);
             if (nowMs - lastPurgeMs >= PURGE_INTERVAL_MS) {
                 purgeRepartitionInputs(offsets);
@@ -345,18 +354,13 @@ final class ActiveTask implements RecordSink {
         }
     }
 
-    /** Closes after a last commit. */
-    void closeClean(final long nowMs) {
-        try {
-            commit(nowMs);
-        } finally {
-            task.close();
-        }
+    /** Closes the task; the thread committed it just before. */
+    void close() {
+        task.close();
     }
 
     /** Closes without committing: what the task did since its last commit is dropped (the backend never saw it). */
     void closeDirty() {
-        produced.clear();
         try {
             task.close();
         } catch (final RuntimeException e) {

@@ -404,7 +404,7 @@ public final class Engine {
      * Creates, fences, initializes and restores a task on the calling stream thread; null while another thread of
      * this process still holds it.
      */
-    ActiveTask createTask(final TaskSpec spec, final RecordCache cache) {
+    ActiveTask createTask(final TaskSpec spec, final RecordCache cache, final ActiveTask.Outputs outputs) {
         final StreamThreadRunner self = (StreamThreadRunner) Thread.currentThread();
         if (taskLocks.putIfAbsent(spec.id, self) != null && taskLocks.get(spec.id) != self) {
             return null;
@@ -413,7 +413,7 @@ public final class Engine {
         try {
             final long epoch = backend.fence(config.applicationId, spec.id.toString());
             task = new ActiveTask(spec, sink -> new StreamTask(spec.id, false, List.of(spec.subtopology), taskConfig, sink,
-                time::milliseconds, this::globalStore, metrics.kafka), backend, config, epoch, time.milliseconds());
+                time::milliseconds, this::globalStore, metrics.kafka), backend, config, epoch, time.milliseconds(), outputs);
             task.task.useRecordCache(cache);
             task.task.initialize();
             task.initPositions();
@@ -427,6 +427,10 @@ public final class Engine {
             taskLocks.remove(spec.id, self);
             throw e;
         }
+    }
+
+    Backend backend() {
+        return backend;
     }
 
     void unlockTask(final TaskId id, final StreamThreadRunner owner) {

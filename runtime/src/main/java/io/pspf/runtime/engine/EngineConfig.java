@@ -36,6 +36,7 @@ public final class EngineConfig {
     final int maxPollRecords;
     final int bufferedRecordsPerPartition;
     final String autoOffsetReset;
+    final long taskTimeoutMs;
 
     public EngineConfig(final StreamsConfig streams) {
         this.streams = streams;
@@ -53,6 +54,7 @@ public final class EngineConfig {
         this.maxPollRecords = Integer.parseInt(String.valueOf(consumer.getOrDefault("max.poll.records", "1000")));
         this.bufferedRecordsPerPartition = streams.getInt(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG);
         this.autoOffsetReset = String.valueOf(consumer.getOrDefault("auto.offset.reset", "earliest"));
+        this.taskTimeoutMs = streams.getLong(StreamsConfig.TASK_TIMEOUT_MS_CONFIG);
         if (!autoOffsetReset.equals("earliest") && !autoOffsetReset.equals("latest") && !autoOffsetReset.equals("none")) {
             throw new ConfigException("auto.offset.reset", autoOffsetReset, "expected earliest, latest or none");
         }

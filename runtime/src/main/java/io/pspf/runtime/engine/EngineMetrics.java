@@ -93,10 +93,13 @@ final class EngineMetrics {
         }
     }
 
-    void recordCommit(final ActiveTask task, final long nanos) {
-        final TaskMeters meters = tasks.get(task);
-        if (meters != null) {
-            meters.commits.record(nanos, TimeUnit.NANOSECONDS);
+    /** One commit of a thread's tasks: each task's commit timer records it. */
+    void recordCommit(final java.util.Collection<ActiveTask> committed, final long nanos) {
+        for (final ActiveTask task : committed) {
+            final TaskMeters meters = tasks.get(task);
+            if (meters != null) {
+                meters.commits.record(nanos, TimeUnit.NANOSECONDS);
+            }
         }
     }
 

@@ -24,6 +24,8 @@ import io.pspf.runtime.task.StreamTask;
  */
 public final class StreamThreadRunner extends Thread {
     private static final Logger LOG = LoggerFactory.getLogger(StreamThreadRunner.class);
+    /** The most records a task processes before the thread turns to its next task. */
+    private static final int PROCESS_TURN = 100;
 
     /** Kafka's stream-thread states. */
     public enum State { CREATED, STARTING, PARTITIONS_REVOKED, PARTITIONS_ASSIGNED, RUNNING, PENDING_SHUTDOWN, DEAD }
@@ -37,7 +39,10 @@ public final class StreamThreadRunner extends Thread {
     private volatile boolean shutdownRequested;
     private volatile boolean cleanShutdown = true;
     private RecordCache cache;
-    private int appliedVersion = -1;
+    private final ActiveTask.Outputs outputs = new ActiveTask.Outputs();
+    private long lastCommitMs;
+    /** Equal to the assignment version at first: a thread waits for its first assignment before it may run. */
+    private int appliedVersion;
     private long idleNanos;
 
     StreamThreadRunner(final Engine engine, final String name, final int index) {
@@ -130,7 +135,15 @@ public final class StreamThreadRunner extends Thread {
                 setState(State.PARTITIONS_ASSIGNED);
             }
             for (final java.util.Iterator<TaskSpec> it = pending.iterator(); it.hasNext() && !shutdownRequested; ) {
-                final ActiveTask created = engine.createTask(it.next(), cache);
+                final TaskSpec spec = it.next();
+                final ActiveTask created;
+                try {
+                    created = engine.createTask(spec, cache, outputs);
+                } catch (final io.pspf.runtime.backend.BackendException e) {
+                    backOffCreating(spec, e);
+                    break;
+                }
+                creationFailingSince = -1;
                 if (created != null) {
                     tasks.put(created.spec.id, created);
                     it.remove();
@@ -140,7 +153,9 @@ public final class StreamThreadRunner extends Thread {
                 setState(State.RUNNING);
             }
             final int work = engine.paused() ? 0 : runOnce();
-            commitDueTasks(false);
+            if (commitDue()) {
+                commitAll();
+            }
             if (work == 0 || !pending.isEmpty()) {
                 idle();
             } else {
@@ -155,7 +170,8 @@ public final class StreamThreadRunner extends Thread {
         for (final ActiveTask task : tasks.values()) {
             work += task.fetch();
         }
-        final int batch = engine.config.maxPollRecords;
+        // small turns per task, so that tasks interleave (their outputs share one commit unit in processing order)
+        final int batch = Math.min(engine.config.maxPollRecords, PROCESS_TURN);
         for (final ActiveTask task : tasks.values()) {
             final StreamTask streamTask = task.task;
             synchronized (task) {
@@ -179,26 +195,114 @@ public final class StreamThreadRunner extends Thread {
         return work;
     }
 
-    private void commitDueTasks(final boolean all) {
+    private boolean commitDue() {
         final long now = engine.time.milliseconds();
-        for (final ActiveTask task : new ArrayList<>(tasks.values())) {
-            if (all || task.commitDue(now)) {
-                try {
-                    synchronized (task) {
-                        final long start = System.nanoTime();
-                        task.commit(now);
-                        engine.metrics.recordCommit(task, System.nanoTime() - start);
-                    }
-                } catch (final TaskMigratedException e) {
-                    LOG.warn("stream-thread [{}] {}; closing it and creating it again", getName(), e.getMessage());
-                    tasks.remove(task.spec.id);
-                    task.closeDirty();
-                    engine.taskClosed(task);
-                    engine.unlockTask(task.spec.id, this);
-                    appliedVersion = -1;
-                }
+        if (outputs.size() >= engine.config.commitMaxRecords) {
+            return true;
+        }
+        for (final ActiveTask task : tasks.values()) {
+            if (task.wantsCommit(now)) {
+                return true;
             }
         }
+        return !outputs.records.isEmpty() && now - lastCommitMs >= engine.config.commitIntervalMs;
+    }
+
+    /**
+     * Commits every task of the thread in one unit, as Kafka's exactly-once v2 commits a thread's tasks in one
+     * transaction: caches flush, the unit goes to the backend, then the tasks' persistent stores commit. A unit the
+     * backend refuses because a task was fenced closes every task uncleanly, to be created again.
+     */
+    private void commitAll() {
+        final long now = engine.time.milliseconds();
+        final long start = System.nanoTime();
+        final List<ActiveTask> committing = new ArrayList<>(tasks.values());
+        final Map<ActiveTask, Map<org.apache.kafka.common.TopicPartition, Long>> offsets = new LinkedHashMap<>();
+        boolean advances = false;
+        for (final ActiveTask task : committing) {
+            synchronized (task) {
+                final Map<org.apache.kafka.common.TopicPartition, Long> taskOffsets = task.prepareCommit();
+                offsets.put(task, taskOffsets);
+                advances |= task.advances(taskOffsets);
+            }
+        }
+        final List<io.pspf.runtime.backend.CommitUnit.Output> produced = outputs.drain();
+        final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds = new java.util.HashMap<>();
+        if (!committing.isEmpty() && (!produced.isEmpty() || advances)) {
+            final io.pspf.runtime.backend.CommitUnit.Builder unit =
+                io.pspf.runtime.backend.CommitUnit.builder(engine.config.applicationId);
+            for (final ActiveTask task : committing) {
+                unit.task(task.spec.id.toString(), task.epoch());
+                offsets.get(task).forEach(unit::offset);
+            }
+            for (final io.pspf.runtime.backend.CommitUnit.Output output : produced) {
+                unit.output(output.topic(), output.partition(), output.record());
+            }
+            final io.pspf.runtime.backend.CommitResult result;
+            try {
+                result = engine.backend().commit(unit.build());
+            } catch (final io.pspf.runtime.backend.BackendException e) {
+                LOG.warn("stream-thread [{}] The commit of tasks {} failed ({}); closing them to create them again from "
+                    + "what the backend committed", getName(), tasks.keySet(), e.getMessage());
+                dropAllTasks();
+                return;
+            }
+            if (result.fenced()) {
+                LOG.warn("stream-thread [{}] Tasks {} were fenced: another owner took one of them over; closing them "
+                    + "to create them again", getName(), tasks.keySet());
+                dropAllTasks();
+                return;
+            }
+            final List<Long> offsetsOut = result.outputOffsets();
+            for (int i = 0; i < produced.size(); i++) {
+                final io.pspf.runtime.backend.CommitUnit.Output output = produced.get(i);
+                outputEnds.merge(new org.apache.kafka.common.TopicPartition(output.topic(), output.partition()),
+                    offsetsOut.get(i) + 1, Math::max);
+            }
+        }
+        for (final ActiveTask task : committing) {
+            synchronized (task) {
+                task.committed(outputEnds, offsets.get(task), now);
+            }
+        }
+        lastCommitMs = now;
+        if (!committing.isEmpty()) {
+            engine.metrics.recordCommit(committing, System.nanoTime() - start);
+        }
+    }
+
+    /** Closes every task without committing and lets the loop create them again (their leases stay). */
+    private void dropAllTasks() {
+        outputs.drain();
+        for (final ActiveTask task : new ArrayList<>(tasks.values())) {
+            tasks.remove(task.spec.id);
+            synchronized (task) {
+                task.closeDirty();
+            }
+            engine.taskClosed(task);
+            engine.unlockTask(task.spec.id, this);
+        }
+        appliedVersion = -1;
+    }
+
+    private long creationFailingSince = -1;
+
+    /**
+     * A backend failure while creating a task (the backend is down, say) is retried with growing pauses for up to
+     * {@code task.timeout.ms}, Kafka's bound on retrying timeouts; then it fails the thread.
+     */
+    private void backOffCreating(final TaskSpec spec, final io.pspf.runtime.backend.BackendException failure)
+        throws InterruptedException {
+        final long now = engine.time.milliseconds();
+        if (creationFailingSince < 0) {
+            creationFailingSince = now;
+        }
+        if (now - creationFailingSince > engine.config.taskTimeoutMs) {
+            throw new org.apache.kafka.streams.errors.StreamsException("Task " + spec.id + " could not be created for "
+                + engine.config.taskTimeoutMs + " ms (task.timeout.ms)", failure);
+        }
+        LOG.warn("stream-thread [{}] Creating task {} failed ({}); retrying", getName(), spec.id, failure.getMessage());
+        Thread.sleep(Math.min(1_000, 10 + (now - creationFailingSince) / 4));
     }
 
     private void idle() throws InterruptedException {
@@ -225,11 +329,14 @@ public final class StreamThreadRunner extends Thread {
             return;
         }
         setState(State.PARTITIONS_REVOKED);
+        commitAll();
         for (final ActiveTask task : revoked) {
-            tasks.remove(task.spec.id);
+            if (tasks.remove(task.spec.id) == null) {
+                continue; // the commit failed and dropped every task
+            }
             try {
                 synchronized (task) {
-                    task.closeClean(engine.time.milliseconds());
+                    task.close();
                 }
             } finally {
                 engine.taskClosed(task);
@@ -240,12 +347,22 @@ public final class StreamThreadRunner extends Thread {
 
     private void closeTasks(final boolean clean) {
         RuntimeException first = null;
+        if (clean) {
+            try {
+                commitAll();
+            } catch (final RuntimeException e) {
+                LOG.error("stream-thread [{}] The last commit failed; closing the tasks without it", getName(), e);
+                dropAllTasks();
+            }
+        } else {
+            outputs.drain();
+        }
         for (final ActiveTask task : new ArrayList<>(tasks.values())) {
             tasks.remove(task.spec.id);
             try {
                 synchronized (task) {
                     if (clean) {
-                        task.closeClean(engine.time.milliseconds());
+                        task.close();
                     } else {
                         task.closeDirty();
                     }

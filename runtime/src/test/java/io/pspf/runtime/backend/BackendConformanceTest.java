@@ -174,6 +174,23 @@ public abstract class BackendConformanceTest {
     }
 
     @Test
+    public void shouldRefuseAWholeUnitOfSeveralTasksWhenOneOfThemIsFenced() {
+        backend.createTopic("out", 1);
+        final long a = backend.fence("app", "0_0");
+        final long b = backend.fence("app", "0_1");
+        final TopicPartition in0 = new TopicPartition("in", 0);
+        final TopicPartition in1 = new TopicPartition("in", 1);
+        assertTrue(backend.commit(CommitUnit.builder("app").task("0_0", a).task("0_1", b)
+            .output("out", 0, record("k", "v", 1)).offset(in0, 1).offset(in1, 1).build()).isCommitted());
+        backend.fence("app", "0_1");
+        final CommitResult refused = backend.commit(CommitUnit.builder("app").task("0_0", a).task("0_1", b)
+            .output("out", 0, record("k", "w", 2)).offset(in0, 2).offset(in1, 2).build());
+        assertTrue(refused.fenced());
+        assertEquals(1L, backend.logEndOffset("out", 0));
+        assertEquals(Map.of(in0, 1L, in1, 1L), backend.committedOffsets("app", List.of(in0, in1)));
+    }
+
+    @Test
     public void shouldApplyNothingOfAUnitThatNamesAnUnknownPartition() {
         backend.createTopic("out", 1);
         final long epoch = backend.fence("app", "0_0");

@@ -434,8 +434,10 @@ public final class LogBackend implements Backend {
         commitLock.lock();
         try {
             ensureOpen();
-            if (epochs.getOrDefault(taskKey(unit.group(), unit.taskId()), 0L) != unit.epoch()) {
-                return CommitResult.fencedResult();
+            for (final Map.Entry<String, Long> task : unit.tasks().entrySet()) {
+                if (epochs.getOrDefault(taskKey(unit.group(), task.getKey()), 0L).longValue() != task.getValue()) {
+                    return CommitResult.fencedResult();
+                }
             }
             // the records per partition, in order of first appearance; every partition checked before any write
             final Map<TopicPartition, List<RawRecord>> outputs = new LinkedHashMap<>();
@@ -444,8 +446,11 @@ public final class LogBackend implements Backend {
                 outputs.computeIfAbsent(new TopicPartition(output.topic(), output.partition()), tp -> new ArrayList<>())
                     .add(output.record());
             }
-            final JournalEntry.EncodedUnit entry = JournalEntry.encodeUnit(unit.group(), unit.taskId(), unit.epoch(),
-                unit.offsets(), outputs);
+            // the journal names the tasks for the record only: recovery needs the offsets and outputs, and the epochs
+            // come from the fence entries
+            final Map.Entry<String, Long> first = unit.tasks().entrySet().iterator().next();
+            final JournalEntry.EncodedUnit entry = JournalEntry.encodeUnit(unit.group(), String.join(",", unit.tasks().keySet()),
+                unit.tasks().size() == 1 ? first.getValue() : -1L, unit.offsets(), outputs);
             final long id = journal.append(List.of(journalRecord(entry.bytes)), -1L,
                 config.fsync() != LogConfig.Fsync.NONE);
             // committed: apply it, appending the batches encoded for the journal (the journal has its own copy)

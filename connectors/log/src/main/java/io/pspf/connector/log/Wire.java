@@ -134,8 +134,11 @@ final class Wire {
 
     static void writeUnit(final DataOutputStream out, final CommitUnit unit) throws IOException {
         writeString(out, unit.group());
-        writeString(out, unit.taskId());
-        out.writeLong(unit.epoch());
+        out.writeInt(unit.tasks().size());
+        for (final Map.Entry<String, Long> task : unit.tasks().entrySet()) {
+            writeString(out, task.getKey());
+            out.writeLong(task.getValue());
+        }
         writeOffsets(out, unit.offsets());
         out.writeInt(unit.outputs().size());
         for (final CommitUnit.Output output : unit.outputs()) {
@@ -146,7 +149,11 @@ final class Wire {
     }
 
     static CommitUnit readUnit(final DataInputStream in) throws IOException {
-        final CommitUnit.Builder unit = CommitUnit.builder(readString(in), readString(in), in.readLong());
+        final CommitUnit.Builder unit = CommitUnit.builder(readString(in));
+        final int tasks = in.readInt();
+        for (int i = 0; i < tasks; i++) {
+            unit.task(readString(in), in.readLong());
+        }
         readOffsets(in).forEach(unit::offset);
         final int outputs = in.readInt();
         for (int i = 0; i < outputs; i++) {

@@ -124,8 +124,8 @@ class LogBackendTest {
     @Test
     void shouldRefuseASecondOpenOfTheSameDirectory() {
         try (LogBackend backend = LogBackend.open(dir, Map.of())) {
-            final BackendException e = assertThrows(BackendException.class, () -> LogBackend.open(dir, Map.of()));
-            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+            final BackendException e = assertThrows(LogBackend.DirectoryInUseException.class, () -> LogBackend.open(dir, Map.of()));
+            assertTrue(e.getMessage().contains("open in another process"), e.getMessage());
         }
         LogBackend.open(dir, Map.of()).close();
     }

@@ -173,7 +173,8 @@ public final class MemoryBackend implements Backend {
     public CommitResult commit(final CommitUnit unit) {
         synchronized (lock) {
             checkOpen();
-            if (epochs.getOrDefault(unit.group() + "/" + unit.taskId(), 0L) != unit.epoch()) {
+            if (!unit.tasks().entrySet().stream()
+                .allMatch(t -> epochs.getOrDefault(unit.group() + "/" + t.getKey(), 0L).equals(t.getValue()))) {
                 return CommitResult.fencedResult();
             }
             // every check before the first write: a unit is applied whole or not at all
