@@ -32,9 +32,10 @@ import io.pspf.streams.Topology;
 /**
  * The application {@link PspfStreamsCrashTest} kills: per key a count ({@code counts}) and a sum per ten-second window
  * ({@code sums}) of the {@code events} topic, with the record cache off so that every update reaches the output.
- * Arguments: {@code <dir> <guarantee> [--until-done]}. It prints {@code RUNNING} once the client runs; with
- * {@code --until-done} it closes once every input record is committed and writes the store contents to
- * {@code <dir>/stores.txt}.
+ * Arguments: {@code <dir> <guarantee> [--until-done] [--instance <name>] [--tasks <n>]}. It prints {@code RUNNING}
+ * once the client runs; with {@code --until-done} it closes once it runs {@code n} tasks (default: any) and every
+ * input record is committed, and writes the store contents to {@code <dir>/stores.txt}. Instances with different
+ * names share the log directory and split the tasks.
  */
 public final class CrashApp {
     static final String INPUT = "events";
@@ -60,10 +61,15 @@ public final class CrashApp {
     }
 
     static Properties props(final Path dir, final String guarantee) {
+        return props(dir, guarantee, "");
+    }
+
+    static Properties props(final Path dir, final String guarantee, final String instance) {
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "crash-app");
         props.put("pspf.backend", "log:" + dir.resolve("log"));
-        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state" + instance).toString());
+        props.put("pspf.group.check.interval.ms", 100);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
@@ -75,8 +81,11 @@ public final class CrashApp {
 
     public static void main(final String[] args) throws Exception {
         final Path dir = Path.of(args[0]);
-        final boolean untilDone = args.length > 2 && args[2].equals("--until-done");
-        final PspfStreams streams = new PspfStreams(topology(), props(dir, args[1]));
+        final java.util.List<String> options = java.util.Arrays.asList(args).subList(2, args.length);
+        final boolean untilDone = options.contains("--until-done");
+        final String instance = options.contains("--instance") ? "-" + options.get(options.indexOf("--instance") + 1) : "";
+        final int tasks = options.contains("--tasks") ? Integer.parseInt(options.get(options.indexOf("--tasks") + 1)) : 1;
+        final PspfStreams streams = new PspfStreams(topology(), props(dir, args[1], instance));
         streams.start();
         while (streams.state() != PspfStreams.State.RUNNING) {
             if (streams.state() == PspfStreams.State.ERROR) {
@@ -89,7 +98,7 @@ public final class CrashApp {
         if (!untilDone) {
             Thread.sleep(Long.MAX_VALUE);
         }
-        while (!allCommitted(streams)) {
+        while (!allCommitted(streams, tasks)) {
             Thread.sleep(20);
         }
         final StringBuilder out = new StringBuilder();
@@ -115,7 +124,7 @@ public final class CrashApp {
         System.exit(streams.state() == PspfStreams.State.NOT_RUNNING ? 0 : 3);
     }
 
-    private static boolean allCommitted(final PspfStreams streams) {
+    private static boolean allCommitted(final PspfStreams streams, final int expectedTasks) {
         int tasks = 0;
         for (final ThreadMetadata thread : streams.metadataForLocalThreads()) {
             for (final TaskMetadata task : thread.activeTasks()) {
@@ -128,6 +137,6 @@ public final class CrashApp {
                 }
             }
         }
-        return tasks > 0;
+        return tasks >= expectedTasks;
     }
 }

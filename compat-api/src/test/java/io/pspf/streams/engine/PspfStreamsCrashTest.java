@@ -122,6 +122,92 @@ class PspfStreamsCrashTest {
             + differences.subList(0, Math.min(10, differences.size())));
     }
 
+    /**
+     * Two instances in JVMs of their own share the log directory and split the tasks; one is killed with SIGKILL (the
+     * one holding the directory, half the time) while input arrives, and the other takes its tasks (and, if need be,
+     * the directory) over. The output is exactly the failure-free sequence of updates.
+     */
+    @org.junit.jupiter.api.Test
+    void anInstanceThatDiesHasItsTasksTakenOverByAnother() throws Exception {
+        final Random random = new Random(7);
+        final Map<String, List<Long>> expectedCounts = new HashMap<>();
+        final Map<String, List<Long>> expectedSums = new HashMap<>();
+        final Map<String, Long> countSoFar = new HashMap<>();
+        final Map<String, Long> sumSoFar = new HashMap<>();
+        final int[] produced = {0};
+        final java.util.function.IntConsumer produce = count -> {
+            final List<ProducerRecord<String, Long>> batch = new ArrayList<>();
+            for (int i = 0; i < count; i++, produced[0]++) {
+                final String key = "k" + random.nextInt(KEYS);
+                final long value = random.nextInt(100);
+                final long timestamp = 1_000_000L + produced[0] * 10L;
+                batch.add(new ProducerRecord<>(CrashApp.INPUT, null, timestamp, key, value));
+                expectedCounts.computeIfAbsent(key, k -> new ArrayList<>()).add(countSoFar.merge(key, 1L, Long::sum));
+                final String window = key + "@" + (timestamp - timestamp % CrashApp.WINDOW_MS);
+                expectedSums.computeIfAbsent(window, k -> new ArrayList<>()).add(sumSoFar.merge(window, value, Long::sum));
+            }
+            try (PspfProducer<String, Long> producer = new PspfProducer<>(Map.of("pspf.backend", "log:" + dir.resolve("log"),
+                "pspf.topic.partitions", PARTITIONS), Serdes.String().serializer(), Serdes.Long().serializer())) {
+                producer.sendAll(batch);
+            }
+        };
+        produce.accept(40_000);
+        final Process doomed = startInstance("a", false);
+        final Process survivor = startInstance("b", true);
+        awaitLine(doomed, "RUNNING");
+        awaitLine(survivor, "RUNNING");
+        Thread.sleep(200 + random.nextInt(600));
+        doomed.destroyForcibly(); // SIGKILL
+        assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
+        produce.accept(20_000);
+        assertTrue(survivor.waitFor(180, TimeUnit.SECONDS), "the survivor finished");
+        assertEquals(0, survivor.exitValue());
+        final Map<String, List<Long>> counts = new HashMap<>();
+        final Map<String, List<Long>> sums = new HashMap<>();
+        readOutput(counts, sums);
+        assertSame(expectedCounts, counts, "every count update exactly once, in order");
+        assertSame(expectedSums, sums, "every windowed sum update exactly once, in order");
+    }
+
+    private Process startInstance(final String name, final boolean untilDone) throws java.io.IOException {
+        final List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            CrashApp.class.getName(), dir.toString(), "exactly_once_v2", "--instance", name, "--tasks",
+            String.valueOf(PARTITIONS)));
+        if (untilDone) {
+            command.add("--until-done");
+        }
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static void awaitLine(final Process process, final String line) throws Exception {
+        final BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        final long deadline = System.currentTimeMillis() + 60_000;
+        String read;
+        while ((read = reader.readLine()) != null) {
+            if (read.equals(line)) {
+                return;
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "waiting for " + line);
+        }
+        throw new AssertionError("the process ended before printing " + line);
+    }
+
+    private void readOutput(final Map<String, List<Long>> counts, final Map<String, List<Long>> sums) {
+        try (PspfReader<String, Long> reader = new PspfReader<>(Map.of("pspf.backend", "log:" + dir.resolve("log")),
+            Serdes.String().deserializer(), Serdes.Long().deserializer());
+             PspfReader<Windowed<String>, Long> windowed = new PspfReader<>(Map.of("pspf.backend", "log:" + dir.resolve("log")),
+                 WindowedSerdes.timeWindowedSerdeFrom(String.class, CrashApp.WINDOW_MS).deserializer(),
+                 Serdes.Long().deserializer())) {
+            for (final ConsumerRecord<String, Long> record : readAll(reader, "counts")) {
+                counts.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
+            }
+            for (final ConsumerRecord<Windowed<String>, Long> record : readAll(windowed, "sums")) {
+                sums.computeIfAbsent(record.key().key() + "@" + record.key().window().start(), k -> new ArrayList<>())
+                    .add(record.value());
+            }
+        }
+    }
+
     /** Every expected update is there, in order, and nothing else; repeats of a stretch are allowed. */
     private static void assertAtLeastOnce(final Map<String, List<Long>> expected, final Map<String, List<Long>> actual) {
         assertEquals(new java.util.TreeSet<>(expected.keySet()), new java.util.TreeSet<>(actual.keySet()));

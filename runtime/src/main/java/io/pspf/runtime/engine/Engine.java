@@ -83,6 +83,13 @@ public final class Engine {
     private volatile Backend backend;
     private volatile List<TaskSpec> plan = List.of();
     private GlobalUpdater global;
+    /** This instance's membership of its application's group, and the tasks whose leases it holds. */
+    private io.pspf.runtime.backend.GroupMembership membership = io.pspf.runtime.backend.GroupMembership.SOLO;
+    private final Set<TaskId> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Tasks given up to other instances whose leases are released once no thread of ours runs them. */
+    private final Set<TaskId> releasing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private Thread groupThread;
+    private volatile boolean stopping;
 
     static final StateRestoreListener NO_RESTORE_LISTENER = new StateRestoreListener() {
         @Override
@@ -183,14 +190,87 @@ public final class Engine {
             global.bootstrap();
             global.start();
         }
+        membership = backend.join(config.applicationId, processId.toString());
+        balance();
         for (final StreamThreadRunner thread : threads) {
             thread.start();
         }
         reassign();
+        groupThread = new Thread(this::followGroup, clientId + "-GroupThread");
+        groupThread.setDaemon(true);
+        groupThread.start();
+    }
+
+    /** Re-balances the tasks among the group's instances every {@code pspf.group.check.interval.ms}. */
+    private void followGroup() {
+        while (!stopping) {
+            try {
+                Thread.sleep(config.groupCheckIntervalMs);
+                balance();
+            } catch (final InterruptedException e) {
+                return;
+            } catch (final RuntimeException e) {
+                if (!stopping) {
+                    LOG.warn("Could not check the group of {}; trying again", config.applicationId, e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes this instance's share of the tasks: with {@code m} live instances each runs at most {@code ceil(n / m)} of
+     * the {@code n} tasks. An instance with more gives the surplus up (its threads commit and close those tasks, then
+     * their leases go); one with fewer takes leases nobody holds, such as those of an instance that stopped or died.
+     */
+    synchronized void balance() {
+        if (stopping) {
+            return;
+        }
+        final List<TaskSpec> tasks = plan;
+        final int members = membership.liveMembers();
+        final int share = (tasks.size() + members - 1) / Math.max(1, members);
+        boolean changed = false;
+        if (owned.size() > share) {
+            final List<TaskId> mine = new ArrayList<>(owned);
+            mine.sort(Comparator.reverseOrder());
+            for (final TaskId id : mine.subList(0, owned.size() - share)) {
+                owned.remove(id);
+                releasing.add(id);
+                changed = true;
+            }
+        }
+        for (final java.util.Iterator<TaskId> it = releasing.iterator(); it.hasNext(); ) {
+            final TaskId id = it.next();
+            if (!taskLocks.containsKey(id) && !owned.contains(id)) {
+                membership.release(id.toString());
+                it.remove();
+            }
+        }
+        if (owned.size() < share) {
+            for (final TaskSpec spec : tasks) {
+                if (owned.size() >= share) {
+                    break;
+                }
+                if (!owned.contains(spec.id) && !releasing.contains(spec.id) && membership.tryAcquire(spec.id.toString())) {
+                    owned.add(spec.id);
+                    changed = true;
+                }
+            }
+        }
+        if (changed) {
+            LOG.info("{} runs {} of the {} tasks of {} ({} live instance(s))", clientId, owned.size(), tasks.size(),
+                config.applicationId, members);
+            reassign();
+        }
     }
 
     /** Stops the threads (each commits and closes its tasks), the global thread, then the backend. */
     public void shutdown() {
+        stopping = true;
+        if (groupThread != null) {
+            groupThread.interrupt();
+            joinQuietly(groupThread);
+        }
         for (final StreamThreadRunner thread : threads) {
             thread.shutdown();
         }
@@ -205,6 +285,11 @@ public final class Engine {
                 joinQuietly(global);
             }
             global.closeTask();
+        }
+        try {
+            membership.close();
+        } catch (final RuntimeException e) {
+            LOG.warn("Failed to leave the group", e);
         }
         if (backend != null) {
             try {
@@ -339,9 +424,15 @@ public final class Engine {
         for (final StreamThreadRunner thread : live) {
             assignment.put(thread, new ArrayList<>());
         }
-        final int min = plan.size() / live.size();
-        final List<TaskSpec> unassigned = new ArrayList<>();
+        final List<TaskSpec> mine = new ArrayList<>();
         for (final TaskSpec spec : plan) {
+            if (owned.contains(spec.id)) {
+                mine.add(spec);
+            }
+        }
+        final int min = mine.size() / live.size();
+        final List<TaskSpec> unassigned = new ArrayList<>();
+        for (final TaskSpec spec : mine) {
             final StreamThreadRunner owner = taskLocks.get(spec.id);
             if (owner != null && assignment.containsKey(owner) && assignment.get(owner).size() < min) {
                 assignment.get(owner).add(spec);
@@ -435,6 +526,9 @@ public final class Engine {
 
     void unlockTask(final TaskId id, final StreamThreadRunner owner) {
         taskLocks.remove(id, owner);
+        if (releasing.remove(id)) {
+            membership.release(id.toString());
+        }
     }
 
     void taskClosed(final ActiveTask task) {

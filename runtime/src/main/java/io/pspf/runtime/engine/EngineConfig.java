@@ -23,11 +23,17 @@ public final class EngineConfig {
      * than {@code commit.interval.ms} is always allowed), which bounds the memory a long commit interval takes.
      */
     public static final String COMMIT_MAX_RECORDS_CONFIG = "pspf.commit.max.records";
+    /**
+     * How often an instance looks at its group (the instances of the application sharing the backend) and moves
+     * tasks so that each runs its share: how soon the tasks of an instance that died are taken over.
+     */
+    public static final String GROUP_CHECK_INTERVAL_MS_CONFIG = "pspf.group.check.interval.ms";
 
     final StreamsConfig streams;
     final Map<String, Object> originals;
     final String applicationId;
     final String backend;
+    final long groupCheckIntervalMs;
     final int topicPartitions;
     final int commitMaxRecords;
     final boolean exactlyOnce;
@@ -47,6 +53,7 @@ public final class EngineConfig {
         BackendProvider.find(backend);
         this.topicPartitions = intValue(TOPIC_PARTITIONS_CONFIG, 1, 1);
         this.commitMaxRecords = intValue(COMMIT_MAX_RECORDS_CONFIG, 100_000, 1);
+        this.groupCheckIntervalMs = intValue(GROUP_CHECK_INTERVAL_MS_CONFIG, 1_000, 1);
         this.exactlyOnce = StreamsConfig.EXACTLY_ONCE_V2.equals(streams.getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
         this.commitIntervalMs = streams.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
         this.pollMs = streams.getLong(StreamsConfig.POLL_MS_CONFIG);

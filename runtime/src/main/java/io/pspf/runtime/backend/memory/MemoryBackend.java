@@ -26,6 +26,9 @@ public final class MemoryBackend implements Backend {
     private final Map<String, List<Partition>> topics = new HashMap<>();
     private final Map<String, Map<TopicPartition, Long>> committed = new HashMap<>();
     private final Map<String, Long> epochs = new HashMap<>();
+    /** Per group: the live members, and per task the member holding its lease. */
+    private final Map<String, java.util.Set<String>> members = new HashMap<>();
+    private final Map<String, Map<String, String>> leases = new HashMap<>();
     private boolean closed;
 
     /** One partition: the records kept, and the offset of the first of them. */
@@ -204,5 +207,56 @@ public final class MemoryBackend implements Backend {
         if (closed) {
             throw new BackendException("The memory backend is closed");
         }
+    }
+
+    /** Members and leases kept in this backend: the instances of an application sharing it in one JVM. */
+    @Override
+    public io.pspf.runtime.backend.GroupMembership join(final String group, final String memberId) {
+        synchronized (lock) {
+            checkOpen();
+            if (!members.computeIfAbsent(group, g -> new java.util.HashSet<>()).add(memberId)) {
+                throw new BackendException("member " + memberId + " of group " + group + " is already live");
+            }
+        }
+        return new io.pspf.runtime.backend.GroupMembership() {
+            private boolean left;
+
+            @Override
+            public int liveMembers() {
+                synchronized (lock) {
+                    return Math.max(1, members.getOrDefault(group, java.util.Set.of()).size());
+                }
+            }
+
+            @Override
+            public boolean tryAcquire(final String taskId) {
+                synchronized (lock) {
+                    if (left) {
+                        return false;
+                    }
+                    final String holder = leases.computeIfAbsent(group, g -> new HashMap<>()).putIfAbsent(taskId, memberId);
+                    return holder == null || holder.equals(memberId);
+                }
+            }
+
+            @Override
+            public void release(final String taskId) {
+                synchronized (lock) {
+                    leases.getOrDefault(group, new HashMap<>()).remove(taskId, memberId);
+                }
+            }
+
+            @Override
+            public void close() {
+                synchronized (lock) {
+                    if (left) {
+                        return;
+                    }
+                    left = true;
+                    members.getOrDefault(group, new java.util.HashSet<>()).remove(memberId);
+                    leases.getOrDefault(group, new HashMap<>()).values().removeIf(memberId::equals);
+                }
+            }
+        };
     }
 }
