@@ -77,19 +77,7 @@ class PspfStreamsCrashTest {
 
         final Map<String, List<Long>> counts = new HashMap<>();
         final Map<String, List<Long>> sums = new HashMap<>();
-        try (PspfReader<String, Long> reader = new PspfReader<>(Map.of("pspf.backend", "log:" + dir.resolve("log")),
-            Serdes.String().deserializer(), Serdes.Long().deserializer());
-             PspfReader<Windowed<String>, Long> windowed = new PspfReader<>(Map.of("pspf.backend", "log:" + dir.resolve("log")),
-                 WindowedSerdes.timeWindowedSerdeFrom(String.class, CrashApp.WINDOW_MS).deserializer(),
-                 Serdes.Long().deserializer())) {
-            for (final ConsumerRecord<String, Long> record : readAll(reader, "counts")) {
-                counts.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
-            }
-            for (final ConsumerRecord<Windowed<String>, Long> record : readAll(windowed, "sums")) {
-                sums.computeIfAbsent(record.key().key() + "@" + record.key().window().start(), k -> new ArrayList<>())
-                    .add(record.value());
-            }
-        }
+        readOutput(counts, sums);
         if (guarantee.equals("exactly_once_v2")) {
             assertSame(expectedCounts, counts, "every count update exactly once, in order");
             assertSame(expectedSums, sums, "every windowed sum update exactly once, in order");
