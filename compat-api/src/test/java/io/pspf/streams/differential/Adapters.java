@@ -257,7 +257,11 @@ final class Adapters {
 
         @Override
         Built build() {
-            return kafka(buildProperties == null ? builder.build() : builder.build(buildProperties));
+            return kafka(kafkaTopology());
+        }
+
+        org.apache.kafka.streams.Topology kafkaTopology() {
+            return buildProperties == null ? builder.build() : builder.build(buildProperties);
         }
     }
 
@@ -366,7 +370,11 @@ final class Adapters {
 
         @Override
         Built build() {
-            return pspf(buildProperties == null ? builder.build() : builder.build(buildProperties));
+            return pspf(pspfTopology());
+        }
+
+        io.pspf.streams.Topology pspfTopology() {
+            return buildProperties == null ? builder.build() : builder.build(buildProperties);
         }
     }
 

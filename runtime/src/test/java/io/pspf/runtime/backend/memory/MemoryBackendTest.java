@@ -1,7 +1,6 @@
 package io.pspf.runtime.backend.memory;
 
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,8 +26,13 @@ class MemoryBackendTest extends BackendConformanceTest {
     void shouldShareNamedMemoryBackendsAndIsolateUnnamedOnes() {
         final Backend a = BackendProvider.open("memory:shared-test", Map.of());
         final Backend b = BackendProvider.open("memory:shared-test", Map.of());
-        assertSame(a, b);
-        assertNotSame(BackendProvider.open("memory:", Map.of()), BackendProvider.open("memory:", Map.of()));
+        a.createTopic("shared", 1);
+        assertEquals(1, b.partitions("shared"), "one backend behind both handles");
+        a.close();
+        assertEquals(1, b.partitions("shared"), "closing one handle leaves the backend to the other");
+        final Backend c = BackendProvider.open("memory:", Map.of());
+        c.createTopic("own", 1);
+        assertEquals(-1, BackendProvider.open("memory:", Map.of()).partitions("own"));
     }
 
     @Test
