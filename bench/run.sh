@@ -4,12 +4,19 @@
 #   bash bench/run.sh driver [N] [--runs R] [--engines kafka,pspf] [--workloads stateless,papi-wordcount]
 #                            [--store-logging true|false] [--gate]
 #   bash bench/run.sh profile <pspf|kafka> <stateless|papi-wordcount> [N] [--store-logging true|false]
+#   bash bench/run.sh profile-log <stateless|wordcount>-<alos|eos> [N] [--commit-interval-ms MS] [--fsync F]
 #   bash bench/run.sh jmh [JMH options and benchmark regexps, e.g. -f 1 -wi 3 -i 5 StoreBench]
 #   bash bench/run.sh log-raw [N]   (the file log's append, commit-unit and read rates, no stream processing)
+#   bash bench/run.sh log [N] [--runs R] [--engines pspf,kafka]
+#                         [--workloads stateless-alos,stateless-eos,wordcount-alos,wordcount-eos]
+#                         [--commit-interval-ms MS] [--partitions P] [--rate R] [--fsync none|commit|always] [--gate]
+#                     (end to end: PspfStreams on the file log vs Kafka Streams on a local broker, fresh JVMs)
 #   bash bench/run.sh build
 #
-# Environment: BENCH_JAVA_OPTS (JVM options of the measuring JVMs, default -Xmx2g), MVN (Maven command, default
-# mvn), BENCH_SKIP_BUILD=1 (use the classes already built), JAVA_HOME.
+# Environment: BENCH_JAVA_OPTS (JVM options of the measuring JVMs, default -Xmx2g; -Xmx1g for log, as the Kafka
+# baseline's), MVN (Maven command, default mvn), BENCH_SKIP_BUILD=1 (use the classes already built), JAVA_HOME.
+# log only: BENCH_KAFKA_BASELINE (the Kafka baseline's directory), KB_WORK (its work dir, default a temporary one),
+# KB_MVN_OPTS (default -o), KB_JAVA_OPTS, KB_BROKER_HEAP (passed to the baseline), TMPDIR (where the logs go).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,6 +24,7 @@ ROOT=$(dirname "$BENCH_DIR")
 MVN=${MVN:-mvn}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JFR=${JAVA_HOME:+$JAVA_HOME/bin/}jfr
+LOG_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx1g}   # log: the Kafka baseline's e2e JVM runs with -Xmx1g
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx2g}
 CP="$BENCH_DIR/target/classes:$BENCH_DIR/target/lib/*"
 # warnings only; StreamsConfig's advice about the global processing exception handler is printed by every driver
@@ -40,8 +48,41 @@ build() {
   log "build done in $((SECONDS - t0)) s"
 }
 
+# Prints the top frames of a JFR recording's execution samples (self time, total time, and per thread).
+jfr_report() {
+  local jfr_file=$1 out=$2 total
+  "$JFR" print --stack-depth 64 --events jdk.ExecutionSample "$jfr_file" > "$out/samples.txt"
+  total=$(grep -c 'jdk.ExecutionSample' "$out/samples.txt" || true)
+  echo
+  echo "== $total execution samples, by thread:"
+  sed -n 's/^ *sampledThread = "\([^"]*\)".*/\1/p' "$out/samples.txt" | sed 's/[0-9]\+$/N/' | sort | uniq -c \
+    | sort -rn | head -10
+  echo
+  echo "== Top 30 frames where the samples were taken (self time):"
+  awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); print}' "$out/samples.txt" \
+    | sort | uniq -c | sort -rn | head -30
+  echo
+  echo "== Top 40 frames by samples that include them (total time; each frame counted once per sample):"
+  awk '/stackTrace = \[/ {inside=1; delete seen; next}
+       inside && /^[ \t]*\]/ {inside=0; next}
+       inside {f=$0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f)
+               if (f != "..." && !(f in seen)) {seen[f]=1; print f}}' \
+    "$out/samples.txt" | sort | uniq -c | sort -rn | head -40
+  echo
+  "$JFR" print --stack-depth 64 --events jdk.NativeMethodSample "$jfr_file" > "$out/native.txt"
+  echo "== $(grep -c 'jdk.NativeMethodSample' "$out/native.txt" || true) native-method samples (I/O, fsync, JNI such as"\
+    "SQLite): top frame < first io.pspf frame below it"
+  awk '/stackTrace = \[/ {inside=1; top=""; own=""; next}
+       inside && /^[ \t]*\]/ {inside=0; print top " < " own; next}
+       inside {f=$0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f)
+               if (top == "") top=f; else if (own == "" && f ~ /^io[.]pspf[.]/) own=f}' "$out/native.txt" \
+    | sort | uniq -c | sort -rn | head -15
+  echo
+  echo "recording: $jfr_file   (samples as text: $out/samples.txt, $out/native.txt)"
+}
+
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -72,25 +113,43 @@ case "$cmd" in
     # shellcheck disable=SC2086
     "$JAVA" $BENCH_JAVA_OPTS "${LOG_OPTS[@]}" -XX:StartFlightRecording=filename="$jfr_file",settings=profile \
       -cp "$CP" io.pspf.bench.EngineRun --engine "$engine" --workload "$workload" --records "$n" --runs 1 "$@"
-    "$JFR" print --events jdk.ExecutionSample "$jfr_file" > "$out/samples.txt"
-    total=$(grep -c 'jdk.ExecutionSample' "$out/samples.txt" || true)
-    echo
-    echo "== $total execution samples. Top 30 frames where the samples were taken (self time):"
-    awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); print}' "$out/samples.txt" \
-      | sort | uniq -c | sort -rn | head -30
-    echo
-    echo "== Top 40 frames by samples that include them (total time; each frame counted once per sample):"
-    awk '/stackTrace = \[/ {inside=1; delete seen; next}
-         inside && /^[ \t]*\]/ {inside=0; next}
-         inside {f=$0; sub(/^[ \t]+/, "", f); sub(/[ \t]+line:.*/, "", f); if (f != "..." && !(f in seen)) {seen[f]=1; print f}}' \
-      "$out/samples.txt" | sort | uniq -c | sort -rn | head -40
-    echo
-    echo "recording: $jfr_file   (samples as text: $out/samples.txt)"
+    jfr_report "$jfr_file" "$out"
+    ;;
+  profile-log)
+    [[ $# -ge 1 ]] || usage
+    workload=$1
+    shift
+    n=1000000
+    if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then n=$1; shift; fi
+    build
+    out=$(mktemp -d "${TMPDIR:-/tmp}/pspf-bench-profile.XXXXXX")
+    jfr_file="$out/log-$workload.jfr"
+    log "loading $n records into $out/data (4 partitions), then profiling $workload on PspfStreams into $jfr_file"
+    # shellcheck disable=SC2086
+    "$JAVA" $LOG_JAVA_OPTS "${LOG_OPTS[@]}" -cp "$CP" io.pspf.bench.LogRun load "$out/data" 4 "$n"
+    # shellcheck disable=SC2086
+    "$JAVA" $LOG_JAVA_OPTS "${LOG_OPTS[@]}" -XX:StartFlightRecording=filename="$jfr_file",settings=profile \
+      -cp "$CP" io.pspf.bench.LogRun run "$out/data" 4 "$n" "$workload" "$@"
+    rm -rf "$out/data"
+    jfr_report "$jfr_file" "$out"
     ;;
   log-raw)
     build
     # shellcheck disable=SC2086
     exec "$JAVA" $BENCH_JAVA_OPTS "${LOG_OPTS[@]}" -cp "$CP" io.pspf.bench.LogRawBench "$@"
+    ;;
+  log)
+    build
+    if [[ -n "${BENCH_KAFKA_BASELINE:-}" ]]; then
+      baseline=$BENCH_KAFKA_BASELINE
+    elif [[ -f "$ROOT/../shared/kafka-baseline/run.sh" ]]; then
+      baseline=$(cd "$ROOT/../shared/kafka-baseline" && pwd)
+    else
+      baseline=/work/shared/kafka-baseline
+    fi
+    # The orchestrating JVM is small; each load and each measurement runs in a fresh JVM with LOG_JAVA_OPTS.
+    exec "$JAVA" -Xmx256m "${LOG_OPTS[@]}" -Dbench.java.opts="$LOG_JAVA_OPTS" -Dbench.log.base="${TMPDIR:-/tmp}" \
+      -Dbench.kafka.baseline="$baseline" -cp "$CP" io.pspf.bench.LogBench "$@"
     ;;
   jmh)
     build

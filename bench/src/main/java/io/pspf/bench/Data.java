@@ -66,4 +66,22 @@ public final class Data {
     public long timestamp(final int i) {
         return T0 + i;
     }
+
+    /**
+     * How many of the first {@code n} records the stateless topology keeps (those whose key does not end in '7'),
+     * drawn from the same generator without keeping the data set.
+     */
+    public static long statelessOutputs(final int n) {
+        final Random r = new Random(SEED);
+        long kept = 0;
+        for (int i = 0; i < n; i++) {
+            if (r.nextInt(DISTINCT_KEYS) % 10 != 7) {
+                kept++;
+            }
+            for (int w = 0; w < WORDS_PER_VALUE; w++) {
+                r.nextInt(VOCAB);
+            }
+        }
+        return kept;
+    }
 }

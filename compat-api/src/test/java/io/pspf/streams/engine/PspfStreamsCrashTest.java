@@ -33,8 +33,10 @@ import io.pspf.client.PspfReader;
 /**
  * Kills {@link CrashApp} (a grouped count and a windowed sum, in a JVM of its own) with SIGKILL at 20 random moments
  * while its input grows, restarting it each time, then lets a last run finish. Under exactly_once_v2 every key's
- * output is exactly the sequence a failure-free run writes (each update once, none lost); under at_least_once every
- * update is there at least once and the last value is right. In both, the stores hold the failure-free results.
+ * output is exactly the sequence a failure-free run writes (each update once, none lost) and the stores hold the
+ * failure-free results. Under at_least_once nothing is lost: output and changelog records go out before the input
+ * offsets are committed, so after a crash a record may be counted twice (as in Kafka Streams), but every count and
+ * sum is at least the failure-free one, in the output and in the stores.
  */
 class PspfStreamsCrashTest {
     private static final int RECORDS = 200_000;
@@ -82,8 +84,8 @@ class PspfStreamsCrashTest {
             assertSame(expectedCounts, counts, "every count update exactly once, in order");
             assertSame(expectedSums, sums, "every windowed sum update exactly once, in order");
         } else {
-            assertAtLeastOnce(expectedCounts, counts);
-            assertAtLeastOnce(expectedSums, sums);
+            assertNothingLost(expectedCounts, counts);
+            assertNothingLost(expectedSums, sums);
         }
         final Map<String, Long> stores = new TreeMap<>();
         for (final String line : Files.readAllLines(dir.resolve("stores.txt"))) {
@@ -93,7 +95,13 @@ class PspfStreamsCrashTest {
         final Map<String, Long> expectedStores = new TreeMap<>();
         countSoFar.forEach((k, v) -> expectedStores.put("count " + k, v));
         sumSoFar.forEach((k, v) -> expectedStores.put("sum " + k, v));
-        assertSame(expectedStores, stores, "store contents");
+        if (guarantee.equals("exactly_once_v2")) {
+            assertSame(expectedStores, stores, "store contents");
+        } else {
+            assertEquals(expectedStores.keySet(), stores.keySet(), "stored keys");
+            expectedStores.forEach((key, value) -> assertTrue(stores.get(key) >= value, "store " + key + ": "
+                + stores.get(key) + " < " + value));
+        }
     }
 
     /** Equality of two maps, reporting at most ten differing keys rather than both maps whole. */
@@ -196,13 +204,13 @@ class PspfStreamsCrashTest {
         }
     }
 
-    /** Every expected update is there, in order, and nothing else; repeats of a stretch are allowed. */
-    private static void assertAtLeastOnce(final Map<String, List<Long>> expected, final Map<String, List<Long>> actual) {
+    /** Every key has output, and its last value is at least the failure-free one (counts and sums only grow). */
+    private static void assertNothingLost(final Map<String, List<Long>> expected, final Map<String, List<Long>> actual) {
         assertEquals(new java.util.TreeSet<>(expected.keySet()), new java.util.TreeSet<>(actual.keySet()));
         for (final Map.Entry<String, List<Long>> e : expected.entrySet()) {
             final List<Long> seen = actual.get(e.getKey());
-            assertTrue(seen.containsAll(e.getValue()) && e.getValue().containsAll(seen), "updates of " + e.getKey());
-            assertEquals(e.getValue().get(e.getValue().size() - 1), seen.get(seen.size() - 1), "last update of " + e.getKey());
+            final long want = e.getValue().get(e.getValue().size() - 1);
+            assertTrue(seen.get(seen.size() - 1) >= want, "last update of " + e.getKey() + ": " + seen + " below " + want);
         }
     }
 

@@ -152,6 +152,8 @@ class PspfStreamsLifecycleTest {
         assertThrows(IllegalArgumentException.class, () -> streams.close(Duration.ofMillis(-1)));
         assertTrue(streams.close(Duration.ofSeconds(30)));
         assertTrue(streams.close(Duration.ZERO), "closing again returns at once");
+        // as in Kafka, the listener hears of NOT_RUNNING after close() may already have returned
+        await(() -> transitions.size() == 4, "the last transition");
         assertEquals(List.of("CREATED->REBALANCING", "REBALANCING->RUNNING", "RUNNING->PENDING_SHUTDOWN",
             "PENDING_SHUTDOWN->NOT_RUNNING"), transitions);
         assertTrue(assertThrows(IllegalStateException.class, streams::start).getMessage()
@@ -160,11 +162,12 @@ class PspfStreamsLifecycleTest {
     }
 
     @Test
-    void closingAnUnstartedClientGoesStraightToNotRunning() {
+    void closingAnUnstartedClientGoesStraightToNotRunning() throws Exception {
         final List<String> transitions = Collections.synchronizedList(new ArrayList<>());
         final PspfStreams streams = new PspfStreams(topology(), props());
         streams.setStateListener((newState, oldState) -> transitions.add(oldState + "->" + newState));
         streams.close();
+        await(() -> transitions.size() == 2, "the last transition");
         assertEquals(List.of("CREATED->PENDING_SHUTDOWN", "PENDING_SHUTDOWN->NOT_RUNNING"), transitions);
     }
 

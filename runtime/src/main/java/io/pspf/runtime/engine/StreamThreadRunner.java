@@ -40,6 +40,8 @@ public final class StreamThreadRunner extends Thread {
     private volatile boolean cleanShutdown = true;
     private RecordCache cache;
     private final ActiveTask.Outputs outputs = new ActiveTask.Outputs();
+    /** Under at_least_once: the next offset of every partition written since the last commit. */
+    private final Map<org.apache.kafka.common.TopicPartition, Long> appendedEnds = new java.util.HashMap<>();
     private long lastCommitMs;
     /** Equal to the assignment version at first: a thread waits for its first assignment before it may run. */
     private int appliedVersion;
@@ -153,6 +155,9 @@ public final class StreamThreadRunner extends Thread {
                 setState(State.RUNNING);
             }
             final int work = engine.paused() ? 0 : runOnce();
+            if (!engine.config.exactlyOnce() && !sendOutputs()) {
+                continue;
+            }
             if (commitDue()) {
                 commitAll();
             }
@@ -226,8 +231,12 @@ public final class StreamThreadRunner extends Thread {
                 advances |= task.advances(taskOffsets);
             }
         }
+        if (!engine.config.exactlyOnce() && !sendOutputs()) {
+            return;
+        }
         final List<io.pspf.runtime.backend.CommitUnit.Output> produced = outputs.drain();
-        final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds = new java.util.HashMap<>();
+        final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds = new java.util.HashMap<>(appendedEnds);
+        appendedEnds.clear();
         if (!committing.isEmpty() && (!produced.isEmpty() || advances)) {
             final io.pspf.runtime.backend.CommitUnit.Builder unit =
                 io.pspf.runtime.backend.CommitUnit.builder(engine.config.applicationId);
@@ -271,9 +280,41 @@ public final class StreamThreadRunner extends Thread {
         }
     }
 
+    /**
+     * Under at_least_once, what the tasks produced goes to the backend at once, as Kafka's producer sends it, one
+     * append per partition; only the input offsets wait for the commit, so a crash may repeat output but not lose it.
+     *
+     * @return false when the backend failed and the tasks were dropped to be created again
+     */
+    private boolean sendOutputs() {
+        if (outputs.size() == 0) {
+            return true;
+        }
+        final Map<org.apache.kafka.common.TopicPartition, List<io.pspf.runtime.backend.RawRecord>> byPartition =
+            new LinkedHashMap<>();
+        for (final io.pspf.runtime.backend.CommitUnit.Output output : outputs.drain()) {
+            byPartition.computeIfAbsent(new org.apache.kafka.common.TopicPartition(output.topic(), output.partition()),
+                tp -> new ArrayList<>()).add(output.record());
+        }
+        try {
+            for (final Map.Entry<org.apache.kafka.common.TopicPartition, List<io.pspf.runtime.backend.RawRecord>> e
+                : byPartition.entrySet()) {
+                final long first = engine.backend().append(e.getKey().topic(), e.getKey().partition(), e.getValue());
+                appendedEnds.merge(e.getKey(), first + e.getValue().size(), Math::max);
+            }
+            return true;
+        } catch (final io.pspf.runtime.backend.BackendException e) {
+            LOG.warn("stream-thread [{}] Sending output failed ({}); closing the tasks to create them again from what "
+                + "the backend committed", getName(), e.getMessage());
+            dropAllTasks();
+            return false;
+        }
+    }
+
     /** Closes every task without committing and lets the loop create them again (their leases stay). */
     private void dropAllTasks() {
         outputs.drain();
+        appendedEnds.clear();
         for (final ActiveTask task : new ArrayList<>(tasks.values())) {
             tasks.remove(task.spec.id);
             synchronized (task) {

@@ -50,7 +50,10 @@ final class SqliteDatabase implements AutoCloseable {
         Connection opened = null;
         try {
             Files.createDirectories(file.getParent());
-            opened = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            // sqlite-jdbc would otherwise run "SELECT last_insert_rowid()" after every write, for keys we never ask for
+            final java.util.Properties settings = new java.util.Properties();
+            settings.setProperty("jdbc.get_generated_keys", "false");
+            opened = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), settings);
             try (Statement s = opened.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
