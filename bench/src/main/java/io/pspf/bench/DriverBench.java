@@ -135,8 +135,8 @@ public final class DriverBench {
         String runs = "";
     }
 
-    static Child runChild(final String javaOpts, final String engine, final String workload, final int n,
-                          final int runs, final String storeLogging, final boolean gate) throws Exception {
+    /** {@code java} with the given options and run.sh's logging settings: the start of a measuring JVM's command. */
+    static List<String> javaCommand(final String javaOpts) {
         final List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         if (!javaOpts.isEmpty()) {
@@ -147,6 +147,12 @@ public final class DriverBench {
                 cmd.add("-D" + p + "=" + System.getProperty(p));
             }
         }
+        return cmd;
+    }
+
+    static Child runChild(final String javaOpts, final String engine, final String workload, final int n,
+                          final int runs, final String storeLogging, final boolean gate) throws Exception {
+        final List<String> cmd = javaCommand(javaOpts);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EngineRun.class.getName(),
             "--engine", engine, "--workload", workload, "--records", Integer.toString(n),
             "--runs", Integer.toString(runs), "--store-logging", storeLogging));

@@ -251,16 +251,7 @@ public final class LogBench {
     }
 
     private static Child runJava(final String javaOpts, final List<String> args) throws Exception {
-        final List<String> cmd = new ArrayList<>();
-        cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        if (!javaOpts.isEmpty()) {
-            cmd.addAll(Arrays.asList(javaOpts.split("\\s+")));
-        }
-        for (final String p : System.getProperties().stringPropertyNames()) {
-            if (p.startsWith("org.slf4j.")) { // logging settings of run.sh
-                cmd.add("-D" + p + "=" + System.getProperty(p));
-            }
-        }
+        final List<String> cmd = DriverBench.javaCommand(javaOpts);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LogRun.class.getName()));
         cmd.addAll(args);
         return runChild(new ProcessBuilder(cmd));
