@@ -284,4 +284,22 @@ class PspfStreamsLifecycleTest {
             assertTrue(streams.metrics().keySet().stream().anyMatch(m -> m.name().equals("pspf-task-records-processed-count")));
         }
     }
+
+    @Test
+    void measuresStoreOperationsAtTheDebugRecordingLevelOnly() throws Exception {
+        for (final String level : List.of("INFO", "DEBUG")) {
+            final Properties props = props();
+            props.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, level);
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "lifecycle-" + level.toLowerCase(java.util.Locale.ROOT));
+            try (PspfStreams streams = new PspfStreams(topology(), props)) {
+                streams.start();
+                produce("a", "x");
+                // the second application also reads the first one's record
+                await(() -> count(streams, "a") != null, "the count");
+                final boolean timed = streams.metrics().keySet().stream().anyMatch(m -> m.name().equals(
+                    "pspf-store-operation-count") && "put".equals(m.tags().get("operation")) && "counts".equals(m.tags().get("store")));
+                assertEquals(level.equals("DEBUG"), timed, "store put latency measured at " + level);
+            }
+        }
+    }
 }

@@ -129,11 +129,15 @@ public final class Engine {
                 + "and restored from their changelogs on every start");
         }
         taskConfig.usePersistentStorage(persistentStorage);
+        this.metrics = new EngineMetrics(meterRegistry, new Metrics(time));
+        // as Kafka Streams, store operation latencies are measured at the DEBUG recording level only
+        if (!"INFO".equals(streamsConfig.getString(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG))) {
+            taskConfig.useStoreTimers(metrics::storeTimer);
+        }
         this.stateDirectory = new StateDirectory(new java.io.File(streamsConfig.getString(StreamsConfig.STATE_DIR_CONFIG)),
             config.applicationId, hasPersistentStores());
         this.processId = stateDirectory.initializeProcessId();
         this.clientId = config.clientId(processId);
-        this.metrics = new EngineMetrics(meterRegistry, new Metrics(time));
         final int numThreads = subtopologies.isEmpty() ? 0
             : Math.max(0, streamsConfig.getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
         this.totalCacheSize = Math.max(0, streamsConfig.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG));

@@ -103,6 +103,15 @@ final class EngineMetrics {
         }
     }
 
+    /** A store's latency timers, one Micrometer timer per operation ({@code pspf.store.operation}). */
+    io.pspf.runtime.state.StoreOperationTimer storeTimer(final org.apache.kafka.streams.processor.TaskId task,
+                                                         final String store, final String scope) {
+        final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+        return (operation, nanos) -> timers.computeIfAbsent(operation, op -> Timer.builder("pspf.store.operation")
+            .description("Latency of a state store operation").tag("task", task.toString()).tag("store", store)
+            .tag("store-type", scope).tag("operation", op).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
     /** Kafka's metrics, then every Micrometer measurement as a Kafka metric of group {@value #GROUP}. */
     Map<MetricName, Metric> asKafkaMetrics() {
         final Map<MetricName, Metric> result = new LinkedHashMap<>(kafka.metrics());

@@ -25,6 +25,7 @@ class MeteredKeyValueStore<K, V> extends WrappedStore<KeyValueStore<Bytes, byte[
     implements KeyValueStore<K, V>, CachedStore {
     private final String metricsScope;
     final StoreSerdes<K, V> serdes;
+    private StoreOperationTimer timer;
 
     MeteredKeyValueStore(final KeyValueStore<Bytes, byte[]> inner, final String metricsScope, final Serde<K> keySerde,
                          final Serde<V> valueSerde, final Function<Serde<Object>, Serde<V>> defaultValueSerde) {
@@ -41,6 +42,7 @@ class MeteredKeyValueStore<K, V> extends WrappedStore<KeyValueStore<Bytes, byte[
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         serdes.init(context, name());
+        timer = StoreEnvironments.of(context).storeOperationTimer(name(), metricsScope);
         super.init(context, root);
     }
 
@@ -60,63 +62,91 @@ class MeteredKeyValueStore<K, V> extends WrappedStore<KeyValueStore<Bytes, byte[
 
     @Override
     public V get(final K key) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
-        return serdes.value(wrapped().get(serdes.keyBytes(key)));
+        final var result = serdes.value(wrapped().get(serdes.keyBytes(key)));
+        StoreOperationTimer.stop(timer, "get", start);
+        return result;
     }
 
     @Override
     public void put(final K key, final V value) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
         wrapped().put(serdes.keyBytes(key), serdes.valueBytes(value));
+        StoreOperationTimer.stop(timer, "put", start);
     }
 
     @Override
     public V putIfAbsent(final K key, final V value) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
-        return serdes.value(wrapped().putIfAbsent(serdes.keyBytes(key), serdes.valueBytes(value)));
+        final var result = serdes.value(wrapped().putIfAbsent(serdes.keyBytes(key), serdes.valueBytes(value)));
+        StoreOperationTimer.stop(timer, "put-if-absent", start);
+        return result;
     }
 
     @Override
     public void putAll(final List<KeyValue<K, V>> entries) {
+        final long start = StoreOperationTimer.start(timer);
         entries.forEach(entry -> Objects.requireNonNull(entry.key, "key cannot be null"));
         final List<KeyValue<Bytes, byte[]>> bytes = new ArrayList<>(entries.size());
         for (final KeyValue<K, V> entry : entries) {
             bytes.add(KeyValue.pair(serdes.keyBytes(entry.key), serdes.valueBytes(entry.value)));
         }
         wrapped().putAll(bytes);
+        StoreOperationTimer.stop(timer, "put-all", start);
     }
 
     @Override
     public V delete(final K key) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
-        return serdes.value(wrapped().delete(serdes.keyBytes(key)));
+        final var result = serdes.value(wrapped().delete(serdes.keyBytes(key)));
+        StoreOperationTimer.stop(timer, "delete", start);
+        return result;
     }
 
     @Override
     public KeyValueIterator<K, V> range(final K from, final K to) {
-        return typed(wrapped().range(serdes.keyBytes(from), serdes.keyBytes(to)));
+        final long start = StoreOperationTimer.start(timer);
+        final var result = typed(wrapped().range(serdes.keyBytes(from), serdes.keyBytes(to)));
+        StoreOperationTimer.stop(timer, "range", start);
+        return result;
     }
 
     @Override
     public KeyValueIterator<K, V> reverseRange(final K from, final K to) {
-        return typed(wrapped().reverseRange(serdes.keyBytes(from), serdes.keyBytes(to)));
+        final long start = StoreOperationTimer.start(timer);
+        final var result = typed(wrapped().reverseRange(serdes.keyBytes(from), serdes.keyBytes(to)));
+        StoreOperationTimer.stop(timer, "range", start);
+        return result;
     }
 
     @Override
     public KeyValueIterator<K, V> all() {
-        return typed(wrapped().all());
+        final long start = StoreOperationTimer.start(timer);
+        final var result = typed(wrapped().all());
+        StoreOperationTimer.stop(timer, "all", start);
+        return result;
     }
 
     @Override
     public KeyValueIterator<K, V> reverseAll() {
-        return typed(wrapped().reverseAll());
+        final long start = StoreOperationTimer.start(timer);
+        final var result = typed(wrapped().reverseAll());
+        StoreOperationTimer.stop(timer, "all", start);
+        return result;
     }
 
     @Override
     public <PS extends Serializer<P>, P> KeyValueIterator<K, V> prefixScan(final P prefix, final PS prefixKeySerializer) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(prefix, "prefix cannot be null");
         Objects.requireNonNull(prefixKeySerializer, "prefixKeySerializer cannot be null");
-        return typed(wrapped().prefixScan(prefix, prefixKeySerializer));
+        final var result = typed(wrapped().prefixScan(prefix, prefixKeySerializer));
+        StoreOperationTimer.stop(timer, "prefix-scan", start);
+        return result;
     }
 
     @Override

@@ -22,6 +22,7 @@ class MeteredSessionStore<K, V> extends WrappedStore<SessionStore<Bytes, byte[]>
     implements SessionStore<K, V>, CachedStore {
     private final String metricsScope;
     final StoreSerdes<K, V> serdes;
+    private StoreOperationTimer timer;
 
     MeteredSessionStore(final SessionStore<Bytes, byte[]> inner, final String metricsScope, final Serde<K> keySerde,
                         final Serde<V> valueSerde, final Function<Serde<Object>, Serde<V>> defaultValueSerde) {
@@ -38,6 +39,7 @@ class MeteredSessionStore<K, V> extends WrappedStore<SessionStore<Bytes, byte[]>
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         serdes.init(context, name());
+        timer = StoreEnvironments.of(context).storeOperationTimer(name(), metricsScope);
         super.init(context, root);
     }
 
@@ -64,25 +66,35 @@ class MeteredSessionStore<K, V> extends WrappedStore<SessionStore<Bytes, byte[]>
 
     @Override
     public void put(final Windowed<K> sessionKey, final V aggregate) {
+        final long start = StoreOperationTimer.start(timer);
         final Windowed<Bytes> bytesKey = sessionKeyBytes(sessionKey);
         wrapped().put(bytesKey, serdes.valueBytes(aggregate));
+        StoreOperationTimer.stop(timer, "put", start);
     }
 
     @Override
     public void remove(final Windowed<K> sessionKey) {
+        final long start = StoreOperationTimer.start(timer);
         wrapped().remove(sessionKeyBytes(sessionKey));
+        StoreOperationTimer.stop(timer, "remove", start);
     }
 
     @Override
     public V fetchSession(final K key, final long earliestSessionEndTime, final long latestSessionStartTime) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
-        return serdes.value(wrapped().fetchSession(serdes.keyBytes(key), earliestSessionEndTime, latestSessionStartTime));
+        final var result = serdes.value(wrapped().fetchSession(serdes.keyBytes(key), earliestSessionEndTime, latestSessionStartTime));
+        StoreOperationTimer.stop(timer, "fetch", start);
+        return result;
     }
 
     @Override
     public KeyValueIterator<Windowed<K>, V> fetch(final K key) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
-        return typed(wrapped().fetch(serdes.keyBytes(key)));
+        final var result = typed(wrapped().fetch(serdes.keyBytes(key)));
+        StoreOperationTimer.stop(timer, "fetch", start);
+        return result;
     }
 
     @Override

@@ -23,6 +23,7 @@ class MeteredWindowStore<K, V> extends WrappedStore<WindowStore<Bytes, byte[]>> 
     private final long windowSize;
     private final String metricsScope;
     final StoreSerdes<K, V> serdes;
+    private StoreOperationTimer timer;
 
     MeteredWindowStore(final WindowStore<Bytes, byte[]> inner, final long windowSize, final String metricsScope,
                        final Serde<K> keySerde, final Serde<V> valueSerde,
@@ -46,6 +47,7 @@ class MeteredWindowStore<K, V> extends WrappedStore<WindowStore<Bytes, byte[]>> 
     @Override
     public void init(final StateStoreContext context, final StateStore root) {
         serdes.init(context, name());
+        timer = StoreEnvironments.of(context).storeOperationTimer(name(), metricsScope);
         super.init(context, root);
     }
 
@@ -65,33 +67,47 @@ class MeteredWindowStore<K, V> extends WrappedStore<WindowStore<Bytes, byte[]>> 
 
     @Override
     public void put(final K key, final V value, final long windowStartTimestamp) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
         wrapped().put(serdes.keyBytes(key), serdes.valueBytes(value), windowStartTimestamp);
+        StoreOperationTimer.stop(timer, "put", start);
     }
 
     @Override
     public V fetch(final K key, final long timestamp) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
-        return serdes.value(wrapped().fetch(serdes.keyBytes(key), timestamp));
+        final var result = serdes.value(wrapped().fetch(serdes.keyBytes(key), timestamp));
+        StoreOperationTimer.stop(timer, "fetch", start);
+        return result;
     }
 
     @Override
     public WindowStoreIterator<V> fetch(final K key, final long timeFrom, final long timeTo) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
-        return Iterators.window(Iterators.map(wrapped().fetch(serdes.keyBytes(key), timeFrom, timeTo), t -> t,
-            serdes::value));
+        final WindowStoreIterator<V> result = Iterators.window(Iterators.map(wrapped().fetch(serdes.keyBytes(key),
+            timeFrom, timeTo), t -> t, serdes::value));
+        StoreOperationTimer.stop(timer, "fetch", start);
+        return result;
     }
 
     @Override
     public WindowStoreIterator<V> backwardFetch(final K key, final long timeFrom, final long timeTo) {
+        final long start = StoreOperationTimer.start(timer);
         Objects.requireNonNull(key, "key cannot be null");
-        return Iterators.window(Iterators.map(wrapped().backwardFetch(serdes.keyBytes(key), timeFrom, timeTo), t -> t,
-            serdes::value));
+        final WindowStoreIterator<V> result = Iterators.window(Iterators.map(wrapped().backwardFetch(serdes.keyBytes(key),
+            timeFrom, timeTo), t -> t, serdes::value));
+        StoreOperationTimer.stop(timer, "fetch", start);
+        return result;
     }
 
     @Override
     public KeyValueIterator<Windowed<K>, V> fetch(final K keyFrom, final K keyTo, final long timeFrom, final long timeTo) {
-        return typed(wrapped().fetch(serdes.keyBytes(keyFrom), serdes.keyBytes(keyTo), timeFrom, timeTo));
+        final long start = StoreOperationTimer.start(timer);
+        final var result = typed(wrapped().fetch(serdes.keyBytes(keyFrom), serdes.keyBytes(keyTo), timeFrom, timeTo));
+        StoreOperationTimer.stop(timer, "fetch", start);
+        return result;
     }
 
     @Override
@@ -102,7 +118,10 @@ class MeteredWindowStore<K, V> extends WrappedStore<WindowStore<Bytes, byte[]>> 
 
     @Override
     public KeyValueIterator<Windowed<K>, V> fetchAll(final long timeFrom, final long timeTo) {
-        return typed(wrapped().fetchAll(timeFrom, timeTo));
+        final long start = StoreOperationTimer.start(timer);
+        final var result = typed(wrapped().fetchAll(timeFrom, timeTo));
+        StoreOperationTimer.stop(timer, "fetch", start);
+        return result;
     }
 
     @Override

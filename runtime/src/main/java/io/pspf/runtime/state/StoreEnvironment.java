@@ -53,6 +53,14 @@ public interface StoreEnvironment {
     default void registerChangelogConverter(final String storeName, final ChangelogRecordConverter converter) {
     }
 
+    /**
+     * The timer the outer layer of a store reports its operations' latencies to, or null when they are not measured
+     * (the default; the engine measures them at {@code metrics.recording.level=DEBUG}).
+     */
+    default StoreOperationTimer storeOperationTimer(final String storeName, final String metricsScope) {
+        return null;
+    }
+
     /** Counts a record a window or session store skipped as expired in the task's dropped-records metric. */
     default void recordDropped() {
     }

@@ -368,6 +368,11 @@ final class ProcessorContextImpl implements ProcessorContext<Object, Object>, Fi
     }
 
     @Override
+    public io.pspf.runtime.state.StoreOperationTimer storeOperationTimer(final String storeName, final String metricsScope) {
+        return task.storeOperationTimer(storeName, metricsScope);
+    }
+
+    @Override
     public void registerChangelogConverter(final String storeName,
                                            final io.pspf.runtime.state.ChangelogRecordConverter converter) {
         task.registerChangelogConverter(storeName, converter);

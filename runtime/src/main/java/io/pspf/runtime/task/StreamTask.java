@@ -188,6 +188,11 @@ public final class StreamTask {
         restoreCallbacks.put(store.name(), callback);
     }
 
+    io.pspf.runtime.state.StoreOperationTimer storeOperationTimer(final String storeName, final String metricsScope) {
+        final TaskConfig.StoreTimers timers = config.storeTimers();
+        return timers == null ? null : timers.timer(id, storeName, metricsScope);
+    }
+
     void registerChangelogConverter(final String storeName, final io.pspf.runtime.state.ChangelogRecordConverter converter) {
         changelogConverters.put(storeName, converter);
     }

@@ -27,6 +27,14 @@ public final class TaskConfig {
     final File stateDir;
     final long cacheMaxBytes;
     private io.pspf.runtime.state.PersistentStorage.Provider persistentStorage;
+    private StoreTimers storeTimers;
+
+    /** Makes the latency timers of the tasks' stores. */
+    @FunctionalInterface
+    public interface StoreTimers {
+        io.pspf.runtime.state.StoreOperationTimer timer(org.apache.kafka.streams.processor.TaskId task, String storeName,
+                                                        String metricsScope);
+    }
     private Serde<?> keySerde;
     private Serde<?> valueSerde;
 
@@ -66,6 +74,17 @@ public final class TaskConfig {
         this.stateDir = base.stateDir;
         this.cacheMaxBytes = base.cacheMaxBytes;
         this.persistentStorage = base.persistentStorage;
+        this.storeTimers = base.storeTimers;
+    }
+
+    /** Measures the tasks' store operations with these timers; null (the default) measures nothing. */
+    public TaskConfig useStoreTimers(final StoreTimers timers) {
+        this.storeTimers = timers;
+        return this;
+    }
+
+    StoreTimers storeTimers() {
+        return storeTimers;
     }
 
     /** Where the tasks' persistent stores keep their records; null (the default) for memory. */
