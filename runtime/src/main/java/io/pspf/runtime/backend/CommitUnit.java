@@ -49,7 +49,8 @@ public final class CommitUnit {
     private CommitUnit(final Builder builder) {
         this.group = builder.group;
         this.tasks = Collections.unmodifiableMap(new LinkedHashMap<>(builder.tasks));
-        this.outputs = Collections.unmodifiableList(new ArrayList<>(builder.outputs));
+        // the builder's list is handed over, not copied: a builder builds one unit
+        this.outputs = Collections.unmodifiableList(builder.outputs);
         this.offsets = Collections.unmodifiableMap(new LinkedHashMap<>(builder.offsets));
     }
 
@@ -81,7 +82,7 @@ public final class CommitUnit {
         return offsets;
     }
 
-    /** Collects a unit; not thread-safe. */
+    /** Collects a unit; not thread-safe, and used for one unit only. */
     public static final class Builder {
         private final String group;
         private final Map<String, Long> tasks = new LinkedHashMap<>();
@@ -100,6 +101,12 @@ public final class CommitUnit {
 
         public Builder output(final String topic, final int partition, final RawRecord record) {
             outputs.add(new Output(topic, partition, record));
+            return this;
+        }
+
+        /** Adds records already bound for their partitions, in order. */
+        public Builder outputs(final List<Output> records) {
+            outputs.addAll(records);
             return this;
         }
 

@@ -58,11 +58,20 @@ final class ActiveTask implements RecordSink {
      */
     static final class Outputs {
         List<CommitUnit.Output> records = new ArrayList<>();
+        /** A list given back once its records were sent, reused so that the list does not grow again each commit. */
+        private List<CommitUnit.Output> spare;
 
         List<CommitUnit.Output> drain() {
             final List<CommitUnit.Output> drained = records;
-            records = new ArrayList<>();
+            records = spare != null ? spare : new ArrayList<>(drained.size());
+            spare = null;
             return drained;
+        }
+
+        /** Gives back a drained list whose records are no longer needed. */
+        void recycle(final List<CommitUnit.Output> drained) {
+            drained.clear();
+            spare = drained;
         }
 
         int size() {

@@ -26,6 +26,10 @@ public final class StreamThreadRunner extends Thread {
     private static final Logger LOG = LoggerFactory.getLogger(StreamThreadRunner.class);
     /** The most records a task processes before the thread turns to its next task. */
     private static final int PROCESS_TURN = 100;
+    /** Under at_least_once: how many output records make a batch worth sending at once. */
+    private static final int SEND_BATCH_RECORDS = 4096;
+    /** Under at_least_once: how long output may wait for a batch to fill (Kafka Streams' producer linger.ms). */
+    private static final long SEND_LINGER_MS = 100;
 
     /** Kafka's stream-thread states. */
     public enum State { CREATED, STARTING, PARTITIONS_REVOKED, PARTITIONS_ASSIGNED, RUNNING, PENDING_SHUTDOWN, DEAD }
@@ -43,6 +47,7 @@ public final class StreamThreadRunner extends Thread {
     /** Under at_least_once: the next offset of every partition written since the last commit. */
     private final Map<org.apache.kafka.common.TopicPartition, Long> appendedEnds = new java.util.HashMap<>();
     private long lastCommitMs;
+    private long lastSendMs;
     /** Equal to the assignment version at first: a thread waits for its first assignment before it may run. */
     private int appliedVersion;
     private long idleNanos;
@@ -155,7 +160,7 @@ public final class StreamThreadRunner extends Thread {
                 setState(State.RUNNING);
             }
             final int work = engine.paused() ? 0 : runOnce();
-            if (!engine.config.exactlyOnce() && !sendOutputs()) {
+            if (!engine.config.exactlyOnce() && sendDue(work) && !sendOutputs()) {
                 continue;
             }
             if (commitDue()) {
@@ -244,9 +249,7 @@ public final class StreamThreadRunner extends Thread {
                 unit.task(task.spec.id.toString(), task.epoch());
                 offsets.get(task).forEach(unit::offset);
             }
-            for (final io.pspf.runtime.backend.CommitUnit.Output output : produced) {
-                unit.output(output.topic(), output.partition(), output.record());
-            }
+            unit.outputs(produced);
             final io.pspf.runtime.backend.CommitResult result;
             try {
                 result = engine.backend().commit(unit.build());
@@ -262,13 +265,9 @@ public final class StreamThreadRunner extends Thread {
                 dropAllTasks();
                 return;
             }
-            final List<Long> offsetsOut = result.outputOffsets();
-            for (int i = 0; i < produced.size(); i++) {
-                final io.pspf.runtime.backend.CommitUnit.Output output = produced.get(i);
-                outputEnds.merge(new org.apache.kafka.common.TopicPartition(output.topic(), output.partition()),
-                    offsetsOut.get(i) + 1, Math::max);
-            }
+            endsOf(produced, result.outputOffsets(), outputEnds);
         }
+        outputs.recycle(produced);
         for (final ActiveTask task : committing) {
             synchronized (task) {
                 task.committed(outputEnds, offsets.get(task), now);
@@ -281,8 +280,26 @@ public final class StreamThreadRunner extends Thread {
     }
 
     /**
-     * Under at_least_once, what the tasks produced goes to the backend at once, as Kafka's producer sends it, one
-     * append per partition; only the input offsets wait for the commit, so a crash may repeat output but not lose it.
+     * Whether output waiting under at_least_once goes out now: a batch's worth is waiting, the thread has nothing else
+     * to do, or the oldest has waited {@value #SEND_LINGER_MS} ms (Kafka Streams' producer lingers as long).
+     */
+    private boolean sendDue(final int work) {
+        final int waiting = outputs.size();
+        if (waiting == 0) {
+            return false;
+        }
+        final long now = engine.time.milliseconds();
+        if (waiting >= SEND_BATCH_RECORDS || work == 0 || now - lastSendMs >= SEND_LINGER_MS) {
+            lastSendMs = now;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Under at_least_once, what the tasks produced goes to the backend without waiting for a commit, as Kafka's
+     * producer sends it, in batches of one append per partition; only the input offsets wait for the commit, so a
+     * crash may repeat output but not lose it.
      *
      * @return false when the backend failed and the tasks were dropped to be created again
      */
@@ -292,10 +309,20 @@ public final class StreamThreadRunner extends Thread {
         }
         final Map<org.apache.kafka.common.TopicPartition, List<io.pspf.runtime.backend.RawRecord>> byPartition =
             new LinkedHashMap<>();
-        for (final io.pspf.runtime.backend.CommitUnit.Output output : outputs.drain()) {
-            byPartition.computeIfAbsent(new org.apache.kafka.common.TopicPartition(output.topic(), output.partition()),
-                tp -> new ArrayList<>()).add(output.record());
+        final List<io.pspf.runtime.backend.CommitUnit.Output> drained = outputs.drain();
+        String topic = null;
+        int partition = -1;
+        List<io.pspf.runtime.backend.RawRecord> run = null;
+        for (final io.pspf.runtime.backend.CommitUnit.Output output : drained) {
+            if (output.partition() != partition || !output.topic().equals(topic)) {
+                topic = output.topic();
+                partition = output.partition();
+                run = byPartition.computeIfAbsent(new org.apache.kafka.common.TopicPartition(topic, partition),
+                    tp -> new ArrayList<>());
+            }
+            run.add(output.record());
         }
+        outputs.recycle(drained);
         try {
             for (final Map.Entry<org.apache.kafka.common.TopicPartition, List<io.pspf.runtime.backend.RawRecord>> e
                 : byPartition.entrySet()) {
@@ -308,6 +335,29 @@ public final class StreamThreadRunner extends Thread {
                 + "the backend committed", getName(), e.getMessage());
             dropAllTasks();
             return false;
+        }
+    }
+
+    /** The next offset of every partition the outputs went to (they come in runs per partition: one lookup a run). */
+    private static void endsOf(final List<io.pspf.runtime.backend.CommitUnit.Output> produced, final List<Long> offsets,
+                               final Map<org.apache.kafka.common.TopicPartition, Long> ends) {
+        String topic = null;
+        int partition = -1;
+        long end = -1;
+        for (int i = 0; i < produced.size(); i++) {
+            final io.pspf.runtime.backend.CommitUnit.Output output = produced.get(i);
+            if (output.partition() != partition || !output.topic().equals(topic)) {
+                if (topic != null) {
+                    ends.merge(new org.apache.kafka.common.TopicPartition(topic, partition), end, Math::max);
+                }
+                topic = output.topic();
+                partition = output.partition();
+                end = -1;
+            }
+            end = Math.max(end, offsets.get(i) + 1);
+        }
+        if (topic != null) {
+            ends.merge(new org.apache.kafka.common.TopicPartition(topic, partition), end, Math::max);
         }
     }
 

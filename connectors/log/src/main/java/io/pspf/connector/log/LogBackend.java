@@ -441,10 +441,18 @@ public final class LogBackend implements Backend {
             }
             // the records per partition, in order of first appearance; every partition checked before any write
             final Map<TopicPartition, List<RawRecord>> outputs = new LinkedHashMap<>();
+            String lastTopic = null;
+            int lastPartition = -1;
+            List<RawRecord> last = null;
             for (final CommitUnit.Output output : unit.outputs()) {
-                partition(output.topic(), output.partition());
-                outputs.computeIfAbsent(new TopicPartition(output.topic(), output.partition()), tp -> new ArrayList<>())
-                    .add(output.record());
+                // outputs come in runs for one partition: look the partition up only when it changes
+                if (output.partition() != lastPartition || !output.topic().equals(lastTopic)) {
+                    partition(output.topic(), output.partition());
+                    lastTopic = output.topic();
+                    lastPartition = output.partition();
+                    last = outputs.computeIfAbsent(new TopicPartition(lastTopic, lastPartition), tp -> new ArrayList<>());
+                }
+                last.add(output.record());
             }
             // the journal names the tasks for the record only: recovery needs the offsets and outputs, and the epochs
             // come from the fence entries

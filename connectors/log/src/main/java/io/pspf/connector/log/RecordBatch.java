@@ -63,7 +63,8 @@ final class RecordBatch {
     /** The size of one record inside a batch. */
     static int sizeOf(final RawRecord record) {
         int size = RECORD_OVERHEAD + length(record.key()) + length(record.value());
-        for (final Header header : record.headers()) {
+        // toArray, not the iterator: no allocation for the usual empty headers
+        for (final Header header : record.headers().toArray()) {
             size += 4 + header.key().getBytes(StandardCharsets.UTF_8).length + 4 + length(header.value());
         }
         return size;
