@@ -95,6 +95,19 @@ final class ActiveTask implements RecordSink {
 
     @Override
     public int partitionsFor(final String topic) {
+        if (topic == lastTopic) {
+            return lastTopicPartitions;
+        }
+        final int count = lookUpPartitions(topic);
+        lastTopic = topic;
+        lastTopicPartitions = count;
+        return count;
+    }
+
+    private String lastTopic;
+    private int lastTopicPartitions;
+
+    private int lookUpPartitions(final String topic) {
         Integer count = partitionCounts.get(topic);
         if (count == null) {
             int partitions = backend.partitions(topic);

@@ -265,7 +265,7 @@ public final class StreamThreadRunner extends Thread {
                 dropAllTasks();
                 return;
             }
-            endsOf(produced, result.outputOffsets(), outputEnds);
+            result.nextOffsets().forEach((tp, end) -> outputEnds.merge(tp, end, Math::max));
         }
         outputs.recycle(produced);
         for (final ActiveTask task : committing) {
@@ -335,29 +335,6 @@ public final class StreamThreadRunner extends Thread {
                 + "the backend committed", getName(), e.getMessage());
             dropAllTasks();
             return false;
-        }
-    }
-
-    /** The next offset of every partition the outputs went to (they come in runs per partition: one lookup a run). */
-    private static void endsOf(final List<io.pspf.runtime.backend.CommitUnit.Output> produced, final List<Long> offsets,
-                               final Map<org.apache.kafka.common.TopicPartition, Long> ends) {
-        String topic = null;
-        int partition = -1;
-        long end = -1;
-        for (int i = 0; i < produced.size(); i++) {
-            final io.pspf.runtime.backend.CommitUnit.Output output = produced.get(i);
-            if (output.partition() != partition || !output.topic().equals(topic)) {
-                if (topic != null) {
-                    ends.merge(new org.apache.kafka.common.TopicPartition(topic, partition), end, Math::max);
-                }
-                topic = output.topic();
-                partition = output.partition();
-                end = -1;
-            }
-            end = Math.max(end, offsets.get(i) + 1);
-        }
-        if (topic != null) {
-            ends.merge(new org.apache.kafka.common.TopicPartition(topic, partition), end, Math::max);
         }
     }
 

@@ -471,19 +471,15 @@ public final class LogBackend implements Backend {
                 offsets.computeIfAbsent(unit.group(), g -> new ConcurrentHashMap<>()).putAll(unit.offsets());
             }
             journal.append(List.of(journalRecord(JournalEntry.applied(id))), -1L, false);
-            final List<Long> outputOffsets = new ArrayList<>(unit.outputs().size());
-            final Map<TopicPartition, Long> next = new HashMap<>(bases);
-            for (final CommitUnit.Output output : unit.outputs()) {
-                final TopicPartition tp = new TopicPartition(output.topic(), output.partition());
-                final long offset = next.get(tp);
-                outputOffsets.add(offset);
-                next.put(tp, offset + 1);
+            final Map<TopicPartition, Long> next = new HashMap<>();
+            for (final Map.Entry<TopicPartition, List<RawRecord>> e : outputs.entrySet()) {
+                next.put(e.getKey(), bases.get(e.getKey()) + e.getValue().size());
             }
             if (++unitsSinceCheckpoint >= CHECKPOINT_EVERY_UNITS) {
                 unitsSinceCheckpoint = 0;
                 trimJournal();
             }
-            return CommitResult.committed(outputOffsets);
+            return CommitResult.committed(unit, bases, next);
         } finally {
             commitLock.unlock();
         }

@@ -207,10 +207,8 @@ final class LogServer implements AutoCloseable {
             case Wire.COMMIT: {
                 final CommitResult result = backend.commit(Wire.readUnit(in));
                 out.writeBoolean(result.isCommitted());
-                out.writeInt(result.outputOffsets().size());
-                for (final long offset : result.outputOffsets()) {
-                    out.writeLong(offset);
-                }
+                Wire.writeOffsets(out, result.firstOffsets());
+                Wire.writeOffsets(out, result.nextOffsets());
                 break;
             }
             default:

@@ -393,12 +393,9 @@ final class SharedLogBackend implements Backend {
     public CommitResult commit(final CommitUnit unit) {
         return remote("commit", false, Wire.COMMIT, out -> Wire.writeUnit(out, unit), in -> {
             final boolean committed = in.readBoolean();
-            final int count = in.readInt();
-            final List<Long> offsets = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                offsets.add(in.readLong());
-            }
-            return committed ? CommitResult.committed(offsets) : CommitResult.fencedResult();
+            final Map<TopicPartition, Long> first = Wire.readOffsets(in);
+            final Map<TopicPartition, Long> next = Wire.readOffsets(in);
+            return committed ? CommitResult.committed(unit, first, next) : CommitResult.fencedResult();
         }, () -> local.commit(unit));
     }
 

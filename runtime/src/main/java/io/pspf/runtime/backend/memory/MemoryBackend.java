@@ -184,15 +184,18 @@ public final class MemoryBackend implements Backend {
             for (final CommitUnit.Output output : unit.outputs()) {
                 partition(output.topic(), output.partition());
             }
-            final List<Long> offsets = new ArrayList<>(unit.outputs().size());
+            final Map<TopicPartition, Long> first = new HashMap<>();
+            final Map<TopicPartition, Long> next = new HashMap<>();
             for (final CommitUnit.Output output : unit.outputs()) {
                 final Partition p = partition(output.topic(), output.partition());
                 final long offset = p.endOffset();
                 p.records.add(output.record().at(output.partition(), offset));
-                offsets.add(offset);
+                final TopicPartition tp = new TopicPartition(output.topic(), output.partition());
+                first.putIfAbsent(tp, offset);
+                next.put(tp, offset + 1);
             }
             committed.computeIfAbsent(unit.group(), g -> new HashMap<>()).putAll(unit.offsets());
-            return CommitResult.committed(offsets);
+            return CommitResult.committed(unit, first, next);
         }
     }
 
