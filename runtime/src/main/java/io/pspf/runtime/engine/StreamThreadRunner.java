@@ -187,11 +187,15 @@ public final class StreamThreadRunner extends Thread {
             synchronized (task) {
                 final long start = System.nanoTime();
                 int processed = 0;
-                while (processed < batch && streamTask.process()) {
+                // paused is checked before each record, so nothing read after pause() returned is processed
+                while (processed < batch && !engine.paused() && streamTask.process()) {
                     processed++;
                 }
                 engine.metrics.recordProcessed(task, processed, System.nanoTime() - start);
                 work += processed;
+                if (engine.paused()) {
+                    continue;
+                }
                 if (streamTask.maybePunctuateStreamTime()) {
                     engine.metrics.recordPunctuation(task);
                     work++;
