@@ -188,6 +188,11 @@ public class PspfStreams implements AutoCloseable {
             public void onThreadFailure(final StreamThreadRunner thread, final Throwable failure) {
                 handleUncaught(thread, failure);
             }
+
+            @Override
+            public void onApplicationShutdownRequested() {
+                closeToError();
+            }
         });
         this.clientId = engine.clientId();
         this.logPrefix = String.format("stream-client [%s] ", clientId);
@@ -372,9 +377,14 @@ public class PspfStreams implements AutoCloseable {
                 }
                 break;
             case SHUTDOWN_APPLICATION:
-                // one process runs every task of the application in this version: shutting it down shuts the application
+                // every instance sharing the backend hears of it through the group and goes to ERROR, as in Kafka
                 LOG.error("{}Encountered the following exception during processing and sent shutdown request for the "
                     + "entire application.", logPrefix, wrapped);
+                try {
+                    engine.requestApplicationShutdown();
+                } catch (final RuntimeException e) {
+                    LOG.error("{}Could not ask the other instances to shut down", logPrefix, e);
+                }
                 closeToError();
                 break;
             case SHUTDOWN_CLIENT:
@@ -533,6 +543,10 @@ public class PspfStreams implements AutoCloseable {
             return Optional.empty();
         }
         final String name = engine.addThread();
+        if (name == null) {
+            LOG.warn("{}Cannot add a stream thread while the client shuts down", logPrefix);
+            return Optional.empty();
+        }
         synchronized (threadStateLock) {
             if (state == State.RUNNING) {
                 setState(State.REBALANCING);
@@ -671,7 +685,10 @@ public class PspfStreams implements AutoCloseable {
             return KeyQueryMetadata.NOT_AVAILABLE;
         }
         final int partition = partitionFor.applyAsInt(count);
-        return partition < 0 ? KeyQueryMetadata.NOT_AVAILABLE : new KeyQueryMetadata(hostInfo(), Set.of(), partition);
+        final boolean local = stores.stream().anyMatch(store -> store.partition == partition);
+        // the other instances' addresses are not known here: a partition another instance runs is not available
+        return partition < 0 || !local ? KeyQueryMetadata.NOT_AVAILABLE
+            : new KeyQueryMetadata(hostInfo(), Set.of(), partition);
     }
 
     public Map<String, Map<Integer, LagInfo>> allLocalStorePartitionLags() {

@@ -33,8 +33,9 @@ import io.pspf.streams.Topology;
  * The application {@link PspfStreamsCrashTest} kills: per key a count ({@code counts}) and a sum per ten-second window
  * ({@code sums}) of the {@code events} topic, with the record cache off so that every update reaches the output.
  * Arguments: {@code <dir> <guarantee> [--until-done] [--instance <name>] [--tasks <n>]}. It prints {@code RUNNING}
- * once the client runs; with {@code --until-done} it closes once it runs {@code n} tasks (default: any) and every
- * input record is committed, and writes the store contents to {@code <dir>/stores.txt}. Instances with different
+ * once the client runs; with {@code --until-done} it closes once {@code <dir>/input-complete} exists, it runs
+ * {@code n} tasks (default: any) and every input record is committed, and writes the store contents to
+ * {@code <dir>/stores.txt}. Instances with different
  * names share the log directory and split the tasks.
  */
 public final class CrashApp {
@@ -98,7 +99,8 @@ public final class CrashApp {
         if (!untilDone) {
             Thread.sleep(Long.MAX_VALUE);
         }
-        while (!allCommitted(streams, tasks)) {
+        // the test writes this file once it produced all the input; before that "all committed" means nothing
+        while (!Files.exists(dir.resolve("input-complete")) || !allCommitted(streams, tasks)) {
             Thread.sleep(20);
         }
         final StringBuilder out = new StringBuilder();

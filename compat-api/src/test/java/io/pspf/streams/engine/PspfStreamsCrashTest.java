@@ -74,6 +74,9 @@ class PspfStreamsCrashTest {
                 "pspf.topic.partitions", PARTITIONS), Serdes.String().serializer(), Serdes.Long().serializer())) {
                 producer.sendAll(batch);
             }
+            if (run == KILLS) {
+                Files.writeString(dir.resolve("input-complete"), "");
+            }
             runChild(guarantee, run < KILLS, random);
         }
 
@@ -156,6 +159,7 @@ class PspfStreamsCrashTest {
         doomed.destroyForcibly(); // SIGKILL
         assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
         produce.accept(20_000);
+        Files.writeString(dir.resolve("input-complete"), "");
         assertTrue(survivor.waitFor(180, TimeUnit.SECONDS), "the survivor finished");
         assertEquals(0, survivor.exitValue());
         final Map<String, List<Long>> counts = new HashMap<>();

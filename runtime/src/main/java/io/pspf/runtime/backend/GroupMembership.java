@@ -39,6 +39,18 @@ public interface GroupMembership extends AutoCloseable {
     /** Gives up the lease of a task (after the task was closed). */
     void release(String taskId);
 
+    /**
+     * Asks every instance of the group to shut down (Kafka's {@code SHUTDOWN_APPLICATION}): members that joined before
+     * the request see {@link #shutdownRequested()}; instances started after it do not.
+     */
+    default void requestShutdown() {
+    }
+
+    /** Whether an instance asked the group to shut down since this member joined. */
+    default boolean shutdownRequested() {
+        return false;
+    }
+
     /** Leaves the group, giving up every lease. */
     @Override
     void close();

@@ -122,8 +122,14 @@ final class ActiveTask implements RecordSink {
         return count;
     }
 
+    /** Set by a dirty close: what closing the stores flushes belongs to work that is being thrown away. */
+    private boolean discarding;
+
     @Override
     public void send(final RawRecord record, final Integer partition) {
+        if (discarding) {
+            return;
+        }
         final int target;
         if (partition != null && partition >= 0) {
             target = partition;
@@ -282,6 +288,12 @@ final class ActiveTask implements RecordSink {
         final StateStore store = task.stores().get(storeName);
         final long logStart = backend.logStartOffset(tp.topic(), tp.partition());
         final Long committed = store == null ? null : store.committedOffset(tp);
+        if (committed != null && (committed > end || committed < logStart)) {
+            // the store reflects changelog records the log does not hold (recreated or cut), or misses records the
+            // log no longer holds: as Kafka's TaskCorruptedException, its state is wiped and restored from scratch
+            throw new CorruptedState("Store " + storeName + " of task " + spec.id + " committed changelog offset "
+                + committed + ", outside " + tp + "'s range [" + logStart + ", " + end + "]");
+        }
         long position = committed == null ? logStart : Math.max(committed, logStart);
         if (position >= end || store == null || !task.restorable(storeName)) {
             return Math.max(position, end);
@@ -376,6 +388,15 @@ final class ActiveTask implements RecordSink {
         }
     }
 
+    /** A task whose stores cannot be restored from where they are: their state must be wiped. */
+    static final class CorruptedState extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CorruptedState(final String message) {
+            super(message);
+        }
+    }
+
     /** Closes the task; the thread committed it just before. */
     void close() {
         task.close();
@@ -383,6 +404,7 @@ final class ActiveTask implements RecordSink {
 
     /** Closes without committing: what the task did since its last commit is dropped (the backend never saw it). */
     void closeDirty() {
+        discarding = true;
         try {
             task.close();
         } catch (final RuntimeException e) {

@@ -61,6 +61,10 @@ public final class Engine {
 
         /** A stream thread failed (its tasks are already closed); {@code thread} is null for the global thread. */
         void onThreadFailure(StreamThreadRunner thread, Throwable failure);
+
+        /** Another instance of the application asked every instance to shut down ({@code SHUTDOWN_APPLICATION}). */
+        default void onApplicationShutdownRequested() {
+        }
     }
 
     final EngineConfig config;
@@ -89,6 +93,7 @@ public final class Engine {
     /** Tasks given up to other instances whose leases are released once no thread of ours runs them. */
     private final Set<TaskId> releasing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Thread groupThread;
+    private final Object groupSignal = new Object();
     private volatile boolean stopping;
 
     static final StateRestoreListener NO_RESTORE_LISTENER = new StateRestoreListener() {
@@ -209,7 +214,16 @@ public final class Engine {
     private void followGroup() {
         while (!stopping) {
             try {
-                Thread.sleep(config.groupCheckIntervalMs);
+                synchronized (groupSignal) {
+                    if (!stopping) {
+                        groupSignal.wait(config.groupCheckIntervalMs);
+                    }
+                }
+                if (membership.shutdownRequested()) {
+                    LOG.error("{} An instance of {} asked the whole application to shut down", clientId, config.applicationId);
+                    listener.onApplicationShutdownRequested();
+                    return;
+                }
                 balance();
             } catch (final InterruptedException e) {
                 return;
@@ -270,9 +284,14 @@ public final class Engine {
 
     /** Stops the threads (each commits and closes its tasks), the global thread, then the backend. */
     public void shutdown() {
-        stopping = true;
+        synchronized (this) {
+            stopping = true;
+        }
         if (groupThread != null) {
-            groupThread.interrupt();
+            // woken, not interrupted: an interrupt during a file read would close the log's shared channel
+            synchronized (groupSignal) {
+                groupSignal.notifyAll();
+            }
             joinQuietly(groupThread);
         }
         for (final StreamThreadRunner thread : threads) {
@@ -341,8 +360,11 @@ public final class Engine {
 
     // ------------------------------------------------------------------------------------------------ threads
 
-    /** Creates and starts a stream thread with the smallest free index; returns its name. */
+    /** Creates and starts a stream thread with the smallest free index; returns its name, or null when stopping. */
     public synchronized String addThread() {
+        if (stopping) {
+            return null;
+        }
         final Set<Integer> used = new java.util.HashSet<>();
         threads.removeIf(t -> t.threadState() == StreamThreadRunner.State.DEAD);
         for (final StreamThreadRunner thread : threads) {
@@ -401,6 +423,11 @@ public final class Engine {
             threads.remove(victim);
         }
         return Optional.of(victim.getName());
+    }
+
+    /** Asks every instance of the application, this one included, to shut down. */
+    public void requestApplicationShutdown() {
+        membership.requestShutdown();
     }
 
     /** Drops a dead thread from the list (after its failure was handled). */
@@ -501,9 +528,41 @@ public final class Engine {
      */
     ActiveTask createTask(final TaskSpec spec, final RecordCache cache, final ActiveTask.Outputs outputs) {
         final StreamThreadRunner self = (StreamThreadRunner) Thread.currentThread();
-        if (taskLocks.putIfAbsent(spec.id, self) != null && taskLocks.get(spec.id) != self) {
-            return null;
+        // under the engine's monitor, as balance() gives leases up: a task is created only while this instance holds
+        // its lease, and its lease is given up only while no thread holds the task
+        synchronized (this) {
+            if (!owned.contains(spec.id)) {
+                return null;
+            }
+            if (taskLocks.putIfAbsent(spec.id, self) != null && taskLocks.get(spec.id) != self) {
+                return null;
+            }
         }
+        try {
+            return openTask(spec, cache, outputs, self);
+        } catch (final ActiveTask.CorruptedState corrupted) {
+            LOG.warn("{}; wiping the task's state and restoring it from its changelogs", corrupted.getMessage());
+            wipeTaskState(spec.id);
+            return openTask(spec, cache, outputs, self);
+        }
+    }
+
+    private void wipeTaskState(final TaskId id) {
+        final java.nio.file.Path dir = java.nio.file.Path.of(config.streams.getString(StreamsConfig.STATE_DIR_CONFIG),
+            config.applicationId, id.toString());
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+            for (final java.nio.file.Path path : (Iterable<java.nio.file.Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                java.nio.file.Files.deleteIfExists(path);
+            }
+        } catch (final java.nio.file.NoSuchFileException gone) {
+            // nothing to wipe
+        } catch (final java.io.IOException e) {
+            throw new org.apache.kafka.streams.errors.ProcessorStateException("Failed to wipe the state of task " + id, e);
+        }
+    }
+
+    private ActiveTask openTask(final TaskSpec spec, final RecordCache cache, final ActiveTask.Outputs outputs,
+                                final StreamThreadRunner self) {
         ActiveTask task = null;
         try {
             final long epoch = backend.fence(config.applicationId, spec.id.toString());
@@ -515,11 +574,18 @@ public final class Engine {
             task.restore(restoreListener);
             metrics.taskCreated(self.getName(), task);
             return task;
+        } catch (final ActiveTask.CorruptedState e) {
+            if (task != null) {
+                task.closeDirty();
+            }
+            throw e;
         } catch (final RuntimeException e) {
             if (task != null) {
                 task.closeDirty();
             }
-            taskLocks.remove(spec.id, self);
+            synchronized (this) {
+                taskLocks.remove(spec.id, self);
+            }
             throw e;
         }
     }
@@ -528,7 +594,7 @@ public final class Engine {
         return backend;
     }
 
-    void unlockTask(final TaskId id, final StreamThreadRunner owner) {
+    synchronized void unlockTask(final TaskId id, final StreamThreadRunner owner) {
         taskLocks.remove(id, owner);
         if (releasing.remove(id)) {
             membership.release(id.toString());
@@ -585,7 +651,7 @@ public final class Engine {
             for (final ActiveTask task : thread.activeTasks()) {
                 final StateStore store = task.task.stores().get(name);
                 if (store != null && task.restored()) {
-                    result.add(new LocalStore(task.spec.id.partition(), SynchronizedStores.wrap(store, task),
+                    result.add(new LocalStore(task.spec.id.partition(), SynchronizedStores.wrap(store, thread.queryLock()),
                         thread.threadState()));
                 }
             }
@@ -702,9 +768,23 @@ public final class Engine {
             return store == null ? null : views.computeIfAbsent(name, n -> SynchronizedStores.wrap(store, this));
         }
 
+        /** Reads every global partition up to the end it had when the bootstrap began (new records come later). */
         void bootstrap() {
-            while (poll() > 0) {
-                // keep reading until every global partition is caught up
+            final Map<TopicPartition, Long> ends = new HashMap<>();
+            for (final TopicPartition tp : positions.keySet()) {
+                ends.put(tp, backend.logEndOffset(tp.topic(), tp.partition()));
+            }
+            boolean behind = true;
+            while (behind) {
+                if (poll() == 0) {
+                    return; // nothing more to read (the rest of a range may be gone, as compaction leaves gaps)
+                }
+                behind = false;
+                for (final Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+                    if (positions.get(e.getKey()) < e.getValue()) {
+                        behind = true;
+                    }
+                }
             }
         }
 
@@ -750,9 +830,12 @@ public final class Engine {
             }
         }
 
+        /**
+         * Asks the thread to stop; it notices within {@code poll.ms}. No interrupt: one arriving during a file read would
+         * close the log's shared file channel ({@code ClosedByInterruptException}) for every user of the log.
+         */
         void shutdown() {
             stop = true;
-            interrupt();
         }
 
         void closeTask() {

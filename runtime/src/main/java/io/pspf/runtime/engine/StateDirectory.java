@@ -2,13 +2,9 @@ package io.pspf.runtime.engine;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -34,8 +30,7 @@ final class StateDirectory {
 
     private final Path appDir;
     private final boolean persistent;
-    private FileChannel lockChannel;
-    private FileLock lock;
+    private io.pspf.runtime.util.FileLocks.Lock lock;
 
     StateDirectory(final File stateDir, final String applicationId, final boolean persistent) {
         this.appDir = stateDir.toPath().resolve(applicationId);
@@ -54,15 +49,8 @@ final class StateDirectory {
                 appDir), e);
         }
         try {
-            lockChannel = FileChannel.open(appDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            try {
-                lock = lockChannel.tryLock();
-            } catch (final OverlappingFileLockException e) {
-                lock = null;
-            }
+            lock = io.pspf.runtime.util.FileLocks.tryLock(appDir.resolve(".lock"));
             if (lock == null) {
-                lockChannel.close();
-                lockChannel = null;
                 throw new StreamsException("Unable to initialize state, this can happen if multiple instances of Kafka "
                     + "Streams are running in the same state directory (current state directory is ["
                     + appDir.toAbsolutePath() + "]");
@@ -109,18 +97,9 @@ final class StateDirectory {
     }
 
     void close() {
-        try {
-            if (lock != null) {
-                lock.release();
-            }
-            if (lockChannel != null) {
-                lockChannel.close();
-            }
-        } catch (final IOException e) {
-            throw new StreamsException(String.format("Failed to release the lock on the state directory [%s]", appDir), e);
-        } finally {
+        if (lock != null) {
+            lock.release();
             lock = null;
-            lockChannel = null;
         }
     }
 }

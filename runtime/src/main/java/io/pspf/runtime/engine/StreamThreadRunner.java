@@ -44,6 +44,11 @@ public final class StreamThreadRunner extends Thread {
     private volatile boolean cleanShutdown = true;
     private RecordCache cache;
     private final ActiveTask.Outputs outputs = new ActiveTask.Outputs();
+    /**
+     * Held while the thread uses its tasks (processing, committing, closing) and by queries on their stores: the tasks
+     * of a thread share its record cache and output list, which are not safe for concurrent use.
+     */
+    private final Object lock = new Object();
     /** Under at_least_once: the next offset of every partition written since the last commit. */
     private final Map<org.apache.kafka.common.TopicPartition, Long> appendedEnds = new java.util.HashMap<>();
     private long lastCommitMs;
@@ -60,6 +65,11 @@ public final class StreamThreadRunner extends Thread {
 
     int index() {
         return index;
+    }
+
+    /** The monitor queries on this thread's stores hold. */
+    Object queryLock() {
+        return lock;
     }
 
     public State threadState() {
@@ -184,7 +194,7 @@ public final class StreamThreadRunner extends Thread {
         final int batch = Math.min(engine.config.maxPollRecords, PROCESS_TURN);
         for (final ActiveTask task : tasks.values()) {
             final StreamTask streamTask = task.task;
-            synchronized (task) {
+            synchronized (lock) {
                 final long start = System.nanoTime();
                 int processed = 0;
                 // paused is checked before each record, so nothing read after pause() returned is processed
@@ -234,7 +244,7 @@ public final class StreamThreadRunner extends Thread {
         final Map<ActiveTask, Map<org.apache.kafka.common.TopicPartition, Long>> offsets = new LinkedHashMap<>();
         boolean advances = false;
         for (final ActiveTask task : committing) {
-            synchronized (task) {
+            synchronized (lock) {
                 final Map<org.apache.kafka.common.TopicPartition, Long> taskOffsets = task.prepareCommit();
                 offsets.put(task, taskOffsets);
                 advances |= task.advances(taskOffsets);
@@ -273,7 +283,7 @@ public final class StreamThreadRunner extends Thread {
         }
         outputs.recycle(produced);
         for (final ActiveTask task : committing) {
-            synchronized (task) {
+            synchronized (lock) {
                 task.committed(outputEnds, offsets.get(task), now);
             }
         }
@@ -348,7 +358,7 @@ public final class StreamThreadRunner extends Thread {
         appendedEnds.clear();
         for (final ActiveTask task : new ArrayList<>(tasks.values())) {
             tasks.remove(task.spec.id);
-            synchronized (task) {
+            synchronized (lock) {
                 task.closeDirty();
             }
             engine.taskClosed(task);
@@ -407,7 +417,7 @@ public final class StreamThreadRunner extends Thread {
                 continue; // the commit failed and dropped every task
             }
             try {
-                synchronized (task) {
+                synchronized (lock) {
                     task.close();
                 }
             } finally {
@@ -432,7 +442,7 @@ public final class StreamThreadRunner extends Thread {
         for (final ActiveTask task : new ArrayList<>(tasks.values())) {
             tasks.remove(task.spec.id);
             try {
-                synchronized (task) {
+                synchronized (lock) {
                     if (clean) {
                         task.close();
                     } else {

@@ -1,12 +1,8 @@
 package io.pspf.connector.log;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -14,6 +10,8 @@ import java.util.stream.Stream;
 
 import io.pspf.runtime.backend.BackendException;
 import io.pspf.runtime.backend.GroupMembership;
+import io.pspf.runtime.util.FileLocks;
+import io.pspf.runtime.util.FileLocks.Lock;
 
 /**
  * Group membership and task leases among the processes sharing a log directory, made of OS file locks, which the
@@ -31,34 +29,12 @@ final class FileGroupMembership implements GroupMembership {
 
     private final Path members;
     private final Path tasks;
+    private final Path shutdownFile;
+    private final long joinedAt = System.currentTimeMillis();
     private final Path selfPath;
     private final Lock self;
     private final Map<String, Lock> leases = new HashMap<>();
     private boolean closed;
-
-    /** A held OS lock and its channel. */
-    private static final class Lock {
-        final FileChannel channel;
-        final FileLock lock;
-
-        Lock(final FileChannel channel, final FileLock lock) {
-            this.channel = channel;
-            this.lock = lock;
-        }
-
-        void release() {
-            try {
-                lock.release();
-            } catch (final IOException | RuntimeException ignored) {
-                // closing the channel releases it too
-            }
-            try {
-                channel.close();
-            } catch (final IOException ignored) {
-                // nothing left to do
-            }
-        }
-    }
 
     FileGroupMembership(final Path root, final String group, final String memberId) {
         if (!LEGAL.matcher(group).matches() || !LEGAL.matcher(memberId).matches()) {
@@ -67,6 +43,7 @@ final class FileGroupMembership implements GroupMembership {
         final Path groupDir = root.resolve("groups").resolve(group);
         this.members = groupDir.resolve("members");
         this.tasks = groupDir.resolve("tasks");
+        this.shutdownFile = groupDir.resolve("shutdown-requested");
         try {
             Files.createDirectories(members);
             Files.createDirectories(tasks);
@@ -74,31 +51,30 @@ final class FileGroupMembership implements GroupMembership {
             throw new BackendException("cannot create the group directory " + groupDir, e);
         }
         selfPath = members.resolve(memberId);
-        self = tryLock(selfPath);
-        if (self == null) {
-            throw new BackendException("member " + memberId + " of group " + group + " is already live");
+        Lock taken = null;
+        for (int attempt = 0; attempt < 10 && taken == null; attempt++) {
+            taken = tryLock(selfPath);
+            if (taken == null) {
+                throw new BackendException("member " + memberId + " of group " + group + " is already live");
+            }
+            if (!Files.exists(selfPath)) {
+                // another member counted the file as stale and deleted it between its creation and our lock
+                taken.release();
+                taken = null;
+            }
         }
+        if (taken == null) {
+            throw new BackendException("could not join group " + group + " as " + memberId);
+        }
+        self = taken;
     }
 
     private static Lock tryLock(final Path file) {
-        FileChannel channel = null;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            final FileLock lock = channel.tryLock();
-            if (lock != null) {
-                return new Lock(channel, lock);
-            }
-        } catch (final OverlappingFileLockException e) {
-            // held by another member in this JVM
+            return FileLocks.tryLock(file);
         } catch (final IOException e) {
             throw new BackendException("cannot lock " + file, e);
         }
-        try {
-            channel.close();
-        } catch (final IOException ignored) {
-            // nothing held
-        }
-        return null;
     }
 
     @Override
@@ -145,6 +121,28 @@ final class FileGroupMembership implements GroupMembership {
         final Lock lock = leases.remove(taskId);
         if (lock != null) {
             lock.release();
+        }
+    }
+
+    /** Writes the request's time to {@code <group>/shutdown-requested}; members that joined before it shut down. */
+    @Override
+    public void requestShutdown() {
+        try {
+            final Path tmp = shutdownFile.resolveSibling("shutdown-requested.tmp");
+            Files.writeString(tmp, Long.toString(System.currentTimeMillis()));
+            Files.move(tmp, shutdownFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (final IOException e) {
+            throw new BackendException("cannot ask the group to shut down: " + e, e);
+        }
+    }
+
+    @Override
+    public boolean shutdownRequested() {
+        try {
+            return Files.exists(shutdownFile) && Long.parseLong(Files.readString(shutdownFile).trim()) >= joinedAt;
+        } catch (final IOException | NumberFormatException e) {
+            return false;
         }
     }
 

@@ -3,8 +3,6 @@ package io.pspf.connector.log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,8 +75,7 @@ public final class LogBackend implements Backend {
 
     private final Path root;
     private final LogConfig config;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final io.pspf.runtime.util.FileLocks.Lock lock;
     private final ReentrantLock commitLock = new ReentrantLock();
     private final Map<String, PartitionLog[]> topics = new ConcurrentHashMap<>();
     private final PartitionLog journal;
@@ -106,20 +103,14 @@ public final class LogBackend implements Backend {
     LogBackend(final Path root, final LogConfig config) {
         this.root = root;
         this.config = config;
+        final io.pspf.runtime.util.FileLocks.Lock taken;
         try {
             Files.createDirectories(root.resolve(TOPICS_DIR));
-            lockChannel = FileChannel.open(root.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            taken = io.pspf.runtime.util.FileLocks.tryLock(root.resolve(LOCK_FILE));
         } catch (final IOException e) {
             throw new BackendException("cannot open the log directory " + root.toAbsolutePath() + ": " + e, e);
         }
-        FileLock taken = null;
-        try {
-            taken = lockChannel.tryLock();
-        } catch (final IOException | OverlappingFileLockException e) {
-            taken = null;
-        }
         if (taken == null) {
-            closeQuietly(lockChannel);
             throw new DirectoryInUseException("the log directory " + root.toAbsolutePath() + " is open in another "
                 + "process (or another backend in this one)");
         }
@@ -535,12 +526,7 @@ public final class LogBackend implements Backend {
             }
         } finally {
             commitLock.unlock();
-            try {
-                lock.release();
-            } catch (final IOException | RuntimeException ignored) {
-                // the channel's close releases it too
-            }
-            closeQuietly(lockChannel);
+            lock.release();
         }
     }
 
@@ -555,13 +541,5 @@ public final class LogBackend implements Backend {
 
     Path root() {
         return root;
-    }
-
-    private static void closeQuietly(final FileChannel channel) {
-        try {
-            channel.close();
-        } catch (final IOException ignored) {
-            // nothing to do
-        }
     }
 }

@@ -44,6 +44,8 @@ import io.pspf.runtime.backend.CommitResult;
 final class LogServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogServer.class);
     static final String SERVER_FILE = "server";
+    /** The largest hello a client may send (the op and the secret). */
+    private static final int MAX_HELLO = 256;
 
     private final LogBackend backend;
     private final ServerSocket socket;
@@ -62,12 +64,15 @@ final class LogServer implements AutoCloseable {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
             final Path file = backend.root().resolve(SERVER_FILE);
             final Path tmp = backend.root().resolve(SERVER_FILE + ".tmp");
-            Files.writeString(tmp, socket.getLocalPort() + " " + secret + "\n", StandardCharsets.UTF_8);
+            Files.deleteIfExists(tmp);
             try {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (final UnsupportedOperationException ignored) {
-                // not a POSIX file system
+                // readable by the owner only from the moment it exists
+                Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (final UnsupportedOperationException notPosix) {
+                Files.createFile(tmp);
             }
+            Files.writeString(tmp, socket.getLocalPort() + " " + secret + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (final IOException e) {
             throw new io.pspf.runtime.backend.BackendException("cannot serve the log directory " + backend.root(), e);
@@ -99,12 +104,20 @@ final class LogServer implements AutoCloseable {
         try (client;
              DataInputStream in = new DataInputStream(new BufferedInputStream(client.getInputStream(), 1 << 16));
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(client.getOutputStream(), 1 << 16))) {
-            final byte[] hello = new byte[in.readInt()];
-            in.readFully(hello);
-            final DataInputStream helloIn = new DataInputStream(new ByteArrayInputStream(hello));
-            if (helloIn.readByte() != Wire.HELLO || !secret.equals(Wire.readString(helloIn))) {
+            // nothing large is read, and nobody waits long, before the client proved it knows the secret
+            client.setSoTimeout(5_000);
+            final int helloLength = in.readInt();
+            if (helloLength < 0 || helloLength > MAX_HELLO) {
                 return;
             }
+            final byte[] hello = new byte[helloLength];
+            in.readFully(hello);
+            final DataInputStream helloIn = new DataInputStream(new ByteArrayInputStream(hello));
+            if (helloIn.readByte() != Wire.HELLO || !java.security.MessageDigest.isEqual(
+                secret.getBytes(StandardCharsets.UTF_8), String.valueOf(Wire.readString(helloIn)).getBytes(StandardCharsets.UTF_8))) {
+                return;
+            }
+            client.setSoTimeout(0);
             respond(out, Wire.OK, new byte[0]);
             while (!closed) {
                 final int length;

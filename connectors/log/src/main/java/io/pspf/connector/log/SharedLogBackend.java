@@ -154,7 +154,10 @@ final class SharedLogBackend implements Backend {
                 final DataOutputStream helloOut = new DataOutputStream(hello);
                 helloOut.writeByte(Wire.HELLO);
                 Wire.writeString(helloOut, address[1]);
+                // a stale address may name some other program: do not wait on it for ever
+                socket.setSoTimeout(5_000);
                 exchange(hello.toByteArray());
+                socket.setSoTimeout(0);
             } catch (final IOException | RuntimeException e) {
                 socket.close();
                 throw e instanceof IOException ? (IOException) e : new IOException(e);

@@ -29,6 +29,7 @@ public final class MemoryBackend implements Backend {
     /** Per group: the live members, and per task the member holding its lease. */
     private final Map<String, java.util.Set<String>> members = new HashMap<>();
     private final Map<String, Map<String, String>> leases = new HashMap<>();
+    private final Map<String, Long> shutdownRequests = new HashMap<>();
     private boolean closed;
 
     /** One partition: the records kept, and the offset of the first of them. */
@@ -221,8 +222,23 @@ public final class MemoryBackend implements Backend {
                 throw new BackendException("member " + memberId + " of group " + group + " is already live");
             }
         }
+        final long joinedAt = System.nanoTime();
         return new io.pspf.runtime.backend.GroupMembership() {
             private boolean left;
+
+            @Override
+            public void requestShutdown() {
+                synchronized (lock) {
+                    shutdownRequests.put(group, System.nanoTime());
+                }
+            }
+
+            @Override
+            public boolean shutdownRequested() {
+                synchronized (lock) {
+                    return shutdownRequests.getOrDefault(group, Long.MIN_VALUE) >= joinedAt;
+                }
+            }
 
             @Override
             public int liveMembers() {
