@@ -67,27 +67,43 @@ final class JournalEntry {
         return ByteBuffer.allocate(9).put(APPLIED).putLong(unit).array();
     }
 
-    /** A UNIT record's bytes, and where in them each output partition's batch lies. */
+    /**
+     * A UNIT record's bytes, and where in them each output partition's batch lies. The bytes sit inside room for the
+     * journal batch around them ({@link RecordBatch#singleValueBatch}), so that the journal writes them uncopied.
+     */
     static final class EncodedUnit {
-        final byte[] bytes;
-        /** per partition: {start, length} of its batch in {@link #bytes} */
+        /** The journal batch's room, then the unit's bytes from {@link RecordBatch#SINGLE_VALUE_PREFIX}. */
+        final byte[] array;
+        final int length;
+        /** per partition: {start, length} of its batch in {@link #array} */
         final Map<TopicPartition, int[]> batches;
 
-        EncodedUnit(final byte[] bytes, final Map<TopicPartition, int[]> batches) {
-            this.bytes = bytes;
+        EncodedUnit(final byte[] array, final int length, final Map<TopicPartition, int[]> batches) {
+            this.array = array;
+            this.length = length;
             this.batches = batches;
         }
 
-        /** The batch of one partition, as a buffer over {@link #bytes} (position 0, limit its length). */
+        /** The unit's bytes alone (a copy). */
+        byte[] bytes() {
+            return java.util.Arrays.copyOfRange(array, RecordBatch.SINGLE_VALUE_PREFIX, RecordBatch.SINGLE_VALUE_PREFIX + length);
+        }
+
+        /** The journal batch holding the unit as its one record's value. */
+        ByteBuffer journalBatch(final long timestamp) {
+            return RecordBatch.singleValueBatch(array, length, timestamp);
+        }
+
+        /** The batch of one partition, as a buffer over {@link #array} (position 0, limit its length). */
         ByteBuffer batch(final TopicPartition partition) {
             final int[] at = batches.get(partition);
-            return ByteBuffer.wrap(bytes, at[0], at[1]).slice();
+            return ByteBuffer.wrap(array, at[0], at[1]).slice();
         }
     }
 
     static byte[] unit(final String group, final String task, final long epoch, final Map<TopicPartition, Long> offsets,
                        final Map<TopicPartition, List<RawRecord>> outputs) {
-        return encodeUnit(group, task, epoch, offsets, outputs).bytes;
+        return encodeUnit(group, task, epoch, offsets, outputs).bytes();
     }
 
     static EncodedUnit encodeUnit(final String group, final String task, final long epoch,
@@ -108,7 +124,8 @@ final class JournalEntry {
         if (size > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("a commit unit of " + size + " bytes is too large for one journal record");
         }
-        final ByteBuffer out = ByteBuffer.allocate((int) size);
+        final ByteBuffer out = ByteBuffer.allocate(RecordBatch.SINGLE_VALUE_PREFIX + (int) size + RecordBatch.SINGLE_VALUE_SUFFIX);
+        out.position(RecordBatch.SINGLE_VALUE_PREFIX);
         out.put(UNIT).putInt(g.length).put(g).putInt(t.length).put(t).putLong(epoch);
         out.putInt(offsets.size());
         for (final Map.Entry<TopicPartition, Long> e : offsets.entrySet()) {
@@ -125,7 +142,7 @@ final class JournalEntry {
             positions.put(tp, new int[] {out.position(), batch.remaining()});
             out.put(batch);
         }
-        return new EncodedUnit(out.array(), positions);
+        return new EncodedUnit(out.array(), (int) size, positions);
     }
 
     /**

@@ -450,7 +450,7 @@ public final class LogBackend implements Backend {
             final Map.Entry<String, Long> first = unit.tasks().entrySet().iterator().next();
             final JournalEntry.EncodedUnit entry = JournalEntry.encodeUnit(unit.group(), String.join(",", unit.tasks().keySet()),
                 unit.tasks().size() == 1 ? first.getValue() : -1L, unit.offsets(), outputs);
-            final long id = journal.append(List.of(journalRecord(entry.bytes)), -1L,
+            final long id = journal.appendEncoded(entry.journalBatch(System.currentTimeMillis()), -1L,
                 config.fsync() != LogConfig.Fsync.NONE);
             // committed: apply it, appending the batches encoded for the journal (the journal has its own copy)
             final Map<TopicPartition, Long> bases = new HashMap<>();

@@ -102,16 +102,20 @@ final class RecordBatch {
 
     private static ByteBuffer encode(final List<RawRecord> records, final long baseOffset, final long unit,
                                      final boolean keepOffsets) {
-        final long size = sizeOf(records);
+        // one pass for the size and the largest timestamp, one to write (indexed: the lists are array lists)
+        final int count = records.size();
+        long size = HEADER;
+        long maxTimestamp = -1L;
+        for (int i = 0; i < count; i++) {
+            final RawRecord record = records.get(i);
+            size += sizeOf(record);
+            maxTimestamp = Math.max(maxTimestamp, record.timestamp());
+        }
         if (size > MAX_BATCH) {
-            throw new IllegalArgumentException("a batch of " + records.size() + " records takes " + size
+            throw new IllegalArgumentException("a batch of " + count + " records takes " + size
                 + " bytes, more than the " + MAX_BATCH + " a segment can hold");
         }
         final ByteBuffer out = ByteBuffer.allocate((int) size);
-        long maxTimestamp = -1L;
-        for (final RawRecord record : records) {
-            maxTimestamp = Math.max(maxTimestamp, record.timestamp());
-        }
         out.putInt((int) size - 4);
         out.putInt(0); // crc, set below
         out.put(MAGIC);
@@ -121,9 +125,9 @@ final class RecordBatch {
         out.putLong(unit);
         out.putLong(maxTimestamp);
         out.putInt(records.size());
-        int delta = 0;
-        for (final RawRecord record : records) {
-            out.putInt(keepOffsets ? (int) (record.offset() - baseOffset) : delta++);
+        for (int i = 0; i < count; i++) {
+            final RawRecord record = records.get(i);
+            out.putInt(keepOffsets ? (int) (record.offset() - baseOffset) : i);
             out.putLong(record.timestamp());
             putBytes(out, record.key());
             putBytes(out, record.value());
@@ -143,6 +147,37 @@ final class RecordBatch {
      * match: a commit unit's batches are encoded once, for the journal, and then appended to their partitions as
      * they are.
      */
+    /** Room before a single record's value in {@link #singleValueBatch}: the batch header and the record's fields. */
+    static final int SINGLE_VALUE_PREFIX = HEADER + 4 + 8 + 4 + 4;
+    /** Room after it: the record's header count. */
+    static final int SINGLE_VALUE_SUFFIX = 4;
+
+    /**
+     * A batch of one record with no key and no headers whose value was written in place, at
+     * {@link #SINGLE_VALUE_PREFIX} of {@code array} (which has {@link #SINGLE_VALUE_SUFFIX} bytes after it): the same
+     * bytes {@link #encode} would give, without copying the value. The checksum is left for {@link #rebase}.
+     */
+    static ByteBuffer singleValueBatch(final byte[] array, final int valueLength, final long timestamp) {
+        final int size = SINGLE_VALUE_PREFIX + valueLength + SINGLE_VALUE_SUFFIX;
+        final ByteBuffer out = ByteBuffer.wrap(array, 0, size);
+        out.putInt(size - 4);
+        out.putInt(0); // crc, set by rebase
+        out.put(MAGIC);
+        out.put((byte) 0);
+        out.putLong(0L);
+        out.putInt(0);
+        out.putLong(-1L);
+        out.putLong(timestamp);
+        out.putInt(1);
+        out.putInt(0);
+        out.putLong(timestamp);
+        out.putInt(-1);
+        out.putInt(valueLength);
+        out.position(SINGLE_VALUE_PREFIX + valueLength);
+        out.putInt(0);
+        return out.flip();
+    }
+
     static void rebase(final ByteBuffer batch, final long baseOffset, final long unit) {
         batch.putLong(BASE_OFFSET, baseOffset);
         batch.putLong(UNIT, unit);
