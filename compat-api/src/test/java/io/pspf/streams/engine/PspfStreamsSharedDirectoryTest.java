@@ -149,4 +149,17 @@ class PspfStreamsSharedDirectoryTest {
         }
         return updates;
     }
+
+    @org.junit.jupiter.api.Test
+    void anInstanceWhoseLastThreadIsRemovedHandsItsTasksOver() throws Exception {
+        try (PspfStreams first = new PspfStreams(topology(), props("memory", "a"));
+             PspfStreams second = new PspfStreams(topology(), props("memory", "b"))) {
+            first.start();
+            await(() -> tasks(first) == PARTITIONS, "the first instance to run every task");
+            second.start();
+            await(() -> tasks(first) == PARTITIONS / 2 && tasks(second) == PARTITIONS / 2, "the split");
+            assertTrue(first.removeStreamThread(java.time.Duration.ofSeconds(30)).isPresent());
+            await(() -> tasks(second) == PARTITIONS, "the second instance to take every task");
+        }
+    }
 }

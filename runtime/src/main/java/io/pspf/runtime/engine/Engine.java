@@ -92,6 +92,8 @@ public final class Engine {
     private final Set<TaskId> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Tasks given up to other instances whose leases are released once no thread of ours runs them. */
     private final Set<TaskId> releasing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Tasks whose leases were free at the last check of the group. */
+    private Set<TaskId> freeBefore = Set.of();
     private Thread groupThread;
     private final Object groupSignal = new Object();
     private volatile boolean stopping;
@@ -246,7 +248,9 @@ public final class Engine {
         }
         final List<TaskSpec> tasks = plan;
         final int members = membership.liveMembers();
-        final int share = (tasks.size() + members - 1) / Math.max(1, members);
+        final boolean anyThread = threads.stream().anyMatch(StreamThreadRunner::isAliveOrStarting);
+        // an instance with no stream thread left runs nothing: its tasks go to the other instances
+        final int share = anyThread ? (tasks.size() + members - 1) / Math.max(1, members) : 0;
         boolean changed = false;
         if (owned.size() > share) {
             final List<TaskId> mine = new ArrayList<>(owned);
@@ -264,17 +268,26 @@ public final class Engine {
                 it.remove();
             }
         }
-        if (owned.size() < share) {
+        // take free leases up to the share; beyond it, take a lease that was already free at the last check (an
+        // instance with no thread left holds none, and the live instances must run its share)
+        final Set<TaskId> freeNow = new java.util.HashSet<>();
+        if (share > 0) {
             for (final TaskSpec spec : tasks) {
-                if (owned.size() >= share) {
-                    break;
+                if (owned.contains(spec.id) || releasing.contains(spec.id)) {
+                    continue;
                 }
-                if (!owned.contains(spec.id) && !releasing.contains(spec.id) && membership.tryAcquire(spec.id.toString())) {
-                    owned.add(spec.id);
-                    changed = true;
+                if (membership.tryAcquire(spec.id.toString())) {
+                    if (owned.size() < share || freeBefore.contains(spec.id)) {
+                        owned.add(spec.id);
+                        changed = true;
+                    } else {
+                        membership.release(spec.id.toString());
+                        freeNow.add(spec.id);
+                    }
                 }
             }
         }
+        freeBefore = freeNow;
         if (changed) {
             LOG.info("{} runs {} of the {} tasks of {} ({} live instance(s))", clientId, owned.size(), tasks.size(),
                 config.applicationId, members);
