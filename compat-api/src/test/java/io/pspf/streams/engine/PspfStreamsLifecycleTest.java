@@ -303,4 +303,27 @@ class PspfStreamsLifecycleTest {
             }
         }
     }
+
+    @Test
+    void aSourcePatternPicksUpTopicsCreatedWhileRunning() throws Exception {
+        final StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(java.util.regex.Pattern.compile("clicks-.*"), Consumed.with(Serdes.String(), Serdes.String()))
+            .groupByKey()
+            .count(Materialized.as("counts"));
+        final Properties props = props();
+        props.put("pspf.group.check.interval.ms", 50);
+        final Map<String, Object> producerConfig = Map.of("pspf.backend", "log:" + dir.resolve("log"), "pspf.topic.partitions", 2);
+        try (PspfProducer<String, String> producer = new PspfProducer<>(producerConfig, Serdes.String().serializer(),
+            Serdes.String().serializer())) {
+            producer.send(new ProducerRecord<>("clicks-a", "a", "x"));
+            try (PspfStreams streams = new PspfStreams(builder.build(), props)) {
+                streams.start();
+                await(() -> Long.valueOf(1).equals(count(streams, "a")), "the count from the topic that existed");
+                producer.send(new ProducerRecord<>("clicks-b", "a", "y"));
+                producer.send(new ProducerRecord<>("clicks-b", "b", "z"));
+                await(() -> Long.valueOf(2).equals(count(streams, "a")) && Long.valueOf(1).equals(count(streams, "b")),
+                    "the counts from the topic created later");
+            }
+        }
+    }
 }

@@ -196,6 +196,7 @@ public final class Engine {
         backend = BackendProvider.open(config.backend, config.originals);
         final Set<String> globalTopics = globalSubtopology == null ? Set.of() : new LinkedHashSet<>(graph.globalTopics());
         plan = new TopicPlanner(graph, subtopologies, backend, config.applicationId, config.topicPartitions).plan(globalTopics);
+        patternTopics = currentPatternTopics();
         if (globalSubtopology != null) {
             global = new GlobalUpdater(globalTopics);
             global.bootstrap();
@@ -226,6 +227,7 @@ public final class Engine {
                     listener.onApplicationShutdownRequested();
                     return;
                 }
+                followPatterns();
                 balance();
             } catch (final InterruptedException e) {
                 return;
@@ -236,6 +238,52 @@ public final class Engine {
             }
         }
     }
+
+    /**
+     * Re-plans the tasks when a source pattern matches a topic it did not match before (Kafka picks such topics up
+     * when it refreshes its metadata): tasks whose inputs changed are closed and created again.
+     */
+    private void followPatterns() {
+        boolean patterns = false;
+        for (final Subtopology subtopology : subtopologies) {
+            patterns |= !subtopology.patternSources().isEmpty();
+        }
+        if (!patterns) {
+            return;
+        }
+        final Set<String> matched = currentPatternTopics();
+        if (matched.equals(patternTopics)) {
+            return;
+        }
+        LOG.info("{} Source patterns now match {}; planning the tasks again", clientId, matched);
+        final Set<String> globalTopics = globalSubtopology == null ? Set.of() : new LinkedHashSet<>(graph.globalTopics());
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            plan = new TopicPlanner(graph, subtopologies, backend, config.applicationId, config.topicPartitions)
+                .plan(globalTopics);
+            patternTopics = matched;
+            reassign();
+        }
+    }
+
+    private Set<String> currentPatternTopics() {
+        final Set<String> matched = new java.util.TreeSet<>();
+        for (final Subtopology subtopology : subtopologies) {
+            for (final io.pspf.runtime.graph.NodeSpec.Source source : subtopology.patternSources()) {
+                for (final String topic : backend.topics()) {
+                    if (source.pattern().matcher(topic).matches()) {
+                        matched.add(topic);
+                    }
+                }
+            }
+        }
+        return matched;
+    }
+
+    /** The topics the source patterns matched when the tasks were last planned. */
+    private Set<String> patternTopics = Set.of();
 
     /**
      * Takes this instance's share of the tasks: with {@code m} live instances each runs at most {@code ceil(n / m)} of

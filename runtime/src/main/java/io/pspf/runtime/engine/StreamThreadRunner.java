@@ -397,13 +397,15 @@ public final class StreamThreadRunner extends Thread {
     }
 
     private void revokeTasksNotIn(final List<TaskSpec> target) {
-        final java.util.Set<TaskId> keep = new java.util.HashSet<>();
+        final Map<TaskId, TaskSpec> keep = new java.util.HashMap<>();
         for (final TaskSpec spec : target) {
-            keep.add(spec.id);
+            keep.put(spec.id, spec);
         }
         final List<ActiveTask> revoked = new ArrayList<>();
         for (final ActiveTask task : tasks.values()) {
-            if (!keep.contains(task.spec.id)) {
+            final TaskSpec wanted = keep.get(task.spec.id);
+            // a task whose inputs changed (a pattern now matches another topic) is closed and created anew
+            if (wanted == null || !wanted.inputs.equals(task.spec.inputs)) {
                 revoked.add(task);
             }
         }
