@@ -77,6 +77,31 @@ public final class CommitUnit {
         return outputs;
     }
 
+    /** This unit's records per partition, in order of first appearance (see {@link #byPartition}). */
+    public Map<TopicPartition, List<RawRecord>> recordsByPartition() {
+        return byPartition(outputs);
+    }
+
+    /**
+     * Records bound for partitions, grouped per partition in order of first appearance, each group in order. Outputs
+     * come in runs for one partition, so the partition is looked up once a run.
+     */
+    public static Map<TopicPartition, List<RawRecord>> byPartition(final List<Output> outputs) {
+        final Map<TopicPartition, List<RawRecord>> grouped = new LinkedHashMap<>();
+        String topic = null;
+        int partition = -1;
+        List<RawRecord> run = null;
+        for (final Output output : outputs) {
+            if (output.partition() != partition || !output.topic().equals(topic)) {
+                topic = output.topic();
+                partition = output.partition();
+                run = grouped.computeIfAbsent(new TopicPartition(topic, partition), tp -> new ArrayList<>());
+            }
+            run.add(output.record());
+        }
+        return grouped;
+    }
+
     /** The next offset to read per input partition (the offset after the last processed record). */
     public Map<TopicPartition, Long> offsets() {
         return offsets;

@@ -603,22 +603,8 @@ public final class Engine {
             return openTask(spec, cache, outputs, self);
         } catch (final ActiveTask.CorruptedState corrupted) {
             LOG.warn("{}; wiping the task's state and restoring it from its changelogs", corrupted.getMessage());
-            wipeTaskState(spec.id);
+            stateDirectory.wipeTask(spec.id);
             return openTask(spec, cache, outputs, self);
-        }
-    }
-
-    private void wipeTaskState(final TaskId id) {
-        final java.nio.file.Path dir = java.nio.file.Path.of(config.streams.getString(StreamsConfig.STATE_DIR_CONFIG),
-            config.applicationId, id.toString());
-        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
-            for (final java.nio.file.Path path : (Iterable<java.nio.file.Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                java.nio.file.Files.deleteIfExists(path);
-            }
-        } catch (final java.nio.file.NoSuchFileException gone) {
-            // nothing to wipe
-        } catch (final java.io.IOException e) {
-            throw new org.apache.kafka.streams.errors.ProcessorStateException("Failed to wipe the state of task " + id, e);
         }
     }
 

@@ -88,6 +88,19 @@ final class StateDirectory {
         }
     }
 
+    /** Deletes one task's directory (its state is corrupted and will be restored from the changelogs). */
+    void wipeTask(final org.apache.kafka.streams.processor.TaskId task) {
+        final Path dir = appDir.resolve(task.toString());
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            deleteRecursively(dir);
+        } catch (final IOException e) {
+            throw new ProcessorStateException("Failed to wipe the state of task " + task, e);
+        }
+    }
+
     private static void deleteRecursively(final Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (final Path path : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {

@@ -321,21 +321,9 @@ public final class StreamThreadRunner extends Thread {
         if (outputs.size() == 0) {
             return true;
         }
-        final Map<org.apache.kafka.common.TopicPartition, List<io.pspf.runtime.backend.RawRecord>> byPartition =
-            new LinkedHashMap<>();
         final List<io.pspf.runtime.backend.CommitUnit.Output> drained = outputs.drain();
-        String topic = null;
-        int partition = -1;
-        List<io.pspf.runtime.backend.RawRecord> run = null;
-        for (final io.pspf.runtime.backend.CommitUnit.Output output : drained) {
-            if (output.partition() != partition || !output.topic().equals(topic)) {
-                topic = output.topic();
-                partition = output.partition();
-                run = byPartition.computeIfAbsent(new org.apache.kafka.common.TopicPartition(topic, partition),
-                    tp -> new ArrayList<>());
-            }
-            run.add(output.record());
-        }
+        final Map<org.apache.kafka.common.TopicPartition, List<io.pspf.runtime.backend.RawRecord>> byPartition =
+            io.pspf.runtime.backend.CommitUnit.byPartition(drained);
         outputs.recycle(drained);
         try {
             for (final Map.Entry<org.apache.kafka.common.TopicPartition, List<io.pspf.runtime.backend.RawRecord>> e

@@ -5,7 +5,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -75,8 +74,8 @@ final class SynchronizedStores {
                 } catch (final InvocationTargetException e) {
                     throw e.getCause();
                 }
-                if (result instanceof KeyValueIterator && method.getReturnType().isInterface()) {
-                    return snapshot((KeyValueIterator<?, ?>) result, method.getReturnType());
+                if (result instanceof KeyValueIterator) {
+                    return snapshot((KeyValueIterator<?, ?>) result);
                 }
                 if (result instanceof QueryResult) {
                     return snapshot((QueryResult<?>) result);
@@ -91,17 +90,15 @@ final class SynchronizedStores {
         if (!result.isSuccess() || !(result.getResult() instanceof KeyValueIterator)) {
             return result;
         }
-        final KeyValueIterator<?, ?> iterator = (KeyValueIterator<?, ?>) result.getResult();
-        final Class<?> type = result.getResult() instanceof org.apache.kafka.streams.state.WindowStoreIterator
-            ? org.apache.kafka.streams.state.WindowStoreIterator.class : KeyValueIterator.class;
-        final QueryResult copy = QueryResult.forResult(snapshot(iterator, type));
+        final QueryResult copy = QueryResult.forResult(snapshot((KeyValueIterator<?, ?>) result.getResult()));
         copy.setPosition(result.getPosition());
         return copy;
     }
 
-    /** Reads an iterator whole and returns a closed-over copy implementing the same interface. */
-    private static Object snapshot(final KeyValueIterator<?, ?> iterator, final Class<?> type) {
-        final List<KeyValue<?, ?>> items = new ArrayList<>();
+    /** Reads an iterator whole into a {@link Snapshot}, which is a key-value and a window store iterator alike. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static Snapshot snapshot(final KeyValueIterator<?, ?> iterator) {
+        final List<KeyValue> items = new ArrayList<>();
         try {
             while (iterator.hasNext()) {
                 items.add(iterator.next());
@@ -109,47 +106,45 @@ final class SynchronizedStores {
         } finally {
             iterator.close();
         }
-        final Iterator<KeyValue<?, ?>> it = items.iterator();
-        final Object[] peeked = new Object[1];
-        final boolean[] hasPeeked = new boolean[1];
-        return Proxy.newProxyInstance(SynchronizedStores.class.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
-            switch (method.getName()) {
-                case "hasNext":
-                    return hasPeeked[0] || it.hasNext();
-                case "next":
-                    if (hasPeeked[0]) {
-                        hasPeeked[0] = false;
-                        return peeked[0];
-                    }
-                    if (!it.hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    return it.next();
-                case "peekNextKey":
-                    if (!hasPeeked[0]) {
-                        if (!it.hasNext()) {
-                            throw new NoSuchElementException();
-                        }
-                        peeked[0] = it.next();
-                        hasPeeked[0] = true;
-                    }
-                    return ((KeyValue<?, ?>) peeked[0]).key;
-                case "close":
-                    return null;
-                case "remove":
-                    throw new UnsupportedOperationException("remove() is not supported");
-                case "equals":
-                    return proxy == args[0];
-                case "hashCode":
-                    return System.identityHashCode(proxy);
-                case "toString":
-                    return "Snapshot" + items;
-                default:
-                    if (method.isDefault()) {
-                        return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
-                    }
-                    throw new UnsupportedOperationException(method.getName());
+        return new Snapshot(items);
+    }
+
+    /**
+     * A copy of what an iterator held: a {@link WindowStoreIterator} is a {@link KeyValueIterator} over {@code Long}
+     * keys, so one class serves either return type.
+     */
+    @SuppressWarnings("rawtypes")
+    private static final class Snapshot implements org.apache.kafka.streams.state.WindowStoreIterator {
+        private final List<KeyValue> items;
+        private int next;
+
+        Snapshot(final List<KeyValue> items) {
+            this.items = items;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < items.size();
+        }
+
+        @Override
+        public KeyValue next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
             }
-        });
+            return items.get(next++);
+        }
+
+        @Override
+        public Object peekNextKey() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return items.get(next).key;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

@@ -431,19 +431,9 @@ public final class LogBackend implements Backend {
                 }
             }
             // the records per partition, in order of first appearance; every partition checked before any write
-            final Map<TopicPartition, List<RawRecord>> outputs = new LinkedHashMap<>();
-            String lastTopic = null;
-            int lastPartition = -1;
-            List<RawRecord> last = null;
-            for (final CommitUnit.Output output : unit.outputs()) {
-                // outputs come in runs for one partition: look the partition up only when it changes
-                if (output.partition() != lastPartition || !output.topic().equals(lastTopic)) {
-                    partition(output.topic(), output.partition());
-                    lastTopic = output.topic();
-                    lastPartition = output.partition();
-                    last = outputs.computeIfAbsent(new TopicPartition(lastTopic, lastPartition), tp -> new ArrayList<>());
-                }
-                last.add(output.record());
+            final Map<TopicPartition, List<RawRecord>> outputs = unit.recordsByPartition();
+            for (final TopicPartition tp : outputs.keySet()) {
+                partition(tp.topic(), tp.partition());
             }
             // the journal names the tasks for the record only: recovery needs the offsets and outputs, and the epochs
             // come from the fence entries
