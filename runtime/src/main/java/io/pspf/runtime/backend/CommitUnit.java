@@ -2,6 +2,7 @@ package io.pspf.runtime.backend;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,14 +89,24 @@ public final class CommitUnit {
      */
     public static Map<TopicPartition, List<RawRecord>> byPartition(final List<Output> outputs) {
         final Map<TopicPartition, List<RawRecord>> grouped = new LinkedHashMap<>();
+        // a topic's groups by partition number: outputs of one topic often change partition from record to record
+        final Map<String, List<List<RawRecord>>> byTopic = new HashMap<>();
         String topic = null;
-        int partition = -1;
-        List<RawRecord> run = null;
+        List<List<RawRecord>> topicRuns = null;
         for (final Output output : outputs) {
-            if (output.partition() != partition || !output.topic().equals(topic)) {
+            if (!output.topic().equals(topic)) {
                 topic = output.topic();
-                partition = output.partition();
-                run = grouped.computeIfAbsent(new TopicPartition(topic, partition), tp -> new ArrayList<>());
+                topicRuns = byTopic.computeIfAbsent(topic, t -> new ArrayList<>());
+            }
+            final int partition = output.partition();
+            while (topicRuns.size() <= partition) {
+                topicRuns.add(null);
+            }
+            List<RawRecord> run = topicRuns.get(partition);
+            if (run == null) {
+                run = new ArrayList<>();
+                topicRuns.set(partition, run);
+                grouped.put(new TopicPartition(topic, partition), run);
             }
             run.add(output.record());
         }

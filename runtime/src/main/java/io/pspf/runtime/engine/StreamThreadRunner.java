@@ -56,11 +56,13 @@ public final class StreamThreadRunner extends Thread {
     /** Equal to the assignment version at first: a thread waits for its first assignment before it may run. */
     private int appliedVersion;
     private long idleNanos;
+    private final java.util.function.BooleanSupplier pausedCheck;
 
     StreamThreadRunner(final Engine engine, final String name, final int index) {
         super(name);
         this.engine = engine;
         this.index = index;
+        this.pausedCheck = engine::paused;
     }
 
     int index() {
@@ -196,11 +198,8 @@ public final class StreamThreadRunner extends Thread {
             final StreamTask streamTask = task.task;
             synchronized (lock) {
                 final long start = System.nanoTime();
-                int processed = 0;
                 // paused is checked before each record, so nothing read after pause() returned is processed
-                while (processed < batch && !engine.paused() && streamTask.process()) {
-                    processed++;
-                }
+                final int processed = streamTask.process(batch, pausedCheck);
                 engine.metrics.recordProcessed(task, processed, System.nanoTime() - start);
                 work += processed;
                 if (engine.paused()) {

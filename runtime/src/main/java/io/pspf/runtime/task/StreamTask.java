@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.record.TimestampType;
@@ -467,6 +468,21 @@ public final class StreamTask {
     // ------------------------------------------------------------------------------------------------ processing
 
     /** Processes the next buffered record (lowest head timestamp first); false when nothing was buffered. */
+    /**
+     * Processes up to {@code max} records, stopping early when none is ready or {@code stop} says so (it is asked
+     * before each record). The loop lives here rather than in the caller so that the just-in-time compiler compiles
+     * the processing of a record as its own unit, early, instead of folding it into the caller's loop.
+     *
+     * @return how many records were processed
+     */
+    public int process(final int max, final java.util.function.BooleanSupplier stop) {
+        int processed = 0;
+        while (processed < max && !stop.getAsBoolean() && process()) {
+            processed++;
+        }
+        return processed;
+    }
+
     public boolean process() {
         final StampedRecord record = partitionGroup.next(lastTaken);
         if (record == null) {
@@ -680,8 +696,10 @@ public final class StreamTask {
         }
         // a produced record owns a copy of the headers, as Kafka's ProducerRecord does: later changes by other
         // processors to the live record's headers must not reach output already sent
+        final Header[] headerArray = headers.toArray();
         sink.send(new RawRecord(topic, partition == null ? -1 : partition, -1L, record.timestamp(), keyBytes, valueBytes,
-            new org.apache.kafka.common.header.internals.RecordHeaders(headers.toArray())), partition);
+            headerArray.length == 0 ? new org.apache.kafka.common.header.internals.RecordHeaders()
+                : new org.apache.kafka.common.header.internals.RecordHeaders(headerArray)), partition);
     }
 
     private StreamsException classCast(final String what, final String topic, final Object data,
