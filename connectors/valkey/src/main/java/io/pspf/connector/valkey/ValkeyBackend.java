@@ -1,0 +1,663 @@
+package io.pspf.connector.valkey;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.pspf.runtime.backend.Backend;
+import io.pspf.runtime.backend.BackendException;
+import io.pspf.runtime.backend.CommitResult;
+import io.pspf.runtime.backend.CommitUnit;
+import io.pspf.runtime.backend.GroupMembership;
+import io.pspf.runtime.backend.RawRecord;
+
+/**
+ * Topics as Valkey / Redis streams (7.0 and later): a partition is one stream, PSPF's records are packed in batches
+ * into its entries ({@link EntryCodec}), and every write goes through the server-side functions of {@code pspf.lua},
+ * so that a commit unit is one atomic call.
+ *
+ * <pre>
+ * key                              type    holds
+ * &lt;p&gt;:topics                       hash    topic -&gt; partition count
+ * &lt;p&gt;:topic:&lt;topic&gt;:config         hash    the topic's settings (Kafka's names)
+ * &lt;p&gt;:{&lt;topic&gt;:&lt;n&gt;}:s              stream  partition n's records, entry ID 0-&lt;offset after the entry's last record&gt;
+ * &lt;p&gt;:{&lt;topic&gt;:&lt;n&gt;}:m              hash    start (log start offset), end (log end offset)
+ * &lt;p&gt;:group:&lt;group&gt;:offsets        hash    &lt;topic&gt;:&lt;n&gt; -&gt; committed offset
+ * &lt;p&gt;:group:&lt;group&gt;:epochs         hash    task id -&gt; fencing epoch
+ * &lt;p&gt;:group:&lt;group&gt;:members        zset    member id, score = its deadline (server time, ms)
+ * &lt;p&gt;:group:&lt;group&gt;:lease:&lt;task&gt;   string  the member running the task, with a time to live
+ * &lt;p&gt;:group:&lt;group&gt;:shutdown       string  server time (ms) of the last SHUTDOWN_APPLICATION request
+ * </pre>
+ * ({@code <p>} is {@code pspf.valkey.key.prefix}, default {@code pspf}.)
+ *
+ * <p>Connections: commands that change nothing are retried on a new connection with growing pauses for up to
+ * {@code pspf.valkey.retry.timeout.ms}; a write whose connection failed is never sent again (its outcome is unknown,
+ * and the engine recreates its tasks from what the server committed), which is why the client does not reconnect and
+ * replay commands by itself.
+ */
+public final class ValkeyBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(ValkeyBackend.class);
+    static final String LIBRARY = "pspf_v1";
+    /** The most records one stream entry holds. */
+    static final int ENTRY_RECORDS = 2_000;
+    /** An entry is closed once its records take this many bytes. */
+    static final int ENTRY_BYTES = 512 * 1024;
+    /** How many entries one read asks for. */
+    private static final int READ_ENTRIES = 16;
+    private static final byte[] N = bytes("n");
+    private static final byte[] B = bytes("b");
+
+    private final RedisClient client;
+    private final String prefix;
+    private final String display;
+    private final long retryTimeoutMs;
+    private final Duration commandTimeout;
+    private final String library;
+    private final Map<String, Object> configs;
+    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile boolean closed;
+    private final Map<TopicPartition, byte[][]> partitionKeys = new java.util.concurrent.ConcurrentHashMap<>();
+
+    ValkeyBackend(final RedisURI uri, final ValkeySettings settings, final Map<String, Object> configs) {
+        this.prefix = settings.keyPrefix;
+        this.display = (uri.isSsl() ? "valkeys://" : "valkey://") + uri.getHost() + ":" + uri.getPort();
+        this.retryTimeoutMs = settings.retryTimeoutMs;
+        this.commandTimeout = Duration.ofMillis(settings.commandTimeoutMs);
+        this.configs = configs;
+        uri.setTimeout(commandTimeout);
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+            .autoReconnect(false)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .protocolVersion(ProtocolVersion.RESP2)
+            .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
+            .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+            .build());
+        this.library = loadLibrary();
+        try {
+            retrying("connect", c -> {
+                c.functionLoad(library, true);
+                return null;
+            });
+        } catch (final RuntimeException e) {
+            client.shutdown(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+        LOG.info("Using {} (keys under '{}:')", display, prefix);
+    }
+
+    private static String loadLibrary() {
+        try (InputStream in = ValkeyBackend.class.getResourceAsStream("pspf.lua")) {
+            if (in == null) {
+                throw new IllegalStateException("pspf.lua is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (final IOException e) {
+            throw new IllegalStateException("Could not read pspf.lua", e);
+        }
+    }
+
+    String display() {
+        return display;
+    }
+
+    Map<String, Object> configs() {
+        return configs;
+    }
+
+    // ------------------------------------------------------------------------------------------------ connections
+
+    private StatefulRedisConnection<byte[], byte[]> connection() {
+        StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (c != null && c.isOpen()) {
+            return c;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new BackendException("The backend " + display + " is closed");
+            }
+            c = connection;
+            if (c == null || !c.isOpen()) {
+                if (c != null) {
+                    c.closeAsync();
+                }
+                c = client.connect(ByteArrayCodec.INSTANCE);
+                connection = c;
+            }
+            return c;
+        }
+    }
+
+    /** Runs a command that changes nothing, or that may be repeated, retrying connection failures with back-off. */
+    <T> T retrying(final String what, final Function<RedisCommands<byte[], byte[]>, T> command) {
+        final long deadline = System.currentTimeMillis() + retryTimeoutMs;
+        long pause = 50;
+        while (true) {
+            try {
+                return command.apply(connection().sync());
+            } catch (final RedisCommandExecutionException e) {
+                if (isMissingFunction(e)) {
+                    reloadLibrary();
+                    continue;
+                }
+                throw serverError(what, e);
+            } catch (final RedisException e) {
+                if (closed || System.currentTimeMillis() + pause > deadline) {
+                    throw new BackendException(display + ": " + what + " failed for " + retryTimeoutMs
+                        + " ms (pspf.valkey.retry.timeout.ms): " + e.getMessage(), e);
+                }
+                LOG.warn("{}: {} failed ({}); retrying in {} ms", display, what, e.getMessage(), pause);
+                dropConnection();
+                sleep(pause);
+                pause = Math.min(pause * 2, 2_000);
+            }
+        }
+    }
+
+    /**
+     * Runs a write once. A connection failure while it was in flight leaves its outcome unknown: it fails with a
+     * {@link BackendException} saying so, and is not repeated. A failure before it was sent (no connection) is retried.
+     */
+    private <T> T once(final String what, final Function<RedisCommands<byte[], byte[]>, T> command) {
+        final long deadline = System.currentTimeMillis() + retryTimeoutMs;
+        long pause = 50;
+        while (true) {
+            final RedisCommands<byte[], byte[]> sync;
+            try {
+                sync = connection().sync();
+            } catch (final RedisException e) {
+                if (closed || System.currentTimeMillis() + pause > deadline) {
+                    throw new BackendException(display + ": could not connect for " + retryTimeoutMs
+                        + " ms (pspf.valkey.retry.timeout.ms): " + e.getMessage(), e);
+                }
+                LOG.warn("{}: connecting for {} failed ({}); retrying in {} ms", display, what, e.getMessage(), pause);
+                sleep(pause);
+                pause = Math.min(pause * 2, 2_000);
+                continue;
+            }
+            try {
+                return command.apply(sync);
+            } catch (final RedisCommandExecutionException e) {
+                if (isMissingFunction(e)) {
+                    // the server lost the library (restarted without persistence): nothing ran
+                    reloadLibrary();
+                    continue;
+                }
+                throw serverError(what, e);
+            } catch (final RedisConnectionException | RedisCommandTimeoutException e) {
+                dropConnection();
+                throw new BackendException(display + ": " + what + " failed in flight, outcome unknown: "
+                    + e.getMessage(), e);
+            } catch (final RedisException e) {
+                dropConnection();
+                throw new BackendException(display + ": " + what + " failed, outcome unknown: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static boolean isMissingFunction(final RedisCommandExecutionException e) {
+        final String message = e.getMessage();
+        return message != null && message.contains("Function not found");
+    }
+
+    private void reloadLibrary() {
+        LOG.warn("{}: the server does not know PSPF's functions (restarted without persistence?); loading them",
+            display);
+        connection().sync().functionLoad(library, true);
+    }
+
+    private BackendException serverError(final String what, final RedisCommandExecutionException e) {
+        final String message = e.getMessage() == null ? "" : e.getMessage();
+        final int code = message.indexOf("PSPF_");
+        if (code >= 0) {
+            final int space = message.indexOf(' ', code);
+            return new BackendException(space < 0 ? message.substring(code) : message.substring(space + 1));
+        }
+        return new BackendException(display + ": " + what + ": " + message, e);
+    }
+
+    private synchronized void dropConnection() {
+        final StatefulRedisConnection<byte[], byte[]> c = connection;
+        connection = null;
+        if (c != null) {
+            c.closeAsync();
+        }
+    }
+
+    private static void sleep(final long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("Interrupted while waiting to retry", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T fcall(final RedisCommands<byte[], byte[]> c, final String function, final ScriptOutputType type,
+                        final byte[][] keys, final byte[]... args) {
+        return (T) c.fcall(LIBRARY + "_" + function, type, keys, args);
+    }
+
+    // ------------------------------------------------------------------------------------------------ keys
+
+    static byte[] bytes(final String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(final long n) {
+        return bytes(Long.toString(n));
+    }
+
+    private byte[] topicsKey() {
+        return bytes(prefix + ":topics");
+    }
+
+    private byte[] configKey(final String topic) {
+        return bytes(prefix + ":topic:" + topic + ":config");
+    }
+
+    /** The stream and meta keys of a partition. */
+    private byte[][] partitionKeys(final String topic, final int partition) {
+        return partitionKeys.computeIfAbsent(new TopicPartition(topic, partition), tp -> {
+            final String base = prefix + ":{" + topic + ":" + partition + "}:";
+            return new byte[][] {bytes(base + "s"), bytes(base + "m")};
+        });
+    }
+
+    String groupKey(final String group, final String suffix) {
+        return prefix + ":group:" + group + ":" + suffix;
+    }
+
+    private static byte[] offsetField(final TopicPartition tp) {
+        return bytes(tp.topic() + ":" + tp.partition());
+    }
+
+    // ------------------------------------------------------------------------------------------------ topics
+
+    @Override
+    public void createTopic(final String topic, final int partitions) {
+        createTopic(topic, partitions, Map.of());
+    }
+
+    @Override
+    public void createTopic(final String topic, final int partitions, final Map<String, String> topicConfigs) {
+        if (partitions < 1) {
+            throw new BackendException("A topic needs at least one partition: " + topic + " asked for " + partitions);
+        }
+        final byte[][] keys = new byte[2 + partitions][];
+        keys[0] = topicsKey();
+        keys[1] = configKey(topic);
+        for (int p = 0; p < partitions; p++) {
+            keys[2 + p] = partitionKeys(topic, p)[1];
+        }
+        final List<byte[]> args = new ArrayList<>();
+        args.add(bytes(topic));
+        args.add(bytes(partitions));
+        topicConfigs.forEach((k, v) -> {
+            args.add(bytes(k));
+            args.add(bytes(v));
+        });
+        // repeating it is harmless: a second call finds the topic
+        retrying("create topic " + topic, c -> fcall(c, "create_topic", ScriptOutputType.INTEGER, keys,
+            args.toArray(new byte[0][])));
+    }
+
+    @Override
+    public int partitions(final String topic) {
+        final byte[] count = retrying("describe topic " + topic, c -> c.hget(topicsKey(), bytes(topic)));
+        return count == null ? -1 : Integer.parseInt(new String(count, StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    public Set<String> topics() {
+        final List<byte[]> names = retrying("list topics", c -> c.hkeys(topicsKey()));
+        final Set<String> topics = new LinkedHashSet<>();
+        for (final byte[] name : names) {
+            topics.add(new String(name, StandardCharsets.UTF_8));
+        }
+        return topics;
+    }
+
+    /** A topic's settings as stored at creation. */
+    Map<String, String> topicConfigs(final String topic) {
+        final Map<byte[], byte[]> raw = retrying("describe topic " + topic, c -> c.hgetall(configKey(topic)));
+        final Map<String, String> result = new LinkedHashMap<>();
+        raw.forEach((k, v) -> result.put(new String(k, StandardCharsets.UTF_8), new String(v, StandardCharsets.UTF_8)));
+        return result;
+    }
+
+    @Override
+    public void deleteTopic(final String topic) {
+        final int partitions = partitions(topic);
+        if (partitions < 0) {
+            return;
+        }
+        final byte[][] keys = new byte[2 + 2 * partitions][];
+        keys[0] = topicsKey();
+        keys[1] = configKey(topic);
+        for (int p = 0; p < partitions; p++) {
+            final byte[][] pk = partitionKeys(topic, p);
+            keys[2 + 2 * p] = pk[0];
+            keys[3 + 2 * p] = pk[1];
+        }
+        retrying("delete topic " + topic, c -> fcall(c, "delete_topic", ScriptOutputType.INTEGER, keys,
+            bytes(topic)));
+        for (int p = 0; p < partitions; p++) {
+            partitionKeys.remove(new TopicPartition(topic, p));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ records
+
+    /** Packs records into entries: (count, batch) pairs, each entry at most {@link #ENTRY_RECORDS} records. */
+    private static void entries(final List<RawRecord> records, final List<byte[]> into) {
+        int from = 0;
+        while (from < records.size()) {
+            int to = from;
+            long size = 0;
+            while (to < records.size() && to - from < ENTRY_RECORDS && size < ENTRY_BYTES) {
+                final RawRecord r = records.get(to);
+                size += 16 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+                to++;
+            }
+            into.add(bytes(to - from));
+            into.add(EntryCodec.encode(records, from, to));
+            from = to;
+        }
+    }
+
+    @Override
+    public long append(final String topic, final int partition, final List<RawRecord> records) {
+        if (partition < 0) {
+            throw new BackendException("No partition " + partition + " in topic " + topic);
+        }
+        final byte[][] keys = partitionKeys(topic, partition);
+        if (records.isEmpty()) {
+            return logEndOffset(topic, partition);
+        }
+        final List<byte[]> args = new ArrayList<>();
+        entries(records, args);
+        final Long first = once("append to " + topic + "-" + partition, c -> fcall(c, "append",
+            ScriptOutputType.INTEGER, keys, args.toArray(new byte[0][])));
+        return first;
+    }
+
+    @Override
+    public List<RawRecord> read(final String topic, final int partition, final long offset, final int maxRecords) {
+        if (partition < 0) {
+            throw new BackendException("No partition " + partition + " in topic " + topic);
+        }
+        final byte[][] keys = partitionKeys(topic, partition);
+        final List<RawRecord> records = new ArrayList<>(Math.min(maxRecords, 4096));
+        long from = offset;
+        while (records.size() < maxRecords) {
+            final long position = from;
+            final Object[] reply = retrying("read " + topic + "-" + partition, c -> readOnce(keys, position));
+            @SuppressWarnings("unchecked")
+            final List<KeyValue<byte[], byte[]>> meta = (List<KeyValue<byte[], byte[]>>) reply[0];
+            if (!meta.get(1).hasValue()) {
+                throw new BackendException("No partition " + partition + " in topic " + topic);
+            }
+            final long start = parseLong(meta.get(0).getValue());
+            final long end = parseLong(meta.get(1).getValue());
+            if (from < start) {
+                from = start;
+                if (from >= end) {
+                    break;
+                }
+                continue; // the entries were read from below the log start; read again from it
+            }
+            @SuppressWarnings("unchecked")
+            final List<StreamMessage<byte[], byte[]>> entries = (List<StreamMessage<byte[], byte[]>>) reply[1];
+            if (entries.isEmpty()) {
+                break;
+            }
+            for (final StreamMessage<byte[], byte[]> entry : entries) {
+                final long entryEnd = entryEnd(entry.getId());
+                byte[] count = null;
+                byte[] batch = null;
+                for (final Map.Entry<byte[], byte[]> field : entry.getBody().entrySet()) {
+                    if (java.util.Arrays.equals(field.getKey(), N)) {
+                        count = field.getValue();
+                    } else if (java.util.Arrays.equals(field.getKey(), B)) {
+                        batch = field.getValue();
+                    }
+                }
+                if (count == null || batch == null) {
+                    throw new BackendException("Entry " + entry.getId() + " of " + topic + "-" + partition
+                        + " is not a PSPF record batch (fields n and b)");
+                }
+                final int n = (int) parseLong(count);
+                EntryCodec.decode(batch, topic, partition, entryEnd - n, n, from, maxRecords - records.size(),
+                    records);
+                from = Math.max(from, entryEnd);
+                if (records.size() >= maxRecords) {
+                    break;
+                }
+            }
+            if (entries.size() < READ_ENTRIES || from >= end) {
+                break;
+            }
+        }
+        return records;
+    }
+
+    /** The partition's meta and the entries after {@code from}, in one round trip. */
+    private Object[] readOnce(final byte[][] keys, final long from) {
+        final io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> async = connection().async();
+        final RedisFuture<List<KeyValue<byte[], byte[]>>> meta = async.hmget(keys[1], bytes("start"), bytes("end"));
+        final RedisFuture<List<StreamMessage<byte[], byte[]>>> entries = async.xrange(keys[0],
+            Range.from(Range.Boundary.excluding("0-" + from), Range.Boundary.<String>unbounded()),
+            Limit.from(READ_ENTRIES));
+        return new Object[] {await(meta), await(entries)};
+    }
+
+    private <T> T await(final RedisFuture<T> future) {
+        try {
+            return future.get(commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException("Interrupted", e);
+        } catch (final ExecutionException e) {
+            if (e.getCause() instanceof RedisException) {
+                throw (RedisException) e.getCause();
+            }
+            throw new RedisException(e.getCause());
+        } catch (final TimeoutException e) {
+            throw new RedisCommandTimeoutException("Command timed out after " + commandTimeout.toMillis() + " ms");
+        }
+    }
+
+    private static long entryEnd(final String id) {
+        final int dash = id.indexOf('-');
+        return Long.parseLong(id.substring(dash + 1));
+    }
+
+    private static long parseLong(final byte[] b) {
+        long v = 0;
+        boolean negative = false;
+        for (int i = 0; i < b.length; i++) {
+            final byte c = b[i];
+            if (i == 0 && c == '-') {
+                negative = true;
+            } else if (c >= '0' && c <= '9') {
+                v = v * 10 + (c - '0');
+            } else {
+                throw new BackendException("Not a number: " + new String(b, StandardCharsets.US_ASCII));
+            }
+        }
+        return negative ? -v : v;
+    }
+
+    private long metaField(final String topic, final int partition, final String field) {
+        final byte[] value = retrying("describe " + topic + "-" + partition,
+            c -> c.hget(partitionKeys(topic, partition)[1], bytes(field)));
+        if (value == null) {
+            throw new BackendException("No partition " + partition + " in topic " + topic);
+        }
+        return parseLong(value);
+    }
+
+    @Override
+    public long logStartOffset(final String topic, final int partition) {
+        return metaField(topic, partition, "start");
+    }
+
+    @Override
+    public long logEndOffset(final String topic, final int partition) {
+        return metaField(topic, partition, "end");
+    }
+
+    @Override
+    public void deleteRecordsBefore(final String topic, final int partition, final long offset) {
+        final byte[][] keys = partitionKeys(topic, partition);
+        retrying("delete records of " + topic + "-" + partition, c -> fcall(c, "delete_before",
+            ScriptOutputType.INTEGER, keys, bytes(offset)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ commits
+
+    @Override
+    public Map<TopicPartition, Long> committedOffsets(final String group, final Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        final List<TopicPartition> asked = new ArrayList<>(partitions);
+        final byte[][] fields = new byte[asked.size()][];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = offsetField(asked.get(i));
+        }
+        final List<KeyValue<byte[], byte[]>> values = retrying("read the offsets of " + group,
+            c -> c.hmget(bytes(groupKey(group, "offsets")), fields));
+        final Map<TopicPartition, Long> result = new HashMap<>();
+        for (int i = 0; i < fields.length; i++) {
+            if (values.get(i).hasValue()) {
+                result.put(asked.get(i), parseLong(values.get(i).getValue()));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public long fence(final String group, final String taskId) {
+        final byte[][] keys = {bytes(groupKey(group, "epochs"))};
+        return once("fence task " + taskId, c -> (Long) fcall(c, "fence", ScriptOutputType.INTEGER, keys,
+            bytes(taskId)));
+    }
+
+    @Override
+    public CommitResult commit(final CommitUnit unit) {
+        final Map<TopicPartition, List<RawRecord>> byPartition = unit.recordsByPartition();
+        final List<TopicPartition> written = new ArrayList<>(byPartition.keySet());
+        final byte[][] keys = new byte[2 + 2 * written.size()][];
+        keys[0] = bytes(groupKey(unit.group(), "epochs"));
+        keys[1] = bytes(groupKey(unit.group(), "offsets"));
+        final List<byte[]> args = new ArrayList<>();
+        args.add(bytes(unit.tasks().size()));
+        unit.tasks().forEach((task, epoch) -> {
+            args.add(bytes(task));
+            args.add(bytes(epoch));
+        });
+        args.add(bytes(unit.offsets().size()));
+        unit.offsets().forEach((tp, offset) -> {
+            args.add(offsetField(tp));
+            args.add(bytes(offset));
+        });
+        for (int i = 0; i < written.size(); i++) {
+            final TopicPartition tp = written.get(i);
+            if (tp.partition() < 0) {
+                throw new BackendException("No partition " + tp.partition() + " in topic " + tp.topic());
+            }
+            final byte[][] pk = partitionKeys(tp.topic(), tp.partition());
+            keys[2 + 2 * i] = pk[0];
+            keys[3 + 2 * i] = pk[1];
+            final int countAt = args.size();
+            args.add(null);
+            entries(byPartition.get(tp), args);
+            args.set(countAt, bytes((args.size() - countAt - 1) / 2));
+        }
+        final List<Object> reply = once("commit of " + unit.tasks().keySet(), c -> fcall(c, "commit",
+            ScriptOutputType.MULTI, keys, args.toArray(new byte[0][])));
+        final String status = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
+        if ("FENCED".equals(status)) {
+            return CommitResult.fencedResult();
+        }
+        final Map<TopicPartition, Long> first = new LinkedHashMap<>();
+        final Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        for (int i = 0; i < written.size(); i++) {
+            final TopicPartition tp = written.get(i);
+            final long firstOffset = (Long) reply.get(1 + i);
+            first.put(tp, firstOffset);
+            next.put(tp, firstOffset + byPartition.get(tp).size());
+        }
+        return CommitResult.committed(unit, first, next);
+    }
+
+    @Override
+    public GroupMembership join(final String group, final String memberId) {
+        return new ValkeyMembership(this, group, memberId, ValkeySettings.sessionTimeoutMs(configs));
+    }
+
+    /** Runs a membership function (see {@code pspf.lua}); membership calls may be repeated. */
+    <T> T membershipCall(final String what, final String function, final ScriptOutputType type, final byte[][] keys,
+                         final byte[]... args) {
+        return retrying(what, c -> fcall(c, function, type, keys, args));
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        final StatefulRedisConnection<byte[], byte[]> c = connection;
+        if (c != null) {
+            c.close();
+        }
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public String toString() {
+        return "ValkeyBackend(" + display + ")";
+    }
+}

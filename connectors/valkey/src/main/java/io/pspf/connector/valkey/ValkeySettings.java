@@ -1,0 +1,72 @@
+package io.pspf.connector.valkey;
+
+import java.util.Map;
+
+import org.apache.kafka.common.config.ConfigException;
+
+/** The settings of the Valkey backend, read from the application's configuration; a bad value fails naming its key. */
+final class ValkeySettings {
+    /** The prefix of every key PSPF writes (several applications may share a server under different prefixes). */
+    static final String KEY_PREFIX_CONFIG = "pspf.valkey.key.prefix";
+    /** How long commands that change nothing (and connecting) are retried through connection failures. */
+    static final String RETRY_TIMEOUT_MS_CONFIG = "pspf.valkey.retry.timeout.ms";
+    /** How long one command may take. */
+    static final String COMMAND_TIMEOUT_MS_CONFIG = "pspf.valkey.command.timeout.ms";
+    /** The ACL user, if not given in the URI. */
+    static final String USER_CONFIG = "pspf.valkey.user";
+    /** The password, if not given in the URI. Never logged. */
+    static final String PASSWORD_CONFIG = "pspf.valkey.password";
+    /** Kafka's consumer setting: an instance that does not heart-beat for this long loses its tasks. */
+    static final String SESSION_TIMEOUT_MS_CONFIG = "session.timeout.ms";
+
+    final String keyPrefix;
+    final long retryTimeoutMs;
+    final long commandTimeoutMs;
+    final String user;
+    final String password;
+
+    ValkeySettings(final Map<String, Object> configs) {
+        this.keyPrefix = string(configs, KEY_PREFIX_CONFIG, "pspf");
+        if (keyPrefix.isEmpty()) {
+            throw new ConfigException(KEY_PREFIX_CONFIG, keyPrefix, "must not be empty");
+        }
+        this.retryTimeoutMs = positiveLong(configs, RETRY_TIMEOUT_MS_CONFIG, 60_000);
+        this.commandTimeoutMs = positiveLong(configs, COMMAND_TIMEOUT_MS_CONFIG, 10_000);
+        this.user = string(configs, USER_CONFIG, null);
+        final Object pw = configs.get(PASSWORD_CONFIG);
+        this.password = pw == null ? null
+            : pw instanceof org.apache.kafka.common.config.types.Password
+                ? ((org.apache.kafka.common.config.types.Password) pw).value() : pw.toString();
+    }
+
+    static long sessionTimeoutMs(final Map<String, Object> configs) {
+        Object v = configs.get(SESSION_TIMEOUT_MS_CONFIG);
+        if (v == null) {
+            v = configs.get("consumer." + SESSION_TIMEOUT_MS_CONFIG);
+        }
+        return v == null ? 45_000 : parsePositive(SESSION_TIMEOUT_MS_CONFIG, v);
+    }
+
+    private static String string(final Map<String, Object> configs, final String key, final String otherwise) {
+        final Object v = configs.get(key);
+        return v == null ? otherwise : v.toString();
+    }
+
+    private static long positiveLong(final Map<String, Object> configs, final String key, final long otherwise) {
+        final Object v = configs.get(key);
+        return v == null ? otherwise : parsePositive(key, v);
+    }
+
+    private static long parsePositive(final String key, final Object v) {
+        final long n;
+        try {
+            n = v instanceof Number ? ((Number) v).longValue() : Long.parseLong(v.toString().trim());
+        } catch (final NumberFormatException e) {
+            throw new ConfigException(key, v, "not a whole number");
+        }
+        if (n <= 0) {
+            throw new ConfigException(key, v, "must be positive");
+        }
+        return n;
+    }
+}

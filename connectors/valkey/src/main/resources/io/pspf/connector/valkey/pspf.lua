@@ -1,0 +1,187 @@
+#!lua name=pspf_v1
+-- PSPF's server-side functions (FUNCTION LOAD; persisted and replicated with the data). See ValkeyBackend for the
+-- key layout. Every function makes all its checks before its first write: scripts are atomic but never roll back.
+-- Offsets are formatted with %d: Lua numbers are doubles, and tostring would print large ones in exponent form.
+
+local function fail(code, message)
+  return redis.error_reply('PSPF_' .. code .. ' ' .. message)
+end
+
+-- keys: topics hash, topic config hash, then the meta hash of each partition 0..n-1
+-- args: topic, partition count, then config name/value pairs
+local function create_topic(keys, args)
+  local topic = args[1]
+  local n = tonumber(args[2])
+  local existing = redis.call('HGET', keys[1], topic)
+  if existing then
+    if tonumber(existing) ~= n then
+      return fail('PARTITIONS', 'Topic ' .. topic .. ' exists with ' .. existing .. ' partitions, not ' .. args[2])
+    end
+    return 0
+  end
+  redis.call('HSET', keys[1], topic, n)
+  for i = 3, #keys do
+    redis.call('HSET', keys[i], 'start', 0, 'end', 0)
+  end
+  for i = 3, #args, 2 do
+    redis.call('HSET', keys[2], args[i], args[i + 1])
+  end
+  return 1
+end
+
+-- keys: topics hash, topic config hash, then the stream and meta keys of every partition
+-- args: topic
+local function delete_topic(keys, args)
+  redis.call('HDEL', keys[1], args[1])
+  for i = 2, #keys do
+    redis.call('DEL', keys[i])
+  end
+  return 1
+end
+
+-- Appends entries to one partition. keys: stream, meta; args: (count, batch) per entry. Returns the first offset.
+local function append(keys, args)
+  local e = redis.call('HGET', keys[2], 'end')
+  if not e then
+    return fail('UNKNOWN_PARTITION', keys[1])
+  end
+  local first = tonumber(e)
+  local next_offset = first
+  for i = 1, #args, 2 do
+    next_offset = next_offset + tonumber(args[i])
+    redis.call('XADD', keys[1], string.format('0-%d', next_offset), 'n', args[i], 'b', args[i + 1])
+  end
+  redis.call('HSET', keys[2], 'end', string.format('%d', next_offset))
+  return first
+end
+
+-- One commit unit. keys: epochs hash, offsets hash, then stream and meta of each partition written.
+-- args: task count, (task, epoch) per task, offset count, (field, offset) per offset, then per partition written:
+-- entry count, (count, batch) per entry. Returns {'FENCED'} or {'OK', first offset per partition written}.
+local function commit(keys, args)
+  local i = 1
+  local tasks = tonumber(args[i])
+  i = i + 1
+  for _ = 1, tasks do
+    local stored = tonumber(redis.call('HGET', keys[1], args[i])) or 0
+    if stored ~= tonumber(args[i + 1]) then
+      return {'FENCED'}
+    end
+    i = i + 2
+  end
+  local offsets = tonumber(args[i])
+  local offsets_at = i + 1
+  i = offsets_at + 2 * offsets
+  local firsts = {}
+  for k = 3, #keys, 2 do
+    local e = redis.call('HGET', keys[k + 1], 'end')
+    if not e then
+      return fail('UNKNOWN_PARTITION', keys[k])
+    end
+    firsts[#firsts + 1] = tonumber(e)
+  end
+  local result = {'OK'}
+  local p = 1
+  for k = 3, #keys, 2 do
+    local entries = tonumber(args[i])
+    i = i + 1
+    local next_offset = firsts[p]
+    result[#result + 1] = next_offset
+    for _ = 1, entries do
+      next_offset = next_offset + tonumber(args[i])
+      redis.call('XADD', keys[k], string.format('0-%d', next_offset), 'n', args[i], 'b', args[i + 1])
+      i = i + 2
+    end
+    redis.call('HSET', keys[k + 1], 'end', string.format('%d', next_offset))
+    p = p + 1
+  end
+  for j = offsets_at, offsets_at + 2 * offsets - 1, 2 do
+    redis.call('HSET', keys[2], args[j], args[j + 1])
+  end
+  return result
+end
+
+-- Deletes the records below an offset. keys: stream, meta; args: offset. Returns the new log start.
+local function delete_before(keys, args)
+  local m = redis.call('HMGET', keys[2], 'start', 'end')
+  if not m[2] then
+    return fail('UNKNOWN_PARTITION', keys[1])
+  end
+  local start = tonumber(m[1])
+  local target = math.min(tonumber(args[1]), tonumber(m[2]))
+  if target > start then
+    redis.call('HSET', keys[2], 'start', string.format('%d', target))
+    -- an entry 0-end holds offsets below end: those with end <= target hold only deleted records
+    redis.call('XTRIM', keys[1], 'MINID', string.format('0-%d', target + 1))
+    start = target
+  end
+  return start
+end
+
+-- Makes the caller a task's owner. keys: epochs hash; args: task. Returns the new epoch.
+local function fence(keys, args)
+  return redis.call('HINCRBY', keys[1], args[1], 1)
+end
+
+-- Membership. keys: members sorted set (score = deadline, server time in ms); args: member, session timeout ms.
+-- Returns the number of live members, this one included.
+local function heartbeat(keys, args)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZREMRANGEBYSCORE', keys[1], '-inf', now)
+  if args[1] ~= '' then
+    redis.call('ZADD', keys[1], now + tonumber(args[2]), args[1])
+  end
+  return redis.call('ZCARD', keys[1])
+end
+
+-- keys: lease key; args: member, ttl ms. Takes the lease if free or ours (and extends it). Returns 1 or 0.
+local function acquire(keys, args)
+  local holder = redis.call('GET', keys[1])
+  if holder and holder ~= args[1] then
+    return 0
+  end
+  redis.call('SET', keys[1], args[1], 'PX', args[2])
+  return 1
+end
+
+-- keys: lease keys; args: member, ttl ms. Extends the leases still ours; returns, per lease, 1 if ours, else 0.
+local function renew(keys, args)
+  local held = {}
+  for i = 1, #keys do
+    if redis.call('GET', keys[i]) == args[1] then
+      redis.call('PEXPIRE', keys[i], args[2])
+      held[i] = 1
+    else
+      held[i] = 0
+    end
+  end
+  return held
+end
+
+-- keys: lease key; args: member. Deletes the lease if it is ours.
+local function release(keys, args)
+  if redis.call('GET', keys[1]) == args[1] then
+    redis.call('DEL', keys[1])
+    return 1
+  end
+  return 0
+end
+
+-- Server time in ms.
+local function now_ms(keys, args)
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+redis.register_function('pspf_v1_create_topic', create_topic)
+redis.register_function('pspf_v1_delete_topic', delete_topic)
+redis.register_function('pspf_v1_append', append)
+redis.register_function('pspf_v1_commit', commit)
+redis.register_function('pspf_v1_delete_before', delete_before)
+redis.register_function('pspf_v1_fence', fence)
+redis.register_function('pspf_v1_heartbeat', heartbeat)
+redis.register_function('pspf_v1_acquire', acquire)
+redis.register_function('pspf_v1_renew', renew)
+redis.register_function('pspf_v1_release', release)
+redis.register_function{function_name='pspf_v1_now', callback=now_ms, flags={'no-writes'}}

@@ -1,0 +1,250 @@
+package io.pspf.connector.valkey;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.pspf.runtime.backend.Backend;
+import io.pspf.runtime.backend.BackendException;
+import io.pspf.runtime.backend.BackendProvider;
+import io.pspf.runtime.backend.CommitUnit;
+import io.pspf.runtime.backend.GroupMembership;
+import io.pspf.runtime.backend.RawRecord;
+
+/** What the conformance suite does not cover: entry packing, server restarts, settings and membership. */
+@ExtendWith(ValkeyServerExtension.class)
+class ValkeyBackendTest {
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private final ValkeyServer server;
+
+    ValkeyBackendTest(final ValkeyServer server) {
+        this.server = server;
+    }
+
+    private static Backend open(final ValkeyServer server, final Object... settings) {
+        final Map<String, Object> configs = new HashMap<>();
+        configs.put(ValkeySettings.KEY_PREFIX_CONFIG, "vt" + PREFIXES.incrementAndGet());
+        for (int i = 0; i < settings.length; i += 2) {
+            configs.put((String) settings[i], settings[i + 1]);
+        }
+        return BackendProvider.open(server.uri(), configs);
+    }
+
+    private static RawRecord record(final Random random, final int i) {
+        final RecordHeaders headers = new RecordHeaders();
+        for (int h = random.nextInt(3); h > 0; h--) {
+            headers.add("h" + h, random.nextBoolean() ? null : ("v" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        final byte[] key = random.nextInt(10) == 0 ? null : ("k" + i).getBytes(StandardCharsets.UTF_8);
+        final byte[] value = random.nextInt(10) == 0 ? null : new byte[random.nextInt(random.nextInt(5) == 0 ? 2000 : 40)];
+        if (value != null) {
+            random.nextBytes(value);
+        }
+        return new RawRecord(null, -1, -1, random.nextLong() >> random.nextInt(64), key, value, headers);
+    }
+
+    private static void assertSame(final RawRecord expected, final long offset, final RawRecord actual) {
+        assertEquals(offset, actual.offset());
+        assertEquals(expected.timestamp(), actual.timestamp(), "timestamp at " + offset);
+        assertArrayEquals(expected.key(), actual.key(), "key at " + offset);
+        assertArrayEquals(expected.value(), actual.value(), "value at " + offset);
+        assertArrayEquals(expected.headers().toArray(), actual.headers().toArray(), "headers at " + offset);
+    }
+
+    /**
+     * Random appends and commits (some far larger than one entry), deletions below random offsets and reads from
+     * random offsets with random limits, checked against a list: packing records into entries must not show.
+     */
+    @Test
+    void readsFromAnyOffsetAgreeWithAModelAcrossEntryBoundaries() {
+        for (final long seed : new long[] {1, 2, 3, 4}) {
+            final Random random = new Random(seed);
+            try (Backend backend = open(server)) {
+                backend.createTopic("t", 2);
+                final List<List<RawRecord>> model = List.of(new ArrayList<>(), new ArrayList<>());
+                final long[] start = new long[2];
+                final long epoch = backend.fence("app", "0_0");
+                int next = 0;
+                for (int op = 0; op < 60; op++) {
+                    final int p = random.nextInt(2);
+                    final int kind = random.nextInt(10);
+                    if (kind < 4) {
+                        final List<RawRecord> batch = new ArrayList<>();
+                        for (int n = 1 + random.nextInt(random.nextBoolean() ? 5 : 4500); n > 0; n--) {
+                            batch.add(record(random, next++));
+                        }
+                        assertEquals(model.get(p).size(), backend.append("t", p, batch), "seed " + seed);
+                        model.get(p).addAll(batch);
+                    } else if (kind < 6) {
+                        final CommitUnit.Builder unit = CommitUnit.builder("app", "0_0", epoch);
+                        final int[] counts = new int[2];
+                        for (int n = 1 + random.nextInt(3000); n > 0; n--) {
+                            final int q = random.nextInt(2);
+                            final RawRecord r = record(random, next++);
+                            unit.output("t", q, r);
+                            model.get(q).add(r);
+                            counts[q]++;
+                        }
+                        final long firstBefore0 = model.get(0).size() - counts[0];
+                        final var result = backend.commit(unit.offset(new TopicPartition("in", 0), op).build());
+                        assertTrue(result.isCommitted());
+                        if (counts[0] > 0) {
+                            assertEquals(firstBefore0, result.firstOffsets().get(new TopicPartition("t", 0)));
+                        }
+                    } else if (kind == 6) {
+                        final long to = start[p] + random.nextInt((int) (model.get(p).size() - start[p] + 1));
+                        backend.deleteRecordsBefore("t", p, to);
+                        start[p] = Math.max(start[p], to);
+                        assertEquals(start[p], backend.logStartOffset("t", p));
+                    } else {
+                        final int size = model.get(p).size();
+                        final long from = random.nextInt(size + 2);
+                        final int max = 1 + random.nextInt(random.nextBoolean() ? 10 : 6000);
+                        final List<RawRecord> read = backend.read("t", p, from, max);
+                        final long first = Math.max(from, start[p]);
+                        final long expected = Math.max(0, Math.min(max, size - first));
+                        assertEquals(expected, read.size(), "seed " + seed + " op " + op + " read " + from + "+" + max);
+                        for (int i = 0; i < read.size(); i++) {
+                            assertSame(model.get(p).get((int) (first + i)), first + i, read.get(i));
+                            assertEquals(p, read.get(i).partition());
+                            assertEquals("t", read.get(i).topic());
+                        }
+                    }
+                    assertEquals(model.get(p).size(), backend.logEndOffset("t", p));
+                }
+            }
+        }
+    }
+
+    @Test
+    void keepsItsRecordsAndCarriesOnWhenTheServerIsKilledAndRestartedWithAppendOnly() throws Exception {
+        try (ValkeyServer own = ValkeyServer.start("--appendonly", "yes", "--appendfsync", "always");
+             Backend backend = open(own, ValkeySettings.RETRY_TIMEOUT_MS_CONFIG, 20_000)) {
+            final Random random = new Random(7);
+            backend.createTopic("t", 1);
+            final List<RawRecord> written = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                written.add(record(random, i));
+            }
+            backend.append("t", 0, written);
+            final long epoch = backend.fence("app", "0_0");
+            assertTrue(backend.commit(CommitUnit.builder("app", "0_0", epoch)
+                .offset(new TopicPartition("in", 0), 42).build()).isCommitted());
+            own.kill();
+            final Thread restarter = new Thread(() -> {
+                try {
+                    Thread.sleep(500);
+                    own.restart();
+                } catch (final Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            restarter.start();
+            // reads are retried until the server is back
+            final List<RawRecord> read = backend.read("t", 0, 0, 1000);
+            restarter.join();
+            assertEquals(100, read.size());
+            for (int i = 0; i < 100; i++) {
+                assertSame(written.get(i), i, read.get(i));
+            }
+            assertEquals(Map.of(new TopicPartition("in", 0), 42L),
+                backend.committedOffsets("app", List.of(new TopicPartition("in", 0))));
+            assertEquals(100L, backend.append("t", 0, List.of(record(random, 100))));
+            // the epoch survived too: the old owner stays fenced
+            assertEquals(epoch + 1, backend.fence("app", "0_0"));
+        }
+    }
+
+    @Test
+    void loadsItsFunctionsAgainWhenARestartedServerLostThem() throws Exception {
+        try (ValkeyServer own = ValkeyServer.start();
+             Backend backend = open(own, ValkeySettings.RETRY_TIMEOUT_MS_CONFIG, 20_000)) {
+            backend.createTopic("t", 1);
+            own.kill();
+            own.restart();
+            // without persistence the server came back empty, functions included
+            assertEquals(-1, backend.partitions("t"));
+            backend.createTopic("t", 1);
+            assertEquals(0L, backend.append("t", 0, List.of(record(new Random(1), 0))));
+        }
+    }
+
+    @Test
+    void failsAWriteWhoseServerIsGoneOnceItsRetryTimeIsUp() throws Exception {
+        try (ValkeyServer own = ValkeyServer.start();
+             Backend backend = open(own, ValkeySettings.RETRY_TIMEOUT_MS_CONFIG, 300)) {
+            backend.createTopic("t", 1);
+            own.kill();
+            final BackendException e = assertThrows(BackendException.class,
+                () -> backend.append("t", 0, List.of(record(new Random(1), 0))));
+            assertTrue(e.getMessage().contains("127.0.0.1:" + own.port()), e.getMessage());
+            assertThrows(BackendException.class, () -> backend.logEndOffset("t", 0));
+        }
+    }
+
+    @Test
+    void refusesBadSettingsNamingTheKey() {
+        final ConfigException timeout = assertThrows(ConfigException.class,
+            () -> open(server, ValkeySettings.RETRY_TIMEOUT_MS_CONFIG, "-5"));
+        assertTrue(timeout.getMessage().contains(ValkeySettings.RETRY_TIMEOUT_MS_CONFIG), timeout.getMessage());
+        final ConfigException uri = assertThrows(ConfigException.class,
+            () -> BackendProvider.open("valkey:localhost", Map.of()));
+        assertTrue(uri.getMessage().contains("pspf.backend"), uri.getMessage());
+        final ConfigException secret = assertThrows(ConfigException.class,
+            () -> BackendProvider.open("valkey:user:hunter2@host", Map.of()));
+        assertFalse(secret.getMessage().contains("hunter2"), secret.getMessage());
+    }
+
+    @Test
+    void sharesLeasesBetweenMembersAndFreesThoseOfAMemberThatStoppedHeartBeating() throws Exception {
+        final String prefix = "members" + PREFIXES.incrementAndGet();
+        final Backend a = open(server, ValkeySettings.KEY_PREFIX_CONFIG, prefix, "session.timeout.ms", 600);
+        try (Backend b = open(server, ValkeySettings.KEY_PREFIX_CONFIG, prefix, "session.timeout.ms", 600)) {
+            final GroupMembership ma = a.join("app", "a");
+            final GroupMembership mb = b.join("app", "b");
+            assertEquals(2, mb.liveMembers());
+            assertTrue(ma.tryAcquire("0_0"));
+            assertTrue(ma.tryAcquire("0_0"), "holding a lease counts as taking it");
+            assertFalse(mb.tryAcquire("0_0"));
+            Thread.sleep(1_000);
+            assertFalse(mb.tryAcquire("0_0"), "a live member's lease is renewed");
+            ma.release("0_0");
+            assertTrue(mb.tryAcquire("0_0"));
+            assertTrue(ma.tryAcquire("0_1"));
+            // a dies: its connection goes and its heart-beats stop, without leaving the group or releasing
+            a.close();
+            final long deadline = System.currentTimeMillis() + 5_000;
+            while (!mb.tryAcquire("0_1") && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(mb.tryAcquire("0_1"), "a dead member's lease expires within the session timeout");
+            assertEquals(1, mb.liveMembers());
+            ma.close();
+            final GroupMembership late = b.join("app", "c");
+            mb.requestShutdown();
+            assertTrue(mb.shutdownRequested());
+            late.close();
+            Thread.sleep(5);
+            final GroupMembership later = b.join("app", "d");
+            assertFalse(later.shutdownRequested(), "a member that joined after the request is not asked");
+            later.close();
+            mb.close();
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.pspf.connector.valkey;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code valkey-server} or {@code redis-server} from PATH, on a free loopback port, with its own data
+ * directory: for tests only. It can be killed (SIGKILL) and started again on the same port and directory, to test
+ * recovery from a server crash (with {@code appendonly yes} it keeps its data).
+ */
+public final class ValkeyServer implements AutoCloseable {
+    private final String binary;
+    private final Path dir;
+    private final List<String> extraArgs;
+    private int port;
+    private Process process;
+
+    private ValkeyServer(final String binary, final Path dir, final List<String> extraArgs) {
+        this.binary = binary;
+        this.dir = dir;
+        this.extraArgs = extraArgs;
+    }
+
+    /** The server binary on PATH ({@code valkey-server} first), or null when there is none. */
+    public static String findBinary() {
+        final String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (final String name : new String[] {"valkey-server", "redis-server"}) {
+            for (final String entry : path.split(File.pathSeparator)) {
+                final File candidate = new File(entry, name);
+                if (candidate.canExecute()) {
+                    return candidate.getAbsolutePath();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Starts a server; {@code extraArgs} are server options such as {@code --appendonly yes}. */
+    public static ValkeyServer start(final String... extraArgs) throws IOException {
+        final String binary = findBinary();
+        if (binary == null) {
+            throw new IllegalStateException("Neither valkey-server nor redis-server is on the PATH");
+        }
+        final ValkeyServer server = new ValkeyServer(binary, Files.createTempDirectory("pspf-valkey-"),
+            List.of(extraArgs));
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            server.port = freePort();
+            try {
+                server.launch();
+                return server;
+            } catch (final IOException e) {
+                last = e; // the port was taken between choosing and binding it: choose another
+            }
+        }
+        throw last;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private void launch() throws IOException {
+        final List<String> command = new ArrayList<>(List.of(binary, "--port", Integer.toString(port),
+            "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--daemonize", "no",
+            "--protected-mode", "yes", "--logfile", dir.resolve("server.log").toString()));
+        command.addAll(extraArgs);
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("The server exited at start (" + log() + ")");
+            }
+            if (ping()) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("The server did not answer PING within 20 s (" + log() + ")");
+    }
+
+    private String log() {
+        try {
+            final Path log = dir.resolve("server.log");
+            final List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (final IOException e) {
+            return "no log";
+        }
+    }
+
+    private boolean ping() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            socket.setSoTimeout(1000);
+            final OutputStream out = socket.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            final InputStream in = socket.getInputStream();
+            final byte[] reply = new byte[7];
+            final int n = in.read(reply);
+            return n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (final IOException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code valkey://127.0.0.1:<port>}, the value of {@code pspf.backend}. */
+    public String uri() {
+        return "valkey://127.0.0.1:" + port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Kills the server with SIGKILL and waits for it to be gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    /** Starts the server again on the same port and data directory (after {@link #kill()}). */
+    public void restart() throws IOException {
+        launch();
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(20, TimeUnit.SECONDS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (final IOException e) {
+            // a temp directory left behind
+        }
+    }
+}
