@@ -19,9 +19,8 @@ import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import io.pspf.client.PspfProducer;
 import io.pspf.client.PspfReader;
@@ -32,13 +31,16 @@ import io.pspf.streams.Topology;
 /**
  * Two instances of one application share a backend: the tasks split between them, and when one stops the other
  * takes its tasks over, resuming from the committed offsets and restored state. Every count update reaches the output
- * exactly once, in order.
+ * exactly once, in order. Run on each backend that instances can share by a subclass.
  */
-class PspfStreamsSharedDirectoryTest {
-    private static final int PARTITIONS = 4;
+abstract class SharedBackendTest {
+    static final int PARTITIONS = 4;
 
     @TempDir
     Path dir;
+
+    /** {@code pspf.backend} and any other setting that places this test's topics on the backend, fresh per test. */
+    abstract Map<String, Object> backendConfig();
 
     private Topology topology() {
         final StreamsBuilder builder = new StreamsBuilder();
@@ -50,14 +52,16 @@ class PspfStreamsSharedDirectoryTest {
         return builder.build();
     }
 
-    private String backend(final String kind) {
-        return kind.equals("log") ? "log:" + dir.resolve("log") : "memory:shared-" + dir.getFileName();
+    private Map<String, Object> clientConfig() {
+        final Map<String, Object> config = new HashMap<>(backendConfig());
+        config.put("pspf.topic.partitions", PARTITIONS);
+        return config;
     }
 
-    private Properties props(final String kind, final String instance) {
+    private Properties props(final String instance) {
         final Properties props = new Properties();
+        props.putAll(backendConfig());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "shared");
-        props.put("pspf.backend", backend(kind));
         props.put("pspf.topic.partitions", PARTITIONS);
         props.put("pspf.group.check.interval.ms", 50);
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-" + instance).toString());
@@ -85,18 +89,16 @@ class PspfStreamsSharedDirectoryTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"log", "memory"})
-    void instancesSplitTheTasksAndTakeOverFromAnInstanceThatStops(final String kind) throws Exception {
+    @Test
+    void instancesSplitTheTasksAndTakeOverFromAnInstanceThatStops() throws Exception {
         final Map<String, Long> expected = new HashMap<>();
         final Map<String, List<Long>> expectedUpdates = new HashMap<>();
-        try (PspfProducer<String, String> producer = new PspfProducer<>(Map.of("pspf.backend", backend(kind),
-            "pspf.topic.partitions", PARTITIONS), Serdes.String().serializer(), Serdes.String().serializer())) {
-            final PspfStreams first = new PspfStreams(topology(), props(kind, "a"));
+        try (PspfProducer<String, String> producer = new PspfProducer<>(clientConfig(), Serdes.String().serializer(), Serdes.String().serializer())) {
+            final PspfStreams first = new PspfStreams(topology(), props("a"));
             first.start();
             await(() -> tasks(first) == PARTITIONS, "the first instance to run every task");
             produce(producer, 0, 500, expected, expectedUpdates);
-            final PspfStreams second = new PspfStreams(topology(), props(kind, "b"));
+            final PspfStreams second = new PspfStreams(topology(), props("b"));
             second.start();
             await(() -> tasks(first) == PARTITIONS / 2 && tasks(second) == PARTITIONS / 2
                 && first.state() == PspfStreams.State.RUNNING && second.state() == PspfStreams.State.RUNNING,
@@ -106,8 +108,8 @@ class PspfStreamsSharedDirectoryTest {
             await(() -> tasks(second) == PARTITIONS && second.state() == PspfStreams.State.RUNNING,
                 "the second instance to take every task");
             produce(producer, 1000, 500, expected, expectedUpdates);
-            await(() -> lastCounts(kind).equals(expected), "the final counts");
-            assertEquals(expectedUpdates, updates(kind), "every update exactly once, in order");
+            await(() -> lastCounts().equals(expected), "the final counts");
+            assertEquals(expectedUpdates, updates(), "every update exactly once, in order");
             second.close();
         }
     }
@@ -123,15 +125,15 @@ class PspfStreamsSharedDirectoryTest {
         producer.sendAll(records);
     }
 
-    private Map<String, Long> lastCounts(final String kind) {
+    private Map<String, Long> lastCounts() {
         final Map<String, Long> last = new HashMap<>();
-        updates(kind).forEach((key, values) -> last.put(key, values.get(values.size() - 1)));
+        updates().forEach((key, values) -> last.put(key, values.get(values.size() - 1)));
         return last;
     }
 
-    private Map<String, List<Long>> updates(final String kind) {
+    private Map<String, List<Long>> updates() {
         final Map<String, List<Long>> updates = new HashMap<>();
-        try (PspfReader<String, Long> reader = new PspfReader<>(Map.of("pspf.backend", backend(kind)),
+        try (PspfReader<String, Long> reader = new PspfReader<>(backendConfig(),
             Serdes.String().deserializer(), Serdes.Long().deserializer())) {
             for (int p = 0; p < Math.max(0, reader.partitions("counts")); p++) {
                 long offset = reader.startOffset("counts", p);
@@ -150,10 +152,10 @@ class PspfStreamsSharedDirectoryTest {
         return updates;
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void anInstanceWhoseLastThreadIsRemovedHandsItsTasksOver() throws Exception {
-        try (PspfStreams first = new PspfStreams(topology(), props("memory", "a"));
-             PspfStreams second = new PspfStreams(topology(), props("memory", "b"))) {
+        try (PspfStreams first = new PspfStreams(topology(), props("a"));
+             PspfStreams second = new PspfStreams(topology(), props("b"))) {
             first.start();
             await(() -> tasks(first) == PARTITIONS, "the first instance to run every task");
             second.start();
