@@ -32,10 +32,11 @@ import io.pspf.streams.Topology;
 /**
  * The application {@link PspfStreamsCrashTest} kills: per key a count ({@code counts}) and a sum per ten-second window
  * ({@code sums}) of the {@code events} topic, with the record cache off so that every update reaches the output.
- * Arguments: {@code <dir> <guarantee> [--until-done] [--instance <name>] [--tasks <n>]}. It prints {@code RUNNING}
+ * Arguments: {@code <dir> <guarantee> [--until-done] [--instance <name>] [--tasks <n>] [--stores <file>]
+ * [--set <key>=<value>]...} ({@code --set} overrides settings, {@code pspf.backend} for one). It prints {@code RUNNING}
  * once the client runs; with {@code --until-done} it closes once {@code <dir>/input-complete} exists, it runs
  * {@code n} tasks (default: any) and every input record is committed, and writes the store contents to
- * {@code <dir>/stores.txt}. Instances with different
+ * {@code <dir>/<file>} (default {@code stores.txt}). Instances with different
  * names share the log directory and split the tasks.
  */
 public final class CrashApp {
@@ -66,9 +67,14 @@ public final class CrashApp {
     }
 
     static Properties props(final Path dir, final String guarantee, final String instance) {
+        return props(dir, guarantee, instance, Map.of("pspf.backend", "log:" + dir.resolve("log")));
+    }
+
+    static Properties props(final Path dir, final String guarantee, final String instance,
+                            final Map<String, Object> backend) {
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "crash-app");
-        props.put("pspf.backend", "log:" + dir.resolve("log"));
+        props.putAll(backend);
         props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state" + instance).toString());
         props.put("pspf.group.check.interval.ms", 100);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
@@ -86,7 +92,16 @@ public final class CrashApp {
         final boolean untilDone = options.contains("--until-done");
         final String instance = options.contains("--instance") ? "-" + options.get(options.indexOf("--instance") + 1) : "";
         final int tasks = options.contains("--tasks") ? Integer.parseInt(options.get(options.indexOf("--tasks") + 1)) : 1;
-        final PspfStreams streams = new PspfStreams(topology(), props(dir, args[1], instance));
+        final Map<String, Object> backend = new java.util.HashMap<>(Map.of("pspf.backend", "log:" + dir.resolve("log")));
+        for (int i = 0; i + 1 < options.size(); i++) {
+            if (options.get(i).equals("--set")) {
+                final String setting = options.get(i + 1);
+                backend.put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+            }
+        }
+        final String storesFile = options.contains("--stores") ? options.get(options.indexOf("--stores") + 1)
+            : "stores.txt";
+        final PspfStreams streams = new PspfStreams(topology(), props(dir, args[1], instance, backend));
         streams.start();
         while (streams.state() != PspfStreams.State.RUNNING) {
             if (streams.state() == PspfStreams.State.ERROR) {
@@ -121,7 +136,7 @@ public final class CrashApp {
             }
         }
         sumMap.forEach((k, v) -> out.append("sum ").append(k).append(' ').append(v).append('\n'));
-        Files.writeString(dir.resolve("stores.txt"), out.toString(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(storesFile), out.toString(), StandardCharsets.UTF_8);
         streams.close();
         System.exit(streams.state() == PspfStreams.State.NOT_RUNNING ? 0 : 3);
     }

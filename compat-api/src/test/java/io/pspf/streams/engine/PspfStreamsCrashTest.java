@@ -4,31 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.kstream.WindowedSerdes;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.pspf.client.PspfProducer;
-import io.pspf.client.PspfReader;
 
 /**
  * Kills {@link CrashApp} (a grouped count and a windowed sum, in a JVM of its own) with SIGKILL at 20 random moments
@@ -47,78 +37,39 @@ class PspfStreamsCrashTest {
     @TempDir
     Path dir;
 
+    private Map<String, Object> backend() {
+        return Map.of("pspf.backend", "log:" + dir.resolve("log"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"exactly_once_v2", "at_least_once"})
     void survivesSigkillsWithTheResultsOfAFailureFreeRun(final String guarantee) throws Exception {
         final Random random = new Random(guarantee.hashCode());
-        final Map<String, List<Long>> expectedCounts = new HashMap<>();
-        final Map<String, List<Long>> expectedSums = new HashMap<>();
-        final Map<String, Long> countSoFar = new HashMap<>();
-        final Map<String, Long> sumSoFar = new HashMap<>();
-        int produced = 0;
+        final CrashWorkload workload = new CrashWorkload(random, KEYS, backend(), PARTITIONS);
         final int perRun = RECORDS / (KILLS + 1);
         for (int run = 0; run <= KILLS; run++) {
-            final int upTo = run == KILLS ? RECORDS : produced + perRun;
-            final List<ProducerRecord<String, Long>> batch = new ArrayList<>();
-            for (; produced < upTo; produced++) {
-                final String key = "k" + random.nextInt(KEYS);
-                final long value = random.nextInt(100);
-                final long timestamp = 1_000_000L + produced * 10L;
-                batch.add(new ProducerRecord<>(CrashApp.INPUT, null, timestamp, key, value));
-                // per key, in production order: one partition per key keeps that order through the application
-                expectedCounts.computeIfAbsent(key, k -> new ArrayList<>()).add(countSoFar.merge(key, 1L, Long::sum));
-                final String window = key + "@" + (timestamp - timestamp % CrashApp.WINDOW_MS);
-                expectedSums.computeIfAbsent(window, k -> new ArrayList<>()).add(sumSoFar.merge(window, value, Long::sum));
-            }
-            try (PspfProducer<String, Long> producer = new PspfProducer<>(Map.of("pspf.backend", "log:" + dir.resolve("log"),
-                "pspf.topic.partitions", PARTITIONS), Serdes.String().serializer(), Serdes.Long().serializer())) {
-                producer.sendAll(batch);
-            }
+            workload.produce(run == KILLS ? RECORDS - workload.produced() : perRun);
             if (run == KILLS) {
                 Files.writeString(dir.resolve("input-complete"), "");
             }
             runChild(guarantee, run < KILLS, random);
         }
 
-        final Map<String, List<Long>> counts = new HashMap<>();
-        final Map<String, List<Long>> sums = new HashMap<>();
-        readOutput(counts, sums);
+        final Map<String, Long> stores = CrashWorkload.readStores(dir.resolve("stores.txt"));
+        final Map<String, Long> expectedStores = workload.expectedStores();
         if (guarantee.equals("exactly_once_v2")) {
-            assertSame(expectedCounts, counts, "every count update exactly once, in order");
-            assertSame(expectedSums, sums, "every windowed sum update exactly once, in order");
+            workload.assertExactOutput();
+            CrashWorkload.assertSame(expectedStores, stores, "store contents");
         } else {
-            assertNothingLost(expectedCounts, counts);
-            assertNothingLost(expectedSums, sums);
-        }
-        final Map<String, Long> stores = new TreeMap<>();
-        for (final String line : Files.readAllLines(dir.resolve("stores.txt"))) {
-            final String[] parts = line.split(" ");
-            stores.put(parts[0] + " " + parts[1], Long.parseLong(parts[2]));
-        }
-        final Map<String, Long> expectedStores = new TreeMap<>();
-        countSoFar.forEach((k, v) -> expectedStores.put("count " + k, v));
-        sumSoFar.forEach((k, v) -> expectedStores.put("sum " + k, v));
-        if (guarantee.equals("exactly_once_v2")) {
-            assertSame(expectedStores, stores, "store contents");
-        } else {
+            final Map<String, List<Long>> counts = new HashMap<>();
+            final Map<String, List<Long>> sums = new HashMap<>();
+            workload.readOutput(counts, sums);
+            CrashWorkload.assertNothingLost(workload.expectedCounts, counts);
+            CrashWorkload.assertNothingLost(workload.expectedSums, sums);
             assertEquals(expectedStores.keySet(), stores.keySet(), "stored keys");
             expectedStores.forEach((key, value) -> assertTrue(stores.get(key) >= value, "store " + key + ": "
                 + stores.get(key) + " < " + value));
         }
-    }
-
-    /** Equality of two maps, reporting at most ten differing keys rather than both maps whole. */
-    private static <V> void assertSame(final Map<String, V> expected, final Map<String, V> actual, final String what) {
-        final List<String> differences = new ArrayList<>();
-        final java.util.Set<String> keys = new java.util.TreeSet<>(expected.keySet());
-        keys.addAll(actual.keySet());
-        for (final String key : keys) {
-            if (!java.util.Objects.equals(expected.get(key), actual.get(key))) {
-                differences.add(key + ": expected " + expected.get(key) + " but was " + actual.get(key));
-            }
-        }
-        assertTrue(differences.isEmpty(), what + ": " + differences.size() + " keys differ, for example "
-            + differences.subList(0, Math.min(10, differences.size())));
     }
 
     /**
@@ -126,121 +77,29 @@ class PspfStreamsCrashTest {
      * one holding the directory, half the time) while input arrives, and the other takes its tasks (and, if need be,
      * the directory) over. The output is exactly the failure-free sequence of updates.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void anInstanceThatDiesHasItsTasksTakenOverByAnother() throws Exception {
         final Random random = new Random(7);
-        final Map<String, List<Long>> expectedCounts = new HashMap<>();
-        final Map<String, List<Long>> expectedSums = new HashMap<>();
-        final Map<String, Long> countSoFar = new HashMap<>();
-        final Map<String, Long> sumSoFar = new HashMap<>();
-        final int[] produced = {0};
-        final java.util.function.IntConsumer produce = count -> {
-            final List<ProducerRecord<String, Long>> batch = new ArrayList<>();
-            for (int i = 0; i < count; i++, produced[0]++) {
-                final String key = "k" + random.nextInt(KEYS);
-                final long value = random.nextInt(100);
-                final long timestamp = 1_000_000L + produced[0] * 10L;
-                batch.add(new ProducerRecord<>(CrashApp.INPUT, null, timestamp, key, value));
-                expectedCounts.computeIfAbsent(key, k -> new ArrayList<>()).add(countSoFar.merge(key, 1L, Long::sum));
-                final String window = key + "@" + (timestamp - timestamp % CrashApp.WINDOW_MS);
-                expectedSums.computeIfAbsent(window, k -> new ArrayList<>()).add(sumSoFar.merge(window, value, Long::sum));
-            }
-            try (PspfProducer<String, Long> producer = new PspfProducer<>(Map.of("pspf.backend", "log:" + dir.resolve("log"),
-                "pspf.topic.partitions", PARTITIONS), Serdes.String().serializer(), Serdes.Long().serializer())) {
-                producer.sendAll(batch);
-            }
-        };
-        produce.accept(40_000);
-        final Process doomed = startInstance("a", false);
-        final Process survivor = startInstance("b", true);
-        awaitLine(doomed, "RUNNING");
-        awaitLine(survivor, "RUNNING");
+        final CrashWorkload workload = new CrashWorkload(random, KEYS, backend(), PARTITIONS);
+        workload.produce(40_000);
+        final Process doomed = CrashWorkload.startApp(dir, "exactly_once_v2", List.of("--instance", "a", "--tasks",
+            String.valueOf(PARTITIONS)));
+        final Process survivor = CrashWorkload.startApp(dir, "exactly_once_v2", List.of("--instance", "b", "--tasks",
+            String.valueOf(PARTITIONS), "--until-done"));
+        CrashWorkload.awaitLine(doomed, "RUNNING");
+        CrashWorkload.awaitLine(survivor, "RUNNING");
         Thread.sleep(200 + random.nextInt(600));
         doomed.destroyForcibly(); // SIGKILL
         assertTrue(doomed.waitFor(30, TimeUnit.SECONDS));
-        produce.accept(20_000);
+        workload.produce(20_000);
         Files.writeString(dir.resolve("input-complete"), "");
         assertTrue(survivor.waitFor(180, TimeUnit.SECONDS), "the survivor finished");
         assertEquals(0, survivor.exitValue());
-        final Map<String, List<Long>> counts = new HashMap<>();
-        final Map<String, List<Long>> sums = new HashMap<>();
-        readOutput(counts, sums);
-        assertSame(expectedCounts, counts, "every count update exactly once, in order");
-        assertSame(expectedSums, sums, "every windowed sum update exactly once, in order");
-    }
-
-    private Process startInstance(final String name, final boolean untilDone) throws java.io.IOException {
-        final List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-            CrashApp.class.getName(), dir.toString(), "exactly_once_v2", "--instance", name, "--tasks",
-            String.valueOf(PARTITIONS)));
-        if (untilDone) {
-            command.add("--until-done");
-        }
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    }
-
-    private static void awaitLine(final Process process, final String line) throws Exception {
-        final BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        final long deadline = System.currentTimeMillis() + 60_000;
-        String read;
-        while ((read = reader.readLine()) != null) {
-            if (read.equals(line)) {
-                return;
-            }
-            assertTrue(System.currentTimeMillis() < deadline, "waiting for " + line);
-        }
-        throw new AssertionError("the process ended before printing " + line);
-    }
-
-    private void readOutput(final Map<String, List<Long>> counts, final Map<String, List<Long>> sums) {
-        try (PspfReader<String, Long> reader = new PspfReader<>(Map.of("pspf.backend", "log:" + dir.resolve("log")),
-            Serdes.String().deserializer(), Serdes.Long().deserializer());
-             PspfReader<Windowed<String>, Long> windowed = new PspfReader<>(Map.of("pspf.backend", "log:" + dir.resolve("log")),
-                 WindowedSerdes.timeWindowedSerdeFrom(String.class, CrashApp.WINDOW_MS).deserializer(),
-                 Serdes.Long().deserializer())) {
-            for (final ConsumerRecord<String, Long> record : readAll(reader, "counts")) {
-                counts.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
-            }
-            for (final ConsumerRecord<Windowed<String>, Long> record : readAll(windowed, "sums")) {
-                sums.computeIfAbsent(record.key().key() + "@" + record.key().window().start(), k -> new ArrayList<>())
-                    .add(record.value());
-            }
-        }
-    }
-
-    /** Every key has output, and its last value is at least the failure-free one (counts and sums only grow). */
-    private static void assertNothingLost(final Map<String, List<Long>> expected, final Map<String, List<Long>> actual) {
-        assertEquals(new java.util.TreeSet<>(expected.keySet()), new java.util.TreeSet<>(actual.keySet()));
-        for (final Map.Entry<String, List<Long>> e : expected.entrySet()) {
-            final List<Long> seen = actual.get(e.getKey());
-            final long want = e.getValue().get(e.getValue().size() - 1);
-            assertTrue(seen.get(seen.size() - 1) >= want, "last update of " + e.getKey() + ": " + seen + " below " + want);
-        }
-    }
-
-    private static <K, V> List<ConsumerRecord<K, V>> readAll(final PspfReader<K, V> reader, final String topic) {
-        final List<ConsumerRecord<K, V>> all = new ArrayList<>();
-        for (int p = 0; p < reader.partitions(topic); p++) {
-            long offset = reader.startOffset(topic, p);
-            while (true) {
-                final List<ConsumerRecord<K, V>> records = reader.read(topic, p, offset, 10_000);
-                if (records.isEmpty()) {
-                    break;
-                }
-                all.addAll(records);
-                offset = records.get(records.size() - 1).offset() + 1;
-            }
-        }
-        return all;
+        workload.assertExactOutput();
     }
 
     private void runChild(final String guarantee, final boolean kill, final Random random) throws Exception {
-        final List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-            CrashApp.class.getName(), dir.toString(), guarantee));
-        if (!kill) {
-            command.add("--until-done");
-        }
-        final Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final Process child = CrashWorkload.startApp(dir, guarantee, kill ? List.of() : List.of("--until-done"));
         final AtomicBoolean running = new AtomicBoolean();
         final Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -273,9 +132,5 @@ class PspfStreamsCrashTest {
         if (!kill) {
             assertEquals(0, child.exitValue(), "the last run closed cleanly");
         }
-    }
-
-    private static String javaBin() {
-        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     }
 }

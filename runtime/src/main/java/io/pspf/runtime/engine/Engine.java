@@ -300,6 +300,15 @@ public final class Engine {
         // an instance with no stream thread left runs nothing: its tasks go to the other instances
         final int share = anyThread ? (tasks.size() + members - 1) / Math.max(1, members) : 0;
         boolean changed = false;
+        // a lease that lapsed (this instance missed its session timeout, paused or cut off) and went to another
+        // instance: the task is given up; its commits are refused anyway once the new owner fences it
+        for (final TaskId id : new ArrayList<>(owned)) {
+            if (!membership.tryAcquire(id.toString())) {
+                LOG.warn("{} lost the lease of task {} to another instance; giving the task up", clientId, id);
+                owned.remove(id);
+                changed = true;
+            }
+        }
         if (owned.size() > share) {
             final List<TaskId> mine = new ArrayList<>(owned);
             mine.sort(Comparator.reverseOrder());
@@ -593,6 +602,14 @@ public final class Engine {
         // its lease, and its lease is given up only while no thread holds the task
         synchronized (this) {
             if (!owned.contains(spec.id)) {
+                return null;
+            }
+            // the lease is confirmed before the task is fenced: a task whose lease went to another instance (this one
+            // was paused past its session timeout, say) must not take the epoch back from its new owner
+            if (!membership.tryAcquire(spec.id.toString())) {
+                LOG.warn("{} lost the lease of task {} to another instance; giving the task up", clientId, spec.id);
+                owned.remove(spec.id);
+                reassign();
                 return null;
             }
             if (taskLocks.putIfAbsent(spec.id, self) != null && taskLocks.get(spec.id) != self) {
