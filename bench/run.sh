@@ -11,6 +11,9 @@
 #                         [--workloads stateless-alos,stateless-eos,wordcount-alos,wordcount-eos]
 #                         [--commit-interval-ms MS] [--partitions P] [--rate R] [--fsync none|commit|always] [--gate]
 #                     (end to end: PspfStreams on the file log vs Kafka Streams on a local broker, fresh JVMs)
+#   bash bench/run.sh valkey [N] [the options of log] [--aof] [--workloads ...,xadd]
+#                     (the same on a valkey-server / redis-server from PATH, started per measurement; xadd: the
+#                     server's own rate from redis-benchmark)
 #   bash bench/run.sh build
 #
 # Environment: BENCH_JAVA_OPTS (JVM options of the measuring JVMs, default -Xmx2g; -Xmx1g for log, as the Kafka
@@ -150,6 +153,19 @@ case "$cmd" in
     # The orchestrating JVM is small; each load and each measurement runs in a fresh JVM with LOG_JAVA_OPTS.
     exec "$JAVA" -Xmx256m "${LOG_OPTS[@]}" -Dbench.java.opts="$LOG_JAVA_OPTS" -Dbench.log.base="${TMPDIR:-/tmp}" \
       -Dbench.kafka.baseline="$baseline" -cp "$CP" io.pspf.bench.LogBench "$@"
+    ;;
+  valkey)
+    build
+    if [[ -n "${BENCH_KAFKA_BASELINE:-}" ]]; then
+      baseline=$BENCH_KAFKA_BASELINE
+    elif [[ -f "$ROOT/../shared/kafka-baseline/run.sh" ]]; then
+      baseline=$(cd "$ROOT/../shared/kafka-baseline" && pwd)
+    else
+      baseline=/work/shared/kafka-baseline
+    fi
+    # as log, with a fresh valkey-server / redis-server from PATH per measurement, and the server's own XADD rate
+    exec "$JAVA" -Xmx256m "${LOG_OPTS[@]}" -Dbench.java.opts="$LOG_JAVA_OPTS" -Dbench.log.base="${TMPDIR:-/tmp}" \
+      -Dbench.kafka.baseline="$baseline" -cp "$CP" io.pspf.bench.LogBench --backend valkey "$@"
     ;;
   jmh)
     build

@@ -37,6 +37,8 @@ import java.util.Map;
  */
 public final class LogBench {
     static final List<String> WORKLOADS = List.of("stateless-alos", "stateless-eos", "wordcount-alos", "wordcount-eos");
+    /** Valkey only: the server's own XADD rate, measured with redis-benchmark. */
+    static final String XADD = "xadd";
     static final List<String> ENGINES = List.of("pspf", "kafka");
     private static final int GATE_ATTEMPTS = 4;
 
@@ -54,6 +56,10 @@ public final class LogBench {
         long rate;
         String fsync;
         boolean gate;
+        /** Where PSPF's topics live: {@code log} (the file log) or {@code valkey} (a server started per measurement). */
+        String backend = "log";
+        /** Valkey: the server keeps an append-only file ({@code appendfsync everysec}). */
+        boolean aof;
     }
 
     /** The measurements of one (workload, engine). */
@@ -93,6 +99,13 @@ public final class LogBench {
             for (final String w : s.workloads) {
                 final Map<String, Outcome> byEngine = new LinkedHashMap<>();
                 byWorkload.put(w, byEngine);
+                if (w.equals(XADD)) {
+                    final Outcome o = new Outcome();
+                    byEngine.put("redis-benchmark", o);
+                    System.out.printf("%n== %s on redis-benchmark%n", w);
+                    measureXadd(s, o);
+                    continue;
+                }
                 for (final String e : s.engines) {
                     final Outcome o = new Outcome();
                     byEngine.put(e, o);
@@ -155,6 +168,8 @@ public final class LogBench {
                     case "--rate": s.rate = Long.parseLong(args[++i]); break;
                     case "--fsync": s.fsync = args[++i]; break;
                     case "--gate": s.gate = true; break;
+                    case "--backend": s.backend = args[++i]; break;
+                    case "--aof": s.aof = true; break;
                     default:
                         if (!a.matches("[0-9_]+")) {
                             throw new IllegalArgumentException("unknown argument: " + a);
@@ -162,7 +177,18 @@ public final class LogBench {
                         s.n = Integer.parseInt(a.replace("_", ""));
                 }
             }
-            if (!ENGINES.containsAll(s.engines) || !WORKLOADS.containsAll(s.workloads)) {
+            if (!s.backend.equals("log") && !s.backend.equals("valkey")) {
+                throw new IllegalArgumentException("--backend log|valkey");
+            }
+            if (s.backend.equals("valkey") && !s.workloads.contains(XADD) && s.workloads == WORKLOADS) {
+                s.workloads = new ArrayList<>(WORKLOADS);
+                s.workloads.add(XADD);
+            }
+            final List<String> known = new ArrayList<>(WORKLOADS);
+            if (s.backend.equals("valkey")) {
+                known.add(XADD);
+            }
+            if (!ENGINES.containsAll(s.engines) || !known.containsAll(s.workloads)) {
                 throw new IllegalArgumentException("engines: " + ENGINES + ", workloads: " + WORKLOADS);
             }
             if (s.n < 1 || s.runs < 1 || s.partitions < 1 || s.rate < 0) {
@@ -172,7 +198,7 @@ public final class LogBench {
             System.err.println("LogBench: " + e.getMessage());
             System.err.println("usage: LogBench [N] [--runs R] [--engines pspf,kafka] [--workloads "
                 + String.join(",", WORKLOADS) + "] [--commit-interval-ms MS] [--partitions P] [--rate R] "
-                + "[--fsync none|commit|always] [--gate]");
+                + "[--fsync none|commit|always] [--gate] [--backend log|valkey] [--aof]");
             System.exit(2);
         }
         return s;
@@ -185,10 +211,14 @@ public final class LogBench {
                                     final Path logBase, final Outcome o) throws Exception {
         for (int attempt = 1; attempt <= (s.gate ? GATE_ATTEMPTS : 1); attempt++) {
             final Path dir = Files.createTempDirectory(logBase, "pspf-bench-log-");
+            final io.pspf.connector.valkey.ValkeyServer server = s.backend.equals("valkey") ? startServer(s) : null;
             try {
                 final List<String> common = new ArrayList<>(List.of(dir.toString(), Integer.toString(s.partitions),
                     Integer.toString(s.n)));
-                final List<String> fsync = s.fsync == null ? List.of() : List.of("--fsync", s.fsync);
+                final List<String> fsync = new ArrayList<>(s.fsync == null ? List.of() : List.of("--fsync", s.fsync));
+                if (server != null) {
+                    fsync.addAll(List.of("--backend", server.uri()));
+                }
                 if (s.rate == 0) {
                     final List<String> load = new ArrayList<>(List.of("load"));
                     load.addAll(common);
@@ -231,8 +261,57 @@ public final class LogBench {
                     return;
                 }
             } finally {
+                if (server != null) {
+                    server.close();
+                }
                 EngineRun.deleteRecursively(dir);
             }
+        }
+    }
+
+    /** A fresh server for one measurement: no persistence, or an append-only file synced every second (--aof). */
+    private static io.pspf.connector.valkey.ValkeyServer startServer(final Settings s) throws IOException {
+        final io.pspf.connector.valkey.ValkeyServer server = s.aof
+            ? io.pspf.connector.valkey.ValkeyServer.start("--appendonly", "yes", "--appendfsync", "everysec")
+            : io.pspf.connector.valkey.ValkeyServer.start("--appendonly", "no");
+        System.out.printf("  server: %s on port %d (%s)%n", io.pspf.connector.valkey.ValkeyServer.findBinary(),
+            server.port(), s.aof ? "appendonly yes, appendfsync everysec" : "no persistence");
+        return server;
+    }
+
+    /**
+     * The server's own XADD rate on a fresh server: {@code redis-benchmark -n N -P 16 XADD ...} (50 clients, one entry
+     * per command, 16 commands pipelined), the ceiling of one record per entry.
+     */
+    private static void measureXadd(final Settings s, final Outcome o) throws Exception {
+        try (io.pspf.connector.valkey.ValkeyServer server = startServer(s)) {
+            final Path binary = Path.of(io.pspf.connector.valkey.ValkeyServer.findBinary());
+            final String name = binary.getFileName().toString().replace("-server", "-benchmark");
+            // (7.0's redis-benchmark has no built-in xadd test, so the command is given: one entry per command with
+            // a key and value field of the benchmark data's size, 16 commands pipelined per client)
+            final ProcessBuilder pb = new ProcessBuilder(binary.resolveSibling(name).toString(), "-h", "127.0.0.1", "-p",
+                Integer.toString(server.port()), "-n", Integer.toString(s.n), "-P", "16", "-q", "XADD", "bench", "*",
+                "key", "key-__rand_int__", "value", "x".repeat(40));
+            pb.redirectErrorStream(true);
+            final Process p = pb.start();
+            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            final int exit = p.waitFor();
+            final java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile(": ([0-9.]+) requests per second").matcher(out);
+            String last = null;
+            while (m.find()) {
+                last = m.group(1);
+            }
+            if (exit != 0 || last == null) {
+                o.failures.add(name + " failed (exit " + exit + "): " + out.strip());
+                return;
+            }
+            final String result = String.format("RESULT workload=%s engine=redis-benchmark records_per_s=%d", XADD,
+                Math.round(Double.parseDouble(last)));
+            System.out.println("  " + out.replace('\r', '\n').strip().lines().reduce((a, b) -> b).orElse(""));
+            System.out.println("  (" + result + ")");
+            o.results.add(DriverBench.fields(result));
+            o.rawResult = result;
         }
     }
 
@@ -358,8 +437,10 @@ public final class LogBench {
 
     private static void printTable(final Settings s, final Map<String, Map<String, Outcome>> byWorkload) {
         System.out.println();
-        System.out.printf("End to end: file log (pspf) and a single-node Kafka broker on this machine (kafka); N=%,d, "
-                + "%d partitions, commit.interval.ms=%s, %s, median of %d run(s)%n", s.n, s.partitions,
+        System.out.printf("End to end: %s (pspf) and a single-node Kafka broker on this machine (kafka); N=%,d, "
+                + "%d partitions, commit.interval.ms=%s, %s, median of %d run(s)%n",
+            s.backend.equals("valkey") ? "Valkey/Redis on this machine" + (s.aof ? " with AOF everysec" : ", no persistence")
+                : "file log", s.n, s.partitions,
             s.commitIntervalMs < 0 ? "Kafka's default (30000 ALOS, 100 EOS)" : Long.toString(s.commitIntervalMs),
             s.rate > 0 ? "input produced at " + s.rate + " rec/s" : "input preloaded", s.runs);
         System.out.println("records/s until the output is complete (records/s until all are processed"
@@ -369,6 +450,13 @@ public final class LogBench {
         System.out.print(header);
         System.out.println("-".repeat(header.length() + 24));
         for (final Map.Entry<String, Map<String, Outcome>> we : byWorkload.entrySet()) {
+            if (we.getKey().equals(XADD)) {
+                final Outcome raw = we.getValue().get("redis-benchmark");
+                System.out.printf(format, XADD, "", raw.failures.isEmpty() && !raw.results.isEmpty()
+                    ? String.format("%,d (redis-benchmark)", median(raw, "records_per_s")) : "FAILED", "", "one entry "
+                    + "per command, the server's own rate");
+                continue;
+            }
             final Outcome kafka = we.getValue().get("kafka");
             final Outcome pspf = we.getValue().get("pspf");
             final long kRate = figure(kafka, "records_per_s");
@@ -379,7 +467,8 @@ public final class LogBench {
                 ? String.format("%.2fx (%.2fx)", (double) pRate / kRate,
                     kProcessed > 0 && pProcessed > 0 ? (double) pProcessed / kProcessed : Double.NaN)
                 : "-";
-            System.out.printf(format, we.getKey(), cell(kafka), cell(pspf), ratio, goal(we.getKey(), pRate, kRate));
+            System.out.printf(format, we.getKey(), cell(kafka), cell(pspf), ratio,
+                goal(s.backend, we.getKey(), pRate, kRate));
         }
         if (s.commitIntervalMs < 0 && s.workloads.contains("wordcount-alos")) {
             System.out.println("note: at_least_once with the 30 s default commit interval: wordcount's output completes"
@@ -404,7 +493,10 @@ public final class LogBench {
     }
 
     /** The goals, reported (not asserted). */
-    private static String goal(final String workload, final long pspf, final long kafka) {
+    private static String goal(final String backend, final String workload, final long pspf, final long kafka) {
+        if (backend.equals("valkey") && workload.equals("stateless-alos")) {
+            return "(no goal)";
+        }
         if (workload.startsWith("stateless")) {
             final long target = workload.endsWith("-alos") ? 1_000_000 : 500_000;
             return String.format("pspf >= %,d rec/s: %s", target,

@@ -35,9 +35,9 @@ import io.pspf.streams.Topology;
  * {@code E2E}; started by {@link LogBench}, one fresh JVM per step.
  *
  * <pre>
- * LogRun load &lt;dir&gt; &lt;partitions&gt; &lt;N&gt; [--fsync F]
+ * LogRun load &lt;dir&gt; &lt;partitions&gt; &lt;N&gt; [--fsync F] [--backend URI]
  * LogRun run  &lt;dir&gt; &lt;partitions&gt; &lt;N&gt; &lt;stateless|wordcount&gt;-&lt;alos|eos&gt;
- *             [--commit-interval-ms MS] [--rate R] [--fsync F] [--gate]
+ *             [--commit-interval-ms MS] [--rate R] [--fsync F] [--gate] [--backend URI]
  * </pre>
  *
  * <p>{@code load} writes the N records of {@link Data} (key and value; the timestamp is the send time, as Kafka's
@@ -102,7 +102,7 @@ public final class LogRun {
     private static void usage() {
         System.err.println("usage: LogRun load <dir> <partitions> <N> [--fsync F]\n"
             + "       LogRun run <dir> <partitions> <N> <stateless|wordcount>-<alos|eos> [--commit-interval-ms MS] "
-            + "[--rate R] [--fsync F] [--gate]");
+            + "[--rate R] [--fsync F] [--gate] [--backend URI]");
         System.exit(2);
     }
 
@@ -112,6 +112,8 @@ public final class LogRun {
         double rate;
         String fsync;
         boolean gate;
+        /** {@code pspf.backend} instead of the file log in {@code <dir>/log} (a {@code valkey://} server, say). */
+        String backend;
 
         static Options parse(final String[] args, final int from) {
             final Options o = new Options();
@@ -121,6 +123,7 @@ public final class LogRun {
                     case "--rate": o.rate = Double.parseDouble(args[++i]); break;
                     case "--fsync": o.fsync = args[++i]; break;
                     case "--gate": o.gate = true; break;
+                    case "--backend": o.backend = args[++i]; break;
                     default: usage();
                 }
             }
@@ -131,7 +134,7 @@ public final class LogRun {
     /** The settings every opener of the log in this JVM passes (the first opener's apply to all). */
     private static Map<String, Object> logConfig(final Path dir, final int partitions, final Options options) {
         final Map<String, Object> config = new HashMap<>();
-        config.put("pspf.backend", "log:" + dir.resolve("log"));
+        config.put("pspf.backend", options.backend != null ? options.backend : "log:" + dir.resolve("log"));
         config.put("pspf.topic.partitions", partitions);
         if (options.fsync != null) {
             config.put("pspf.log.fsync", options.fsync);

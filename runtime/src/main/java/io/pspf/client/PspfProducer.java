@@ -98,7 +98,13 @@ public final class PspfProducer<K, V> implements AutoCloseable {
             for (final int i : group.getValue()) {
                 batch.add(raw.get(i));
             }
-            final long first = backend.append(group.getKey().topic(), group.getKey().partition(), batch);
+            final long first;
+            try {
+                first = backend.append(group.getKey().topic(), group.getKey().partition(), batch);
+            } catch (final RuntimeException e) {
+                knownPartitions.remove(group.getKey().topic());
+                throw e;
+            }
             int n = 0;
             for (final int i : group.getValue()) {
                 stored[i] = new RecordMetadata(group.getKey(), first + n++, 0, raw.get(i).timestamp(), keySizes[i],
@@ -119,8 +125,19 @@ public final class PspfProducer<K, V> implements AutoCloseable {
         return partitions;
     }
 
+    /**
+     * The partition counts seen by this producer, as Kafka's producer keeps topic metadata: a backend on the network
+     * is not asked once per record. An append that fails forgets the topic's count.
+     */
+    private final Map<String, Integer> knownPartitions = new java.util.concurrent.ConcurrentHashMap<>();
+
     private int partition(final String topic, final Integer requested, final byte[] key) {
-        final int partitions = partitionsFor(topic);
+        Integer known = knownPartitions.get(topic);
+        if (known == null) {
+            known = partitionsFor(topic);
+            knownPartitions.put(topic, known);
+        }
+        final int partitions = known;
         if (requested != null) {
             if (requested < 0 || requested >= partitions) {
                 throw new BackendException("partition " + requested + " of topic " + topic + " does not exist (it has "
