@@ -57,6 +57,21 @@ public interface Backend extends AutoCloseable {
     long append(String topic, int partition, List<RawRecord> records);
 
     /**
+     * Appends to several partitions outside any commit unit, as {@link #append} does for each (not atomically: a
+     * failure may leave some appended). A backend on the network sends them together.
+     *
+     * @return per partition appended, the offset its first record got
+     * @throws BackendException as {@link #append}
+     */
+    default Map<TopicPartition, Long> appendAll(final Map<TopicPartition, List<RawRecord>> batches) {
+        final Map<TopicPartition, Long> firsts = new java.util.LinkedHashMap<>();
+        for (final Map.Entry<TopicPartition, List<RawRecord>> e : batches.entrySet()) {
+            firsts.put(e.getKey(), append(e.getKey().topic(), e.getKey().partition(), e.getValue()));
+        }
+        return firsts;
+    }
+
+    /**
      * Reads at most {@code maxRecords} visible records of a partition, starting at {@code offset} (or at the log
      * start if that is later). Returns an empty list at the end of the log.
      *

@@ -63,6 +63,11 @@ public final class BackendHandle implements Backend {
     }
 
     @Override
+    public Map<TopicPartition, Long> appendAll(final Map<TopicPartition, List<RawRecord>> batches) {
+        return backend().appendAll(batches);
+    }
+
+    @Override
     public List<RawRecord> read(final String topic, final int partition, final long offset, final int maxRecords) {
         return backend().read(topic, partition, offset, maxRecords);
     }

@@ -325,11 +325,8 @@ public final class StreamThreadRunner extends Thread {
             io.pspf.runtime.backend.CommitUnit.byPartition(drained);
         outputs.recycle(drained);
         try {
-            for (final Map.Entry<org.apache.kafka.common.TopicPartition, List<io.pspf.runtime.backend.RawRecord>> e
-                : byPartition.entrySet()) {
-                final long first = engine.backend().append(e.getKey().topic(), e.getKey().partition(), e.getValue());
-                appendedEnds.merge(e.getKey(), first + e.getValue().size(), Math::max);
-            }
+            final Map<org.apache.kafka.common.TopicPartition, Long> firsts = engine.backend().appendAll(byPartition);
+            firsts.forEach((tp, first) -> appendedEnds.merge(tp, first + byPartition.get(tp).size(), Math::max));
             return true;
         } catch (final io.pspf.runtime.backend.BackendException e) {
             LOG.warn("stream-thread [{}] Sending output failed ({}); closing the tasks to create them again from what "

@@ -419,17 +419,73 @@ public final class ValkeyBackend implements Backend {
         return first;
     }
 
+    /** The appends go out together, pipelined: one round trip for all the partitions. */
+    @Override
+    public Map<TopicPartition, Long> appendAll(final Map<TopicPartition, List<RawRecord>> batches) {
+        final List<TopicPartition> partitions = new ArrayList<>();
+        final List<byte[][]> keys = new ArrayList<>();
+        final List<byte[][]> args = new ArrayList<>();
+        for (final Map.Entry<TopicPartition, List<RawRecord>> e : batches.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                continue;
+            }
+            if (e.getKey().partition() < 0) {
+                throw new BackendException("No partition " + e.getKey().partition() + " in topic " + e.getKey().topic());
+            }
+            final List<byte[]> entryArgs = new ArrayList<>();
+            entries(e.getValue(), entryArgs);
+            partitions.add(e.getKey());
+            keys.add(partitionKeys(e.getKey().topic(), e.getKey().partition()));
+            args.add(entryArgs.toArray(new byte[0][]));
+        }
+        final Map<TopicPartition, Long> firsts = new LinkedHashMap<>();
+        if (partitions.isEmpty()) {
+            return firsts;
+        }
+        once("append to " + partitions, c -> {
+            final io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> async = connection().async();
+            final List<RedisFuture<Long>> replies = new ArrayList<>();
+            for (int i = 0; i < partitions.size(); i++) {
+                replies.add(async.fcall(LIBRARY + "_append", ScriptOutputType.INTEGER, keys.get(i), args.get(i)));
+            }
+            for (int i = 0; i < partitions.size(); i++) {
+                firsts.put(partitions.get(i), await(replies.get(i)));
+            }
+            return null;
+        });
+        return firsts;
+    }
+
     @Override
     public List<RawRecord> read(final String topic, final int partition, final long offset, final int maxRecords) {
         if (partition < 0) {
             throw new BackendException("No partition " + partition + " in topic " + topic);
         }
         final byte[][] keys = partitionKeys(topic, partition);
+        final TopicPartition tp = new TopicPartition(topic, partition);
         final List<RawRecord> records = new ArrayList<>(Math.min(maxRecords, 4096));
+        PendingRead pending = prefetched.remove(tp);
+        if (pending != null && pending.from != offset) {
+            pending = null;
+        }
         long from = offset;
         while (records.size() < maxRecords) {
             final long position = from;
-            final Object[] reply = retrying("read " + topic + "-" + partition, c -> readOnce(keys, position));
+            Object[] reply = null;
+            if (pending != null) {
+                try {
+                    reply = pending.await();
+                } catch (final RedisException e) {
+                    reply = null; // read again below, with retries
+                }
+                pending = null;
+                if (reply != null && ((List<?>) reply[1]).isEmpty()) {
+                    reply = null; // nothing was there when it was asked: ask again now rather than answer late
+                }
+            }
+            if (reply == null) {
+                reply = retrying("read " + topic + "-" + partition, c -> sendRead(keys, position).await());
+            }
             @SuppressWarnings("unchecked")
             final List<KeyValue<byte[], byte[]>> meta = (List<KeyValue<byte[], byte[]>>) reply[0];
             if (!meta.get(1).hasValue()) {
@@ -476,17 +532,46 @@ public final class ValkeyBackend implements Backend {
                 break;
             }
         }
+        if (!records.isEmpty()) {
+            // a reader that got records usually asks for the next ones soon: ask the server now, so that the answer
+            // is on its way while the records are processed (Kafka's consumer fetches ahead likewise)
+            try {
+                prefetched.put(tp, sendRead(keys, records.get(records.size() - 1).offset() + 1));
+            } catch (final RedisException | BackendException e) {
+                // no read ahead this time
+            }
+        }
         return records;
     }
 
-    /** The partition's meta and the entries after {@code from}, in one round trip. */
-    private Object[] readOnce(final byte[][] keys, final long from) {
+    /** Reads ahead, per partition: the reply to the next read, asked for when the last one returned. */
+    private final Map<TopicPartition, PendingRead> prefetched = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A partition's meta and the entries after {@code from}, asked for in one round trip. */
+    private final class PendingRead {
+        final long from;
+        final RedisFuture<List<KeyValue<byte[], byte[]>>> meta;
+        final RedisFuture<List<StreamMessage<byte[], byte[]>>> entries;
+
+        PendingRead(final long from, final RedisFuture<List<KeyValue<byte[], byte[]>>> meta,
+                    final RedisFuture<List<StreamMessage<byte[], byte[]>>> entries) {
+            this.from = from;
+            this.meta = meta;
+            this.entries = entries;
+        }
+
+        Object[] await() {
+            return new Object[] {ValkeyBackend.this.await(meta), ValkeyBackend.this.await(entries)};
+        }
+    }
+
+    private PendingRead sendRead(final byte[][] keys, final long from) {
         final io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> async = connection().async();
         final RedisFuture<List<KeyValue<byte[], byte[]>>> meta = async.hmget(keys[1], bytes("start"), bytes("end"));
         final RedisFuture<List<StreamMessage<byte[], byte[]>>> entries = async.xrange(keys[0],
             Range.from(Range.Boundary.excluding("0-" + from), Range.Boundary.<String>unbounded()),
             Limit.from(READ_ENTRIES));
-        return new Object[] {await(meta), await(entries)};
+        return new PendingRead(from, meta, entries);
     }
 
     private <T> T await(final RedisFuture<T> future) {
