@@ -82,6 +82,8 @@ public final class ValkeyBackend implements Backend {
     private static final int READ_ENTRIES = 16;
     private static final byte[] N = bytes("n");
     private static final byte[] B = bytes("b");
+    private static final byte[] B_MODE = bytes("b");
+    private static final byte[] P_MODE = bytes("p");
 
     private final RedisClient client;
     private final String prefix;
@@ -90,6 +92,7 @@ public final class ValkeyBackend implements Backend {
     private final Duration commandTimeout;
     private final String library;
     private final Map<String, Object> configs;
+    private final PlainTopics plain;
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile boolean closed;
     private final Map<TopicPartition, byte[][]> partitionKeys = new java.util.concurrent.ConcurrentHashMap<>();
@@ -100,6 +103,7 @@ public final class ValkeyBackend implements Backend {
         this.retryTimeoutMs = settings.retryTimeoutMs;
         this.commandTimeout = Duration.ofMillis(settings.commandTimeoutMs);
         this.configs = configs;
+        this.plain = new PlainTopics(configs);
         uri.setTimeout(commandTimeout);
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
@@ -321,6 +325,13 @@ public final class ValkeyBackend implements Backend {
         if (partitions < 1) {
             throw new BackendException("A topic needs at least one partition: " + topic + " asked for " + partitions);
         }
+        if (plain.isPlain(topic)) {
+            if (plain.partitions(topic) != partitions) {
+                throw new BackendException("Topic " + topic + " is declared plain with " + plain.partitions(topic)
+                    + " partition(s) (" + PlainTopics.TOPICS_CONFIG + "), not " + partitions);
+            }
+            return; // its streams come into being with their first entry
+        }
         final byte[][] keys = new byte[2 + partitions][];
         keys[0] = topicsKey();
         keys[1] = configKey(topic);
@@ -341,6 +352,9 @@ public final class ValkeyBackend implements Backend {
 
     @Override
     public int partitions(final String topic) {
+        if (plain.isPlain(topic)) {
+            return plain.partitions(topic);
+        }
         final byte[] count = retrying("describe topic " + topic, c -> c.hget(topicsKey(), bytes(topic)));
         return count == null ? -1 : Integer.parseInt(new String(count, StandardCharsets.US_ASCII));
     }
@@ -352,6 +366,7 @@ public final class ValkeyBackend implements Backend {
         for (final byte[] name : names) {
             topics.add(new String(name, StandardCharsets.UTF_8));
         }
+        plain.topics().forEach(topics::add);
         return topics;
     }
 
@@ -365,6 +380,14 @@ public final class ValkeyBackend implements Backend {
 
     @Override
     public void deleteTopic(final String topic) {
+        if (plain.isPlain(topic)) {
+            final byte[][] streams = new byte[plain.partitions(topic)][];
+            for (int p = 0; p < streams.length; p++) {
+                streams[p] = bytes(plain.streamKey(topic, p));
+            }
+            retrying("delete topic " + topic, c -> c.del(streams));
+            return;
+        }
         final int partitions = partitions(topic);
         if (partitions < 0) {
             return;
@@ -408,6 +431,9 @@ public final class ValkeyBackend implements Backend {
         if (partition < 0) {
             throw new BackendException("No partition " + partition + " in topic " + topic);
         }
+        if (plain.isPlain(topic)) {
+            return appendPlain(topic, partition, records);
+        }
         final byte[][] keys = partitionKeys(topic, partition);
         if (records.isEmpty()) {
             return logEndOffset(topic, partition);
@@ -419,14 +445,42 @@ public final class ValkeyBackend implements Backend {
         return first;
     }
 
+    /** Appends to a plain topic: one entry per record, IDs given by the server. */
+    private long appendPlain(final String topic, final int partition, final List<RawRecord> records) {
+        final byte[][] keys = {bytes(plain.streamKey(topic, partition))};
+        if (records.isEmpty()) {
+            return logEndOffset(topic, partition);
+        }
+        final List<byte[]> args = new ArrayList<>();
+        plainEntries(records, args);
+        final List<Object> ids = once("append to " + topic + "-" + partition, c -> fcall(c, "append_plain",
+            ScriptOutputType.MULTI, keys, args.toArray(new byte[0][])));
+        return PlainTopics.offset(new String((byte[]) ids.get(0), StandardCharsets.US_ASCII));
+    }
+
+    /** The arguments of plain entries: their count, then per record its field count and field/value pairs. */
+    private void plainEntries(final List<RawRecord> records, final List<byte[]> into) {
+        into.add(bytes(records.size()));
+        for (final RawRecord r : records) {
+            final List<byte[]> fields = plain.fields(r);
+            into.add(bytes(fields.size() / 2));
+            into.addAll(fields);
+        }
+    }
+
     /** The appends go out together, pipelined: one round trip for all the partitions. */
     @Override
     public Map<TopicPartition, Long> appendAll(final Map<TopicPartition, List<RawRecord>> batches) {
         final List<TopicPartition> partitions = new ArrayList<>();
         final List<byte[][]> keys = new ArrayList<>();
         final List<byte[][]> args = new ArrayList<>();
+        final Map<TopicPartition, Long> plainFirsts = new LinkedHashMap<>();
         for (final Map.Entry<TopicPartition, List<RawRecord>> e : batches.entrySet()) {
             if (e.getValue().isEmpty()) {
+                continue;
+            }
+            if (plain.isPlain(e.getKey().topic())) {
+                plainFirsts.put(e.getKey(), appendPlain(e.getKey().topic(), e.getKey().partition(), e.getValue()));
                 continue;
             }
             if (e.getKey().partition() < 0) {
@@ -438,7 +492,7 @@ public final class ValkeyBackend implements Backend {
             keys.add(partitionKeys(e.getKey().topic(), e.getKey().partition()));
             args.add(entryArgs.toArray(new byte[0][]));
         }
-        final Map<TopicPartition, Long> firsts = new LinkedHashMap<>();
+        final Map<TopicPartition, Long> firsts = new LinkedHashMap<>(plainFirsts);
         if (partitions.isEmpty()) {
             return firsts;
         }
@@ -460,6 +514,9 @@ public final class ValkeyBackend implements Backend {
     public List<RawRecord> read(final String topic, final int partition, final long offset, final int maxRecords) {
         if (partition < 0) {
             throw new BackendException("No partition " + partition + " in topic " + topic);
+        }
+        if (plain.isPlain(topic)) {
+            return readPlain(topic, partition, offset, maxRecords);
         }
         final byte[][] keys = partitionKeys(topic, partition);
         final TopicPartition tp = new TopicPartition(topic, partition);
@@ -544,6 +601,17 @@ public final class ValkeyBackend implements Backend {
         return records;
     }
 
+    private List<RawRecord> readPlain(final String topic, final int partition, final long offset, final int maxRecords) {
+        final byte[] key = bytes(plain.streamKey(topic, partition));
+        final List<StreamMessage<byte[], byte[]>> entries = retrying("read " + topic + "-" + partition,
+            c -> c.xrange(key, Range.create(PlainTopics.id(offset), "+"), Limit.from(Math.min(maxRecords, 10_000))));
+        final List<RawRecord> records = new ArrayList<>(entries.size());
+        for (final StreamMessage<byte[], byte[]> entry : entries) {
+            records.add(plain.toRecord(topic, partition, entry));
+        }
+        return records;
+    }
+
     /** Reads ahead, per partition: the reply to the next read, asked for when the last one returned. */
     private final Map<TopicPartition, PendingRead> prefetched = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -622,16 +690,34 @@ public final class ValkeyBackend implements Backend {
 
     @Override
     public long logStartOffset(final String topic, final int partition) {
+        if (plain.isPlain(topic)) {
+            final byte[] key = bytes(plain.streamKey(topic, partition));
+            final List<StreamMessage<byte[], byte[]>> first = retrying("describe " + topic + "-" + partition,
+                c -> c.xrange(key, Range.create("-", "+"), Limit.from(1)));
+            return first.isEmpty() ? logEndOffset(topic, partition) : PlainTopics.offset(first.get(0).getId());
+        }
         return metaField(topic, partition, "start");
     }
 
     @Override
     public long logEndOffset(final String topic, final int partition) {
+        if (plain.isPlain(topic)) {
+            final byte[] key = bytes(plain.streamKey(topic, partition));
+            final List<StreamMessage<byte[], byte[]>> last = retrying("describe " + topic + "-" + partition,
+                c -> c.xrevrange(key, Range.create("-", "+"), Limit.from(1)));
+            return last.isEmpty() ? 0 : PlainTopics.offset(last.get(0).getId()) + 1;
+        }
         return metaField(topic, partition, "end");
     }
 
     @Override
     public void deleteRecordsBefore(final String topic, final int partition, final long offset) {
+        if (plain.isPlain(topic)) {
+            final byte[] key = bytes(plain.streamKey(topic, partition));
+            retrying("delete records of " + topic + "-" + partition, c -> c.xtrim(key,
+                io.lettuce.core.XTrimArgs.Builder.minId(PlainTopics.id(offset))));
+            return;
+        }
         final byte[][] keys = partitionKeys(topic, partition);
         retrying("delete records of " + topic + "-" + partition, c -> fcall(c, "delete_before",
             ScriptOutputType.INTEGER, keys, bytes(offset)));
@@ -690,9 +776,18 @@ public final class ValkeyBackend implements Backend {
             if (tp.partition() < 0) {
                 throw new BackendException("No partition " + tp.partition() + " in topic " + tp.topic());
             }
+            if (plain.isPlain(tp.topic())) {
+                final byte[] stream = bytes(plain.streamKey(tp.topic(), tp.partition()));
+                keys[2 + 2 * i] = stream;
+                keys[3 + 2 * i] = stream;
+                args.add(P_MODE);
+                plainEntries(byPartition.get(tp), args);
+                continue;
+            }
             final byte[][] pk = partitionKeys(tp.topic(), tp.partition());
             keys[2 + 2 * i] = pk[0];
             keys[3 + 2 * i] = pk[1];
+            args.add(B_MODE);
             final int countAt = args.size();
             args.add(null);
             entries(byPartition.get(tp), args);
@@ -708,7 +803,15 @@ public final class ValkeyBackend implements Backend {
         final Map<TopicPartition, Long> next = new LinkedHashMap<>();
         for (int i = 0; i < written.size(); i++) {
             final TopicPartition tp = written.get(i);
-            final long firstOffset = (Long) reply.get(1 + i);
+            final Object outcome = reply.get(1 + i);
+            if (outcome instanceof List) {
+                // a plain stream: the first and last IDs the server gave
+                final List<?> ids = (List<?>) outcome;
+                first.put(tp, PlainTopics.offset(new String((byte[]) ids.get(0), StandardCharsets.US_ASCII)));
+                next.put(tp, PlainTopics.offset(new String((byte[]) ids.get(1), StandardCharsets.US_ASCII)) + 1);
+                continue;
+            }
+            final long firstOffset = (Long) outcome;
             first.put(tp, firstOffset);
             next.put(tp, firstOffset + byPartition.get(tp).size());
         }

@@ -55,9 +55,48 @@ local function append(keys, args)
   return first
 end
 
--- One commit unit. keys: epochs hash, offsets hash, then stream and meta of each partition written.
--- args: task count, (task, epoch) per task, offset count, (field, offset) per offset, then per partition written:
--- entry count, (count, batch) per entry. Returns {'FENCED'} or {'OK', first offset per partition written}.
+-- Appends entries of a PSPF partition (mode 'b': (count, batch) pairs) or of a plain stream (mode 'p': per entry
+-- the number of fields, then field/value pairs, added with server-given IDs). args[i] is the entry count. Returns the
+-- next argument index and the partition's outcome: its first offset ('b'), or its first and last entry IDs ('p').
+local function add_entries(stream, meta, mode, args, i, first_offset)
+  local entries = tonumber(args[i])
+  i = i + 1
+  if mode == 'p' then
+    local first_id, last_id
+    for _ = 1, entries do
+      local fields = tonumber(args[i])
+      local pairs_at = i + 1
+      local call = {'XADD', stream, '*'}
+      for j = pairs_at, pairs_at + 2 * fields - 1 do
+        call[#call + 1] = args[j]
+      end
+      last_id = redis.call(unpack(call))
+      first_id = first_id or last_id
+      i = pairs_at + 2 * fields
+    end
+    return i, {first_id, last_id}
+  end
+  local next_offset = first_offset
+  for _ = 1, entries do
+    next_offset = next_offset + tonumber(args[i])
+    redis.call('XADD', stream, string.format('0-%d', next_offset), 'n', args[i], 'b', args[i + 1])
+    i = i + 2
+  end
+  redis.call('HSET', meta, 'end', string.format('%d', next_offset))
+  return i, first_offset
+end
+
+-- Appends to one plain stream. keys: stream; args: entry count, then per entry its field count and pairs.
+-- Returns the first and last entry IDs.
+local function append_plain(keys, args)
+  local _, ids = add_entries(keys[1], nil, 'p', args, 1, 0)
+  return ids
+end
+
+-- One commit unit. keys: epochs hash, offsets hash, then stream and meta of each partition written (a plain stream
+-- names its stream twice). args: task count, (task, epoch) per task, offset count, (field, offset) per offset, then
+-- per partition written: mode ('b' or 'p') and its entries (see add_entries).
+-- Returns {'FENCED'} or {'OK', then per partition written its outcome (see add_entries)}.
 local function commit(keys, args)
   local i = 1
   local tasks = tonumber(args[i])
@@ -72,31 +111,42 @@ local function commit(keys, args)
   local offsets = tonumber(args[i])
   local offsets_at = i + 1
   i = offsets_at + 2 * offsets
+  -- every check before the first write: the partitions must exist
   local firsts = {}
+  local j = i
   for k = 3, #keys, 2 do
-    local e = redis.call('HGET', keys[k + 1], 'end')
-    if not e then
-      return fail('UNKNOWN_PARTITION', keys[k])
+    local mode = args[j]
+    if mode == 'b' then
+      local e = redis.call('HGET', keys[k + 1], 'end')
+      if not e then
+        return fail('UNKNOWN_PARTITION', keys[k])
+      end
+      firsts[#firsts + 1] = tonumber(e)
+    else
+      firsts[#firsts + 1] = 0
     end
-    firsts[#firsts + 1] = tonumber(e)
+    -- skip this partition's entries
+    local entries = tonumber(args[j + 1])
+    j = j + 2
+    for _ = 1, entries do
+      if mode == 'b' then
+        j = j + 2
+      else
+        j = j + 1 + 2 * tonumber(args[j])
+      end
+    end
   end
   local result = {'OK'}
   local p = 1
   for k = 3, #keys, 2 do
-    local entries = tonumber(args[i])
-    i = i + 1
-    local next_offset = firsts[p]
-    result[#result + 1] = next_offset
-    for _ = 1, entries do
-      next_offset = next_offset + tonumber(args[i])
-      redis.call('XADD', keys[k], string.format('0-%d', next_offset), 'n', args[i], 'b', args[i + 1])
-      i = i + 2
-    end
-    redis.call('HSET', keys[k + 1], 'end', string.format('%d', next_offset))
+    local mode = args[i]
+    local outcome
+    i, outcome = add_entries(keys[k], keys[k + 1], mode, args, i + 1, firsts[p])
+    result[#result + 1] = outcome
     p = p + 1
   end
-  for j = offsets_at, offsets_at + 2 * offsets - 1, 2 do
-    redis.call('HSET', keys[2], args[j], args[j + 1])
+  for o = offsets_at, offsets_at + 2 * offsets - 1, 2 do
+    redis.call('HSET', keys[2], args[o], args[o + 1])
   end
   return result
 end
@@ -177,6 +227,7 @@ end
 redis.register_function('pspf_v1_create_topic', create_topic)
 redis.register_function('pspf_v1_delete_topic', delete_topic)
 redis.register_function('pspf_v1_append', append)
+redis.register_function('pspf_v1_append_plain', append_plain)
 redis.register_function('pspf_v1_commit', commit)
 redis.register_function('pspf_v1_delete_before', delete_before)
 redis.register_function('pspf_v1_fence', fence)
