@@ -112,6 +112,8 @@ public final class ValkeyBackend implements Backend {
             .protocolVersion(ProtocolVersion.RESP2)
             .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
             .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+            .sslOptions(settings.tlsCaFile == null ? io.lettuce.core.SslOptions.create()
+                : io.lettuce.core.SslOptions.builder().jdkSslProvider().trustManager(settings.tlsCaFile).build())
             .build());
         this.library = loadLibrary();
         try {
@@ -182,6 +184,9 @@ public final class ValkeyBackend implements Backend {
                 }
                 throw serverError(what, e);
             } catch (final RedisException e) {
+                if (isRefusedAccess(e)) {
+                    throw refusedAccess(e);
+                }
                 if (closed || System.currentTimeMillis() + pause > deadline) {
                     throw new BackendException(display + ": " + what + " failed for " + retryTimeoutMs
                         + " ms (pspf.valkey.retry.timeout.ms): " + e.getMessage(), e);
@@ -206,6 +211,9 @@ public final class ValkeyBackend implements Backend {
             try {
                 sync = connection().sync();
             } catch (final RedisException e) {
+                if (isRefusedAccess(e)) {
+                    throw refusedAccess(e);
+                }
                 if (closed || System.currentTimeMillis() + pause > deadline) {
                     throw new BackendException(display + ": could not connect for " + retryTimeoutMs
                         + " ms (pspf.valkey.retry.timeout.ms): " + e.getMessage(), e);
@@ -233,6 +241,35 @@ public final class ValkeyBackend implements Backend {
                 throw new BackendException(display + ": " + what + " failed, outcome unknown: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Whether the server refused the credentials or the user's rights: retrying would not help. */
+    private static boolean isRefusedAccess(final Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            final String message = t.getMessage();
+            if (message != null && (message.contains("WRONGPASS") || message.contains("NOAUTH")
+                || message.contains("NOPERM"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The server's refusal, without the credentials (the server's messages do not carry them). */
+    private BackendException refusedAccess(final Throwable e) {
+        String reason = "access refused";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            final String message = t.getMessage();
+            if (message != null && (message.contains("WRONGPASS") || message.contains("NOAUTH")
+                || message.contains("NOPERM"))) {
+                reason = message.substring(Math.max(0, Math.max(message.indexOf("WRONGPASS"),
+                    Math.max(message.indexOf("NOAUTH"), message.indexOf("NOPERM")))));
+                break;
+            }
+        }
+        return new BackendException(display + ": the server refused access (" + reason + "); check the user and "
+            + "password (in the URI or " + ValkeySettings.USER_CONFIG + " / " + ValkeySettings.PASSWORD_CONFIG
+            + ") and the user's ACL rights");
     }
 
     private static boolean isMissingFunction(final RedisCommandExecutionException e) {

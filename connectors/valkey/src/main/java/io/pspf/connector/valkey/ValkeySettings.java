@@ -16,6 +16,8 @@ final class ValkeySettings {
     static final String USER_CONFIG = "pspf.valkey.user";
     /** The password, if not given in the URI. Never logged. */
     static final String PASSWORD_CONFIG = "pspf.valkey.password";
+    /** A PEM file of the certificates to trust for {@code valkeys://} (default: the JVM's trust store). */
+    static final String TLS_CA_FILE_CONFIG = "pspf.valkey.tls.ca.file";
     /** Kafka's consumer setting: an instance that does not heart-beat for this long loses its tasks. */
     static final String SESSION_TIMEOUT_MS_CONFIG = "session.timeout.ms";
 
@@ -24,6 +26,7 @@ final class ValkeySettings {
     final long commandTimeoutMs;
     final String user;
     final String password;
+    final java.io.File tlsCaFile;
 
     ValkeySettings(final Map<String, Object> configs) {
         this.keyPrefix = string(configs, KEY_PREFIX_CONFIG, "pspf");
@@ -37,6 +40,11 @@ final class ValkeySettings {
         this.password = pw == null ? null
             : pw instanceof org.apache.kafka.common.config.types.Password
                 ? ((org.apache.kafka.common.config.types.Password) pw).value() : pw.toString();
+        final String ca = string(configs, TLS_CA_FILE_CONFIG, null);
+        this.tlsCaFile = ca == null ? null : new java.io.File(ca);
+        if (tlsCaFile != null && !tlsCaFile.canRead()) {
+            throw new ConfigException(TLS_CA_FILE_CONFIG, ca, "not a readable file");
+        }
     }
 
     static long sessionTimeoutMs(final Map<String, Object> configs) {

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real {@code valkey-server} or {@code redis-server} from PATH, on a free loopback port, with its own data
+ * A real {@code valkey-server} or {@code redis-server} from PATH, on a free loopback port (plain or TLS), with its own data
  * directory: for tests only. It can be killed (SIGKILL) and started again on the same port and directory, to test
  * recovery from a server crash (with {@code appendonly yes} it keeps its data).
  */
@@ -26,6 +26,7 @@ public final class ValkeyServer implements AutoCloseable {
     private final List<String> extraArgs;
     private int port;
     private Process process;
+    private boolean tls;
 
     private ValkeyServer(final String binary, final Path dir, final List<String> extraArgs) {
         this.binary = binary;
@@ -52,12 +53,29 @@ public final class ValkeyServer implements AutoCloseable {
 
     /** Starts a server; {@code extraArgs} are server options such as {@code --appendonly yes}. */
     public static ValkeyServer start(final String... extraArgs) throws IOException {
+        return start(false, extraArgs);
+    }
+
+    /**
+     * Starts a server that only accepts TLS connections, with a certificate for 127.0.0.1 signed by a certificate
+     * authority made for it ({@link #caFile()}); the certificates are made with {@code openssl}, which must be on the
+     * PATH.
+     */
+    public static ValkeyServer startTls(final String... extraArgs) throws IOException {
+        return start(true, extraArgs);
+    }
+
+    private static ValkeyServer start(final boolean tls, final String... extraArgs) throws IOException {
         final String binary = findBinary();
         if (binary == null) {
             throw new IllegalStateException("Neither valkey-server nor redis-server is on the PATH");
         }
         final ValkeyServer server = new ValkeyServer(binary, Files.createTempDirectory("pspf-valkey-"),
             List.of(extraArgs));
+        if (tls) {
+            server.tls = true;
+            server.makeCertificates();
+        }
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             server.port = freePort();
@@ -77,10 +95,48 @@ public final class ValkeyServer implements AutoCloseable {
         }
     }
 
+    private void makeCertificates() throws IOException {
+        Files.writeString(dir.resolve("san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+            "-subj", "/CN=pspf-test-ca");
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj",
+            "/CN=127.0.0.1");
+        openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+            "server.crt", "-days", "2", "-extfile", "san.cnf");
+    }
+
+    private void openssl(final String... args) throws IOException {
+        final List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        final Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+            .redirectOutput(dir.resolve("openssl.log").toFile()).start();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("openssl " + String.join(" ", args) + " failed: "
+                    + Files.readString(dir.resolve("openssl.log")));
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** The certificate authority's certificate (PEM) of a TLS server. */
+    public Path caFile() {
+        return dir.resolve("ca.crt");
+    }
+
     private void launch() throws IOException {
-        final List<String> command = new ArrayList<>(List.of(binary, "--port", Integer.toString(port),
-            "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--daemonize", "no",
-            "--protected-mode", "yes", "--logfile", dir.resolve("server.log").toString()));
+        final List<String> command = new ArrayList<>(List.of(binary, "--bind", "127.0.0.1", "--dir", dir.toString(),
+            "--save", "", "--daemonize", "no", "--protected-mode", "yes", "--logfile",
+            dir.resolve("server.log").toString()));
+        if (tls) {
+            command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file",
+                dir.resolve("server.crt").toString(), "--tls-key-file", dir.resolve("server.key").toString(),
+                "--tls-ca-cert-file", caFile().toString(), "--tls-auth-clients", "no"));
+        } else {
+            command.addAll(List.of("--port", Integer.toString(port)));
+        }
         command.addAll(extraArgs);
         process = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile()).start();
@@ -89,7 +145,7 @@ public final class ValkeyServer implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("The server exited at start (" + log() + ")");
             }
-            if (ping()) {
+            if (tls ? logSays("Ready to accept connections") : ping()) {
                 return;
             }
             try {
@@ -113,6 +169,21 @@ public final class ValkeyServer implements AutoCloseable {
         }
     }
 
+    /** Whether the server's log says {@code text} since it last started. */
+    private boolean logSays(final String text) {
+        try {
+            final Path path = dir.resolve("server.log");
+            if (!Files.exists(path)) {
+                return false;
+            }
+            final String log = Files.readString(path);
+            return log.lastIndexOf(text) > log.lastIndexOf("Server initialized");
+        } catch (final IOException e) {
+            return false;
+        }
+    }
+
+    /** A PONG, or a refusal for want of credentials: either way the server is up. */
     private boolean ping() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
@@ -123,7 +194,8 @@ public final class ValkeyServer implements AutoCloseable {
             final InputStream in = socket.getInputStream();
             final byte[] reply = new byte[7];
             final int n = in.read(reply);
-            return n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            final String answer = n > 0 ? new String(reply, 0, n, StandardCharsets.US_ASCII) : "";
+            return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
         } catch (final IOException e) {
             return false;
         }
@@ -135,7 +207,7 @@ public final class ValkeyServer implements AutoCloseable {
 
     /** {@code valkey://127.0.0.1:<port>}, the value of {@code pspf.backend}. */
     public String uri() {
-        return "valkey://127.0.0.1:" + port;
+        return (tls ? "valkeys" : "valkey") + "://127.0.0.1:" + port;
     }
 
     public Path dir() {

@@ -17,6 +17,15 @@ public final class ValkeyServerExtension implements BeforeAllCallback, AfterAllC
 
     @Override
     public void beforeAll(final ExtensionContext context) throws Exception {
+        requireServerBinary();
+        context.getStore(NAMESPACE).put("server", ValkeyServer.start());
+    }
+
+    /**
+     * Skips the calling test when there is no server binary on the PATH, or fails it when
+     * {@code PSPF_REQUIRE_VALKEY=1}.
+     */
+    public static void requireServerBinary() {
         if (ValkeyServer.findBinary() == null) {
             if ("1".equals(System.getenv("PSPF_REQUIRE_VALKEY"))) {
                 throw new IllegalStateException("PSPF_REQUIRE_VALKEY=1 but neither valkey-server nor redis-server is on "
@@ -24,7 +33,6 @@ public final class ValkeyServerExtension implements BeforeAllCallback, AfterAllC
             }
             Assumptions.abort("No valkey-server or redis-server on the PATH; set PSPF_REQUIRE_VALKEY=1 to fail instead");
         }
-        context.getStore(NAMESPACE).put("server", ValkeyServer.start());
     }
 
     @Override
