@@ -93,6 +93,7 @@ public final class ValkeyBackend implements Backend {
     private final String library;
     private final Map<String, Object> configs;
     private final PlainTopics plain;
+    private final ValkeySettings settings;
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private volatile boolean closed;
     private final Map<TopicPartition, byte[][]> partitionKeys = new java.util.concurrent.ConcurrentHashMap<>();
@@ -104,6 +105,7 @@ public final class ValkeyBackend implements Backend {
         this.commandTimeout = Duration.ofMillis(settings.commandTimeoutMs);
         this.configs = configs;
         this.plain = new PlainTopics(configs);
+        this.settings = settings;
         uri.setTimeout(commandTimeout);
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
@@ -121,6 +123,13 @@ public final class ValkeyBackend implements Backend {
                 c.functionLoad(library, true);
                 return null;
             });
+            if (settings.waitAof) {
+                final String info = retrying("read the server version", c -> c.info("server"));
+                if (!atLeast(info, 7, 2)) {
+                    throw new org.apache.kafka.common.config.ConfigException(ValkeySettings.WAIT_AOF_CONFIG, "true",
+                        "the server at " + display + " has no WAITAOF (it needs Valkey or Redis 7.2 or later)");
+                }
+            }
         } catch (final RuntimeException e) {
             client.shutdown(0, 0, TimeUnit.MILLISECONDS);
             throw e;
@@ -136,6 +145,64 @@ public final class ValkeyBackend implements Backend {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (final IOException e) {
             throw new IllegalStateException("Could not read pspf.lua", e);
+        }
+    }
+
+    /** Whether the {@code INFO server} text names a version at least {@code major.minor}. */
+    static boolean atLeast(final String info, final int major, final int minor) {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:valkey|redis)_version:(\\d+)\\.(\\d+)")
+            .matcher(info);
+        if (!m.find()) {
+            return false;
+        }
+        final int ma = Integer.parseInt(m.group(1));
+        return ma > major || ma == major && Integer.parseInt(m.group(2)) >= minor;
+    }
+
+    /**
+     * After a write on this connection: waits until {@code pspf.valkey.wait.replicas} replicas (and, with
+     * {@code pspf.valkey.wait.aof}, the append-only files) have it, as Kafka's {@code acks=all} waits for in-sync
+     * replicas. Fails when fewer acknowledge it in time: the write is on the primary, but not yet safe from its loss.
+     */
+    private void awaitReplicas(final RedisCommands<byte[], byte[]> c, final String what) {
+        if (settings.waitReplicas == 0 && !settings.waitAof) {
+            return;
+        }
+        if (settings.waitAof) {
+            final List<Object> acked = c.dispatch(WaitAof.WAITAOF, new io.lettuce.core.output.ArrayOutput<>(
+                ByteArrayCodec.INSTANCE), new io.lettuce.core.protocol.CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .add(1).add(settings.waitReplicas).add(settings.waitTimeoutMs));
+            final long local = (Long) acked.get(0);
+            final long replicas = (Long) acked.get(1);
+            if (local < 1 || replicas < settings.waitReplicas) {
+                throw new BackendException(display + ": " + what + " reached the append-only file of " + local
+                    + " server(s) and " + replicas + " of " + settings.waitReplicas + " replica(s) within "
+                    + settings.waitTimeoutMs + " ms (" + ValkeySettings.WAIT_AOF_CONFIG + ")");
+            }
+            return;
+        }
+        final long acked = c.waitForReplication(settings.waitReplicas, settings.waitTimeoutMs);
+        if (acked < settings.waitReplicas) {
+            throw new BackendException(display + ": " + what + " is on the primary, but only " + acked + " of "
+                + settings.waitReplicas + " replica(s) acknowledged it within " + settings.waitTimeoutMs + " ms ("
+                + ValkeySettings.WAIT_REPLICAS_CONFIG + ")");
+        }
+    }
+
+    /** WAITAOF, which Lettuce's command set lacks. */
+    private enum WaitAof implements io.lettuce.core.protocol.ProtocolKeyword {
+        WAITAOF;
+
+        private final byte[] bytes = name().getBytes(StandardCharsets.US_ASCII);
+
+        @Override
+        public byte[] getBytes() {
+            return bytes;
+        }
+
+        @Override
+        public String toString() {
+            return name();
         }
     }
 
@@ -477,8 +544,11 @@ public final class ValkeyBackend implements Backend {
         }
         final List<byte[]> args = new ArrayList<>();
         entries(records, args);
-        final Long first = once("append to " + topic + "-" + partition, c -> fcall(c, "append",
-            ScriptOutputType.INTEGER, keys, args.toArray(new byte[0][])));
+        final Long first = once("append to " + topic + "-" + partition, c -> {
+            final Long r = fcall(c, "append", ScriptOutputType.INTEGER, keys, args.toArray(new byte[0][]));
+            awaitReplicas(c, "an append to " + topic + "-" + partition);
+            return r;
+        });
         return first;
     }
 
@@ -490,8 +560,11 @@ public final class ValkeyBackend implements Backend {
         }
         final List<byte[]> args = new ArrayList<>();
         plainEntries(records, args);
-        final List<Object> ids = once("append to " + topic + "-" + partition, c -> fcall(c, "append_plain",
-            ScriptOutputType.MULTI, keys, args.toArray(new byte[0][])));
+        final List<Object> ids = once("append to " + topic + "-" + partition, c -> {
+            final List<Object> r = fcall(c, "append_plain", ScriptOutputType.MULTI, keys, args.toArray(new byte[0][]));
+            awaitReplicas(c, "an append to " + topic + "-" + partition);
+            return r;
+        });
         return PlainTopics.offset(new String((byte[]) ids.get(0), StandardCharsets.US_ASCII));
     }
 
@@ -542,6 +615,7 @@ public final class ValkeyBackend implements Backend {
             for (int i = 0; i < partitions.size(); i++) {
                 firsts.put(partitions.get(i), await(replies.get(i)));
             }
+            awaitReplicas(c, "the appends to " + partitions);
             return null;
         });
         return firsts;
@@ -830,8 +904,13 @@ public final class ValkeyBackend implements Backend {
             entries(byPartition.get(tp), args);
             args.set(countAt, bytes((args.size() - countAt - 1) / 2));
         }
-        final List<Object> reply = once("commit of " + unit.tasks().keySet(), c -> fcall(c, "commit",
-            ScriptOutputType.MULTI, keys, args.toArray(new byte[0][])));
+        final List<Object> reply = once("commit of " + unit.tasks().keySet(), c -> {
+            final List<Object> r = fcall(c, "commit", ScriptOutputType.MULTI, keys, args.toArray(new byte[0][]));
+            if (!"FENCED".equals(new String((byte[]) r.get(0), StandardCharsets.US_ASCII))) {
+                awaitReplicas(c, "the commit of " + unit.tasks().keySet());
+            }
+            return r;
+        });
         final String status = new String((byte[]) reply.get(0), StandardCharsets.US_ASCII);
         if ("FENCED".equals(status)) {
             return CommitResult.fencedResult();

@@ -18,6 +18,15 @@ final class ValkeySettings {
     static final String PASSWORD_CONFIG = "pspf.valkey.password";
     /** A PEM file of the certificates to trust for {@code valkeys://} (default: the JVM's trust store). */
     static final String TLS_CA_FILE_CONFIG = "pspf.valkey.tls.ca.file";
+    /** How many replicas must acknowledge each commit and append ({@code WAIT}); 0: none (the default). */
+    static final String WAIT_REPLICAS_CONFIG = "pspf.valkey.wait.replicas";
+    /** How long a commit waits for those replicas. */
+    static final String WAIT_TIMEOUT_MS_CONFIG = "pspf.valkey.wait.timeout.ms";
+    /**
+     * Whether a commit also waits until its writes are in the append-only file of the server and of the replicas
+     * ({@code WAITAOF}, Valkey / Redis 7.2 and later).
+     */
+    static final String WAIT_AOF_CONFIG = "pspf.valkey.wait.aof";
     /** Kafka's consumer setting: an instance that does not heart-beat for this long loses its tasks. */
     static final String SESSION_TIMEOUT_MS_CONFIG = "session.timeout.ms";
 
@@ -27,6 +36,9 @@ final class ValkeySettings {
     final String user;
     final String password;
     final java.io.File tlsCaFile;
+    final int waitReplicas;
+    final long waitTimeoutMs;
+    final boolean waitAof;
 
     ValkeySettings(final Map<String, Object> configs) {
         this.keyPrefix = string(configs, KEY_PREFIX_CONFIG, "pspf");
@@ -45,6 +57,15 @@ final class ValkeySettings {
         if (tlsCaFile != null && !tlsCaFile.canRead()) {
             throw new ConfigException(TLS_CA_FILE_CONFIG, ca, "not a readable file");
         }
+        final Object replicas = configs.get(WAIT_REPLICAS_CONFIG);
+        this.waitReplicas = replicas == null || replicas.toString().trim().equals("0") ? 0
+            : (int) parsePositive(WAIT_REPLICAS_CONFIG, replicas);
+        this.waitTimeoutMs = positiveLong(configs, WAIT_TIMEOUT_MS_CONFIG, 5_000);
+        final Object aof = configs.get(WAIT_AOF_CONFIG);
+        if (aof != null && !aof.toString().equalsIgnoreCase("true") && !aof.toString().equalsIgnoreCase("false")) {
+            throw new ConfigException(WAIT_AOF_CONFIG, aof, "expected true or false");
+        }
+        this.waitAof = aof != null && aof.toString().equalsIgnoreCase("true");
     }
 
     static long sessionTimeoutMs(final Map<String, Object> configs) {

@@ -199,6 +199,60 @@ class ValkeyBackendTest {
     }
 
     @Test
+    void waitsForReplicasAndFailsACommitTheyDoNotAcknowledge() throws Exception {
+        try (ValkeyServer primary = ValkeyServer.start();
+             ValkeyServer replica = ValkeyServer.start("--replicaof", "127.0.0.1", Integer.toString(primary.port()))) {
+            final io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:"
+                + primary.port());
+            try (var connection = client.connect()) {
+                final long deadline = System.currentTimeMillis() + 20_000;
+                while (!connection.sync().info("replication").contains("state=online")) {
+                    assertTrue(System.currentTimeMillis() < deadline, "the replica did not come online");
+                    Thread.sleep(50);
+                }
+            } finally {
+                client.shutdown();
+            }
+            try (Backend backend = open(primary, ValkeySettings.WAIT_REPLICAS_CONFIG, 1,
+                ValkeySettings.WAIT_TIMEOUT_MS_CONFIG, 1_000)) {
+                backend.createTopic("t", 1);
+                final long epoch = backend.fence("app", "0_0");
+                final Random random = new Random(3);
+                assertTrue(backend.commit(CommitUnit.builder("app", "0_0", epoch).output("t", 0, record(random, 0))
+                    .offset(new TopicPartition("in", 0), 1).build()).isCommitted());
+                assertEquals(1L, backend.append("t", 0, List.of(record(random, 1))));
+                replica.kill();
+                final BackendException e = assertThrows(BackendException.class, () -> backend.commit(
+                    CommitUnit.builder("app", "0_0", epoch).output("t", 0, record(random, 2))
+                        .offset(new TopicPartition("in", 0), 2).build()));
+                assertTrue(e.getMessage().contains(ValkeySettings.WAIT_REPLICAS_CONFIG), e.getMessage());
+                assertThrows(BackendException.class, () -> backend.append("t", 0, List.of(record(random, 3))));
+                // the writes are on the primary all the same; only their safety from its loss is in doubt
+                assertEquals(4L, backend.logEndOffset("t", 0));
+            }
+        }
+        // WAITAOF needs 7.2: an older server is refused at start, naming the setting
+        final String info;
+        try (Backend backend = open(server)) {
+            info = ((ValkeyBackend) backend).retrying("info", c -> c.info("server"));
+        }
+        if (!ValkeyBackend.atLeast(info, 7, 2)) {
+            final ConfigException e = assertThrows(ConfigException.class,
+                () -> open(server, ValkeySettings.WAIT_AOF_CONFIG, "true"));
+            assertTrue(e.getMessage().contains(ValkeySettings.WAIT_AOF_CONFIG), e.getMessage());
+        } else {
+            try (Backend backend = open(server, ValkeySettings.WAIT_AOF_CONFIG, "true")) {
+                backend.createTopic("t", 1);
+                // the test server keeps no append-only file: WAITAOF cannot be satisfied
+                final BackendException e = assertThrows(BackendException.class,
+                    () -> backend.append("t", 0, List.of(record(new Random(1), 0))));
+                assertTrue(e.getMessage().contains("WAITAOF") || e.getMessage().contains("append-only"),
+                    e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void refusesBadSettingsNamingTheKey() {
         final ConfigException timeout = assertThrows(ConfigException.class,
             () -> open(server, ValkeySettings.RETRY_TIMEOUT_MS_CONFIG, "-5"));
