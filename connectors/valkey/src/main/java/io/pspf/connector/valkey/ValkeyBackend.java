@@ -544,6 +544,7 @@ public final class ValkeyBackend implements Backend {
         }
         final List<byte[]> args = new ArrayList<>();
         entries(records, args);
+        forgetReadAhead(new TopicPartition(topic, partition));
         final Long first = once("append to " + topic + "-" + partition, c -> {
             final Long r = fcall(c, "append", ScriptOutputType.INTEGER, keys, args.toArray(new byte[0][]));
             awaitReplicas(c, "an append to " + topic + "-" + partition);
@@ -606,6 +607,7 @@ public final class ValkeyBackend implements Backend {
         if (partitions.isEmpty()) {
             return firsts;
         }
+        partitions.forEach(this::forgetReadAhead);
         once("append to " + partitions, c -> {
             final io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> async = connection().async();
             final List<RedisFuture<Long>> replies = new ArrayList<>();
@@ -640,16 +642,18 @@ public final class ValkeyBackend implements Backend {
         while (records.size() < maxRecords) {
             final long position = from;
             Object[] reply = null;
+            boolean partial = false;
             if (pending != null) {
                 try {
                     reply = pending.await();
                 } catch (final RedisException e) {
                     reply = null; // read again below, with retries
                 }
+                // sent before this backend's last write to the partition: true as far as it goes, but maybe short
+                partial = pending.version != writeVersion(tp).get();
                 pending = null;
-                if (reply != null && ((List<?>) reply[1]).isEmpty()) {
-                    reply = null; // nothing was there when it was asked: ask again now rather than answer late
-                }
+                // an empty reply is answered as it is (nothing was there when it was asked); the next read is
+                // already on its way, so a reader polling idle partitions never waits for a round trip
             }
             if (reply == null) {
                 reply = retrying("read " + topic + "-" + partition, c -> sendRead(keys, position).await());
@@ -671,6 +675,9 @@ public final class ValkeyBackend implements Backend {
             @SuppressWarnings("unchecked")
             final List<StreamMessage<byte[], byte[]>> entries = (List<StreamMessage<byte[], byte[]>>) reply[1];
             if (entries.isEmpty()) {
+                if (partial) {
+                    continue; // read afresh
+                }
                 break;
             }
             for (final StreamMessage<byte[], byte[]> entry : entries) {
@@ -696,18 +703,17 @@ public final class ValkeyBackend implements Backend {
                     break;
                 }
             }
-            if (entries.size() < READ_ENTRIES || from >= end) {
+            if (!partial && (entries.size() < READ_ENTRIES || from >= end)) {
                 break;
             }
         }
-        if (!records.isEmpty()) {
-            // a reader that got records usually asks for the next ones soon: ask the server now, so that the answer
-            // is on its way while the records are processed (Kafka's consumer fetches ahead likewise)
-            try {
-                prefetched.put(tp, sendRead(keys, records.get(records.size() - 1).offset() + 1));
-            } catch (final RedisException | BackendException e) {
-                // no read ahead this time
-            }
+        // the reader will ask for the next records soon: ask the server now, so that the answer is on its way while
+        // these are processed (Kafka's consumer fetches ahead likewise)
+        try {
+            prefetched.put(tp, sendRead(tp, keys, records.isEmpty() ? from
+                : records.get(records.size() - 1).offset() + 1));
+        } catch (final RedisException | BackendException e) {
+            // no read ahead this time
         }
         return records;
     }
@@ -723,12 +729,29 @@ public final class ValkeyBackend implements Backend {
         return records;
     }
 
+    /**
+     * Notes a write to a partition, so that a read after it sees it: a read ahead sent before the write is used only
+     * as far as it goes, and the read goes on from where it ends.
+     */
+    private void forgetReadAhead(final TopicPartition tp) {
+        writeVersion(tp).incrementAndGet();
+    }
+
+    /** Per partition, how many writes this backend sent to it: a read ahead sent before the last one may miss it. */
+    private final Map<TopicPartition, java.util.concurrent.atomic.AtomicLong> writeVersions =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    private java.util.concurrent.atomic.AtomicLong writeVersion(final TopicPartition tp) {
+        return writeVersions.computeIfAbsent(tp, t -> new java.util.concurrent.atomic.AtomicLong());
+    }
+
     /** Reads ahead, per partition: the reply to the next read, asked for when the last one returned. */
     private final Map<TopicPartition, PendingRead> prefetched = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A partition's meta and the entries after {@code from}, asked for in one round trip. */
     private final class PendingRead {
         final long from;
+        long version;
         final RedisFuture<List<KeyValue<byte[], byte[]>>> meta;
         final RedisFuture<List<StreamMessage<byte[], byte[]>>> entries;
 
@@ -742,6 +765,13 @@ public final class ValkeyBackend implements Backend {
         Object[] await() {
             return new Object[] {ValkeyBackend.this.await(meta), ValkeyBackend.this.await(entries)};
         }
+    }
+
+    private PendingRead sendRead(final TopicPartition tp, final byte[][] keys, final long from) {
+        final long version = writeVersion(tp).get();
+        final PendingRead read = sendRead(keys, from);
+        read.version = version;
+        return read;
     }
 
     private PendingRead sendRead(final byte[][] keys, final long from) {
@@ -904,6 +934,7 @@ public final class ValkeyBackend implements Backend {
             entries(byPartition.get(tp), args);
             args.set(countAt, bytes((args.size() - countAt - 1) / 2));
         }
+        written.forEach(this::forgetReadAhead);
         final List<Object> reply = once("commit of " + unit.tasks().keySet(), c -> {
             final List<Object> r = fcall(c, "commit", ScriptOutputType.MULTI, keys, args.toArray(new byte[0][]));
             if (!"FENCED".equals(new String((byte[]) r.get(0), StandardCharsets.US_ASCII))) {
