@@ -783,9 +783,14 @@ public class PspfStreams implements AutoCloseable {
                 }
                 result.add(view);
             }
-            if (result.isEmpty() && parameters.partition() != null) {
-                throw new InvalidStateStoreException("The specified partition " + parameters.partition() + " for store "
-                    + storeName + " does not exist.");
+            if (result.isEmpty()) {
+                if (parameters.partition() != null) {
+                    throw new org.apache.kafka.streams.errors.InvalidStateStorePartitionException(String.format(
+                        "The specified partition %d for store %s does not exist.", parameters.partition(), storeName));
+                }
+                // no task of this client holds the store now (its tasks moved, or none are assigned)
+                throw new InvalidStateStoreException("The state store, " + storeName
+                    + ", may have migrated to another instance.");
             }
             return result;
         }

@@ -87,6 +87,15 @@ public final class CrashApp {
     }
 
     public static void main(final String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (final Throwable t) {
+            t.printStackTrace();
+            System.exit(4); // the stream threads would keep the JVM, and its tasks, alive
+        }
+    }
+
+    private static void run(final String[] args) throws Exception {
         final Path dir = Path.of(args[0]);
         final java.util.List<String> options = java.util.Arrays.asList(args).subList(2, args.length);
         final boolean untilDone = options.contains("--until-done");
@@ -115,9 +124,22 @@ public final class CrashApp {
             Thread.sleep(Long.MAX_VALUE);
         }
         // the test writes this file once it produced all the input; before that "all committed" means nothing
-        while (!Files.exists(dir.resolve("input-complete")) || !allCommitted(streams, tasks)) {
-            Thread.sleep(20);
+        while (true) {
+            while (!Files.exists(dir.resolve("input-complete")) || !allCommitted(streams, tasks)) {
+                Thread.sleep(20);
+            }
+            try {
+                dump(streams, dir.resolve(storesFile));
+                break;
+            } catch (final org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+                Thread.sleep(50); // a task moved while its store was read: wait for the next settled moment
+            }
         }
+        streams.close();
+        System.exit(streams.state() == PspfStreams.State.NOT_RUNNING ? 0 : 3);
+    }
+
+    private static void dump(final PspfStreams streams, final Path file) throws java.io.IOException {
         final StringBuilder out = new StringBuilder();
         final ReadOnlyKeyValueStore<String, Long> counts = streams.store(
             StoreQueryParameters.fromNameAndType("counts", QueryableStoreTypes.keyValueStore()));
@@ -136,9 +158,7 @@ public final class CrashApp {
             }
         }
         sumMap.forEach((k, v) -> out.append("sum ").append(k).append(' ').append(v).append('\n'));
-        Files.writeString(dir.resolve(storesFile), out.toString(), StandardCharsets.UTF_8);
-        streams.close();
-        System.exit(streams.state() == PspfStreams.State.NOT_RUNNING ? 0 : 3);
+        Files.writeString(file, out.toString(), StandardCharsets.UTF_8);
     }
 
     private static boolean allCommitted(final PspfStreams streams, final int expectedTasks) {

@@ -107,6 +107,26 @@ class PspfStreamsLifecycleTest {
     }
 
     @Test
+    void aStoreHandleWhoseTaskWentAwayThrowsInvalidStateStoreException() throws Exception {
+        try (PspfStreams streams = new PspfStreams(topology(), props())) {
+            streams.start();
+            produce("k", "v");
+            await(() -> Long.valueOf(1).equals(count(streams, "k")), "the count");
+            final org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, Long> store = streams.store(
+                StoreQueryParameters.fromNameAndType("counts", QueryableStoreTypes.<String, Long>keyValueStore()));
+            assertEquals(1L, store.get("k"));
+            assertTrue(streams.removeStreamThread(java.time.Duration.ofSeconds(30)).isPresent());
+            // the only thread is gone and its tasks with it: the handle reports it as Kafka does, not with a crash
+            assertThrows(org.apache.kafka.streams.errors.InvalidStateStoreException.class, () -> store.get("k"));
+            assertThrows(org.apache.kafka.streams.errors.InvalidStateStoreException.class, () -> {
+                try (var all = store.all()) {
+                    all.forEachRemaining(kv -> { });
+                }
+            });
+        }
+    }
+
+    @Test
     void badConfigurationFailsInTheConstructorNamingTheKey() {
         final Properties missingId = props();
         missingId.remove(StreamsConfig.APPLICATION_ID_CONFIG);

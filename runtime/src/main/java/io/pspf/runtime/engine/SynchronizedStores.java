@@ -68,6 +68,12 @@ final class SynchronizedStores {
                 }
             }
             synchronized (monitor) {
+                if (!store.isOpen() && !method.getName().equals("name") && !method.getName().equals("isOpen")
+                    && !method.getName().equals("persistent")) {
+                    // the task closed the store (it moved to another thread or instance), as Kafka reports it
+                    throw new org.apache.kafka.streams.errors.InvalidStateStoreException("The state store, "
+                        + store.name() + ", may have migrated to another instance.");
+                }
                 final Object result;
                 try {
                     result = method.invoke(store, args);
