@@ -72,6 +72,21 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * {@link #appendAll} without waiting: the returned future completes with the same result once the backend has
+     * the records, or exceptionally with the same failure. Appends started one after another by one caller are
+     * applied in that order; one that fails may be followed by later ones that were applied. This default appends at
+     * once.
+     */
+    default java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> appendAllAsync(
+        final Map<TopicPartition, List<RawRecord>> batches) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(appendAll(batches));
+        } catch (final RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Reads at most {@code maxRecords} visible records of a partition, starting at {@code offset} (or at the log
      * start if that is later). Returns an empty list at the end of the log.
      *

@@ -68,6 +68,12 @@ public final class BackendHandle implements Backend {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> appendAllAsync(
+        final Map<TopicPartition, List<RawRecord>> batches) {
+        return backend().appendAllAsync(batches);
+    }
+
+    @Override
     public List<RawRecord> read(final String topic, final int partition, final long offset, final int maxRecords) {
         return backend().read(topic, partition, offset, maxRecords);
     }

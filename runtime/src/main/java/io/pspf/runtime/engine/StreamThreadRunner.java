@@ -30,6 +30,8 @@ public final class StreamThreadRunner extends Thread {
     private static final int SEND_BATCH_RECORDS = 4096;
     /** Under at_least_once: how long output may wait for a batch to fill (Kafka Streams' producer linger.ms). */
     private static final long SEND_LINGER_MS = 100;
+    /** Under at_least_once: how many sends may travel unacknowledged (Kafka's producer allows five requests). */
+    private static final int MAX_SENDS_IN_FLIGHT = 5;
 
     /** Kafka's stream-thread states. */
     public enum State { CREATED, STARTING, PARTITIONS_REVOKED, PARTITIONS_ASSIGNED, RUNNING, PENDING_SHUTDOWN, DEAD }
@@ -51,6 +53,23 @@ public final class StreamThreadRunner extends Thread {
     private final Object lock = new Object();
     /** Under at_least_once: the next offset of every partition written since the last commit. */
     private final Map<org.apache.kafka.common.TopicPartition, Long> appendedEnds = new java.util.HashMap<>();
+    /**
+     * Under at_least_once: sends not yet acknowledged, oldest first, with their record counts per partition. The
+     * thread goes on processing while they travel, as Kafka's producer sends in the background; a commit waits for
+     * them before it stores input offsets.
+     */
+    private final java.util.ArrayDeque<PendingSend> pendingSends = new java.util.ArrayDeque<>();
+
+    private static final class PendingSend {
+        final java.util.concurrent.CompletableFuture<Map<org.apache.kafka.common.TopicPartition, Long>> acked;
+        final Map<org.apache.kafka.common.TopicPartition, Integer> counts;
+
+        PendingSend(final java.util.concurrent.CompletableFuture<Map<org.apache.kafka.common.TopicPartition, Long>> acked,
+                    final Map<org.apache.kafka.common.TopicPartition, Integer> counts) {
+            this.acked = acked;
+            this.counts = counts;
+        }
+    }
     private long lastCommitMs;
     private long lastSendMs;
     /** Equal to the assignment version at first: a thread waits for its first assignment before it may run. */
@@ -249,7 +268,7 @@ public final class StreamThreadRunner extends Thread {
                 advances |= task.advances(taskOffsets);
             }
         }
-        if (!engine.config.exactlyOnce() && !sendOutputs()) {
+        if (!engine.config.exactlyOnce() && (!sendOutputs() || !awaitSends(true))) {
             return;
         }
         final List<io.pspf.runtime.backend.CommitUnit.Output> produced = outputs.drain();
@@ -317,29 +336,62 @@ public final class StreamThreadRunner extends Thread {
      * @return false when the backend failed and the tasks were dropped to be created again
      */
     private boolean sendOutputs() {
+        // a send that failed fails the tasks before anything more goes out (nothing later may overtake what is lost)
+        if (!awaitSends(false)) {
+            return false;
+        }
         if (outputs.size() == 0) {
             return true;
+        }
+        while (pendingSends.size() >= MAX_SENDS_IN_FLIGHT) {
+            pendingSends.peekFirst().acked.exceptionally(e -> null).join();
+            if (!awaitSends(false)) {
+                return false;
+            }
         }
         final List<io.pspf.runtime.backend.CommitUnit.Output> drained = outputs.drain();
         final Map<org.apache.kafka.common.TopicPartition, List<io.pspf.runtime.backend.RawRecord>> byPartition =
             io.pspf.runtime.backend.CommitUnit.byPartition(drained);
         outputs.recycle(drained);
-        try {
-            final Map<org.apache.kafka.common.TopicPartition, Long> firsts = engine.backend().appendAll(byPartition);
-            firsts.forEach((tp, first) -> appendedEnds.merge(tp, first + byPartition.get(tp).size(), Math::max));
-            return true;
-        } catch (final io.pspf.runtime.backend.BackendException e) {
-            LOG.warn("stream-thread [{}] Sending output failed ({}); closing the tasks to create them again from what "
-                + "the backend committed", getName(), e.getMessage());
-            dropAllTasks();
-            return false;
+        final Map<org.apache.kafka.common.TopicPartition, Integer> counts = new java.util.HashMap<>();
+        byPartition.forEach((tp, records) -> counts.put(tp, records.size()));
+        pendingSends.addLast(new PendingSend(engine.backend().appendAllAsync(byPartition), counts));
+        return true;
+    }
+
+    /**
+     * Takes in the acknowledged sends, oldest first; with {@code all}, waits for every one. A failed send closes the
+     * tasks, to be created again from what the backend committed.
+     *
+     * @return false when a send failed and the tasks were dropped
+     */
+    private boolean awaitSends(final boolean all) {
+        while (!pendingSends.isEmpty() && (all || pendingSends.peekFirst().acked.isDone())) {
+            final PendingSend send = pendingSends.peekFirst();
+            final Map<org.apache.kafka.common.TopicPartition, Long> firsts;
+            try {
+                firsts = send.acked.join();
+            } catch (final java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                final Throwable cause = e.getCause() == null ? e : e.getCause();
+                if (!(cause instanceof io.pspf.runtime.backend.BackendException)) {
+                    throw e;
+                }
+                LOG.warn("stream-thread [{}] Sending output failed ({}); closing the tasks to create them again from "
+                    + "what the backend committed", getName(), cause.getMessage());
+                dropAllTasks();
+                return false;
+            }
+            pendingSends.removeFirst();
+            firsts.forEach((tp, first) -> appendedEnds.merge(tp, first + send.counts.get(tp), Math::max));
         }
+        return true;
     }
 
     /** Closes every task without committing and lets the loop create them again (their leases stay). */
     private void dropAllTasks() {
         outputs.drain();
         appendedEnds.clear();
+        pendingSends.clear(); // what they carried may or may not have landed: at least once, the tasks send it again
         for (final ActiveTask task : new ArrayList<>(tasks.values())) {
             tasks.remove(task.spec.id);
             synchronized (lock) {

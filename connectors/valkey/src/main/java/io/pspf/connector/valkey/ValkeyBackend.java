@@ -623,6 +623,84 @@ public final class ValkeyBackend implements Backend {
         return firsts;
     }
 
+    /**
+     * The appends are sent pipelined and the future completes when the server acknowledged them all. They go on the
+     * connection earlier ones went on, or, once that one is gone, only after those earlier ones are settled, so that
+     * nothing later overtakes an append lost with a connection. With {@code pspf.valkey.wait.replicas} the appends
+     * are made at once (waiting for the replicas).
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> appendAllAsync(
+        final Map<TopicPartition, List<RawRecord>> batches) {
+        if (settings.waitReplicas > 0 || settings.waitAof) {
+            return Backend.super.appendAllAsync(batches);
+        }
+        final Map<TopicPartition, Long> firsts = new LinkedHashMap<>();
+        final List<java.util.concurrent.CompletableFuture<Void>> replies = new ArrayList<>();
+        try {
+            final StatefulRedisConnection<byte[], byte[]> c;
+            synchronized (asyncLock) {
+                c = connection();
+                if (c != lastAsyncConnection && lastAsync != null && !lastAsync.isDone()) {
+                    lastAsync.exceptionally(e -> null).join();
+                }
+            }
+            for (final Map.Entry<TopicPartition, List<RawRecord>> e : batches.entrySet()) {
+                final TopicPartition tp = e.getKey();
+                if (e.getValue().isEmpty()) {
+                    continue;
+                }
+                if (plain.isPlain(tp.topic())) {
+                    firsts.put(tp, appendPlain(tp.topic(), tp.partition(), e.getValue()));
+                    continue;
+                }
+                if (tp.partition() < 0) {
+                    throw new BackendException("No partition " + tp.partition() + " in topic " + tp.topic());
+                }
+                final List<byte[]> args = new ArrayList<>();
+                entries(e.getValue(), args);
+                forgetReadAhead(tp);
+                final RedisFuture<Long> reply = c.async().fcall(LIBRARY + "_append", ScriptOutputType.INTEGER,
+                    partitionKeys(tp.topic(), tp.partition()), args.toArray(new byte[0][]));
+                replies.add(reply.toCompletableFuture().thenAccept(first -> {
+                    synchronized (firsts) {
+                        firsts.put(tp, first);
+                    }
+                }));
+            }
+            final java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> all =
+                java.util.concurrent.CompletableFuture.allOf(replies.toArray(new java.util.concurrent.CompletableFuture[0]))
+                    .handle((ok, failure) -> {
+                        if (failure != null) {
+                            final Throwable cause = failure instanceof java.util.concurrent.CompletionException
+                                && failure.getCause() != null ? failure.getCause() : failure;
+                            if (!(cause instanceof RedisCommandExecutionException)) {
+                                dropConnection();
+                            }
+                            throw new BackendException(display + ": appends to " + batches.keySet()
+                                + " failed, outcome unknown: " + cause.getMessage(), cause);
+                        }
+                        synchronized (firsts) {
+                            return new LinkedHashMap<>(firsts);
+                        }
+                    });
+            synchronized (asyncLock) {
+                lastAsyncConnection = c;
+                lastAsync = all;
+            }
+            return all;
+        } catch (final RedisException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new BackendException(display + ": appends to "
+                + batches.keySet() + " failed, outcome unknown: " + e.getMessage(), e));
+        } catch (final BackendException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private final Object asyncLock = new Object();
+    private StatefulRedisConnection<byte[], byte[]> lastAsyncConnection;
+    private java.util.concurrent.CompletableFuture<?> lastAsync;
+
     @Override
     public List<RawRecord> read(final String topic, final int partition, final long offset, final int maxRecords) {
         if (partition < 0) {
