@@ -130,7 +130,7 @@ class PspfStreamsDifferentialProperties {
     }
 
     /** Per key, the output's updates as "value-hex@timestamp". */
-    private static Map<String, List<String>> kafka(final Shape shape, final List<In> inputs) {
+    static Map<String, List<String>> kafka(final Shape shape, final List<In> inputs) {
         final Adapters.KafkaDsl dsl = new Adapters.KafkaDsl();
         shape.topology.accept(dsl);
         final Properties props = props();
@@ -157,14 +157,19 @@ class PspfStreamsDifferentialProperties {
     }
 
     private static Map<String, List<String>> pspf(final Shape shape, final List<In> inputs) throws Exception {
+        return pspf(shape, inputs, Map.of("pspf.backend", "memory:differential-streams-" + RUNS.incrementAndGet()));
+    }
+
+    /** The same on the backend {@code backend} names (its settings; topics there must be new). */
+    static Map<String, List<String>> pspf(final Shape shape, final List<In> inputs, final Map<String, Object> backend)
+        throws Exception {
         final Adapters.PspfDsl dsl = new Adapters.PspfDsl();
         shape.topology.accept(dsl);
-        final String backend = "memory:differential-streams-" + RUNS.incrementAndGet();
         final Properties props = props();
-        props.put("pspf.backend", backend);
+        props.putAll(backend);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 10);
         props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("differential-streams").toString());
-        try (PspfProducer<String, String> producer = new PspfProducer<>(Map.of("pspf.backend", backend),
+        try (PspfProducer<String, String> producer = new PspfProducer<>(backend,
             Serdes.String().serializer(), Serdes.String().serializer())) {
             producer.partitionsFor("text");
             producer.partitionsFor("side");
@@ -180,7 +185,7 @@ class PspfStreamsDifferentialProperties {
             streams.start();
             awaitDone(streams);
         }
-        try (PspfReader<byte[], byte[]> reader = new PspfReader<>(Map.of("pspf.backend", backend),
+        try (PspfReader<byte[], byte[]> reader = new PspfReader<>(backend,
             new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             if (reader.partitions("out") > 0) {
                 for (final org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record
