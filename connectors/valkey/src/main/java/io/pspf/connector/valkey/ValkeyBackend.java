@@ -78,6 +78,8 @@ public final class ValkeyBackend implements Backend {
     static final int ENTRY_RECORDS = 2_000;
     /** An entry is closed once its records take this many bytes. */
     static final int ENTRY_BYTES = 512 * 1024;
+    /** An empty read ahead older than this is asked again rather than answered (2 ms). */
+    private static final long STALE_EMPTY_NANOS = 2_000_000;
     /** How many entries one read asks for. */
     private static final int READ_ENTRIES = 16;
     private static final byte[] N = bytes("n");
@@ -729,6 +731,12 @@ public final class ValkeyBackend implements Backend {
                 }
                 // sent before this backend's last write to the partition: true as far as it goes, but maybe short
                 partial = pending.version != writeVersion(tp).get();
+                // an empty answer to a question asked a while ago (the reader was idle) is asked again: records that
+                // came since must not wait for the reader's next round
+                if (reply != null && ((List<?>) reply[1]).isEmpty()
+                    && System.nanoTime() - pending.sentNanos > STALE_EMPTY_NANOS) {
+                    reply = null;
+                }
                 pending = null;
                 // an empty reply is answered as it is (nothing was there when it was asked); the next read is
                 // already on its way, so a reader polling idle partitions never waits for a round trip
@@ -829,6 +837,7 @@ public final class ValkeyBackend implements Backend {
     /** A partition's meta and the entries after {@code from}, asked for in one round trip. */
     private final class PendingRead {
         final long from;
+        final long sentNanos = System.nanoTime();
         long version;
         final RedisFuture<List<KeyValue<byte[], byte[]>>> meta;
         final RedisFuture<List<StreamMessage<byte[], byte[]>>> entries;
