@@ -42,6 +42,8 @@ final class PlainTopics {
     static final String VALUE_FIELD_CONFIG = "pspf.valkey.plain.value.field";
     static final String TIMESTAMP_FIELD_CONFIG = "pspf.valkey.plain.timestamp.field";
     private static final int SEQ_BITS = 20;
+    /** The most fields an entry written by PSPF has (the server-side function passes them on in one call). */
+    static final int MAX_FIELDS = 1_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Integer> partitions = new LinkedHashMap<>();
@@ -200,6 +202,11 @@ final class PlainTopics {
             if (!h.key().equals(keyField) && !h.key().equals(valueField) && !h.key().equals(timestampField)) {
                 add(fields, h.key(), h.value() == null ? new byte[0] : h.value());
             }
+        }
+        if (fields.size() / 2 > MAX_FIELDS) {
+            // refused here, before a commit unit reaches the server: a call failing half-way would apply half of it
+            throw new BackendException("A record for a plain topic becomes an entry of " + fields.size() / 2
+                + " fields; at most " + MAX_FIELDS + " are written");
         }
         return fields;
     }

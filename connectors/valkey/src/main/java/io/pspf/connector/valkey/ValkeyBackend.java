@@ -80,6 +80,8 @@ public final class ValkeyBackend implements Backend {
     static final int ENTRY_BYTES = 512 * 1024;
     /** An empty read ahead older than this is asked again rather than answered (2 ms). */
     private static final long STALE_EMPTY_NANOS = 2_000_000;
+    /** A read ahead older than this is not used (50 ms). */
+    private static final long STALE_NANOS = 50_000_000;
     /** How many entries one read asks for. */
     private static final int READ_ENTRIES = 16;
     private static final byte[] N = bytes("n");
@@ -130,6 +132,11 @@ public final class ValkeyBackend implements Backend {
                 if (!atLeast(info, 7, 2)) {
                     throw new org.apache.kafka.common.config.ConfigException(ValkeySettings.WAIT_AOF_CONFIG, "true",
                         "the server at " + display + " has no WAITAOF (it needs Valkey or Redis 7.2 or later)");
+                }
+                final String persistence = retrying("read the server's persistence", c -> c.info("persistence"));
+                if (!persistence.contains("aof_enabled:1")) {
+                    throw new org.apache.kafka.common.config.ConfigException(ValkeySettings.WAIT_AOF_CONFIG, "true",
+                        "the server at " + display + " keeps no append-only file (appendonly no)");
                 }
             }
         } catch (final RuntimeException e) {
@@ -244,41 +251,52 @@ public final class ValkeyBackend implements Backend {
         final long deadline = System.currentTimeMillis() + retryTimeoutMs;
         long pause = 50;
         while (true) {
+            StatefulRedisConnection<byte[], byte[]> used = null;
+            RuntimeException failure;
             try {
-                return command.apply(connection().sync());
+                used = connection();
+                return command.apply(used.sync());
             } catch (final RedisCommandExecutionException e) {
                 if (isMissingFunction(e)) {
-                    reloadLibrary();
-                    continue;
+                    failure = reloadLibrary(e);
+                } else if (isNotReady(e)) {
+                    failure = e;
+                } else {
+                    throw serverError(what, e);
                 }
-                throw serverError(what, e);
             } catch (final RedisException e) {
                 if (isRefusedAccess(e)) {
                     throw refusedAccess(e);
                 }
-                if (closed || System.currentTimeMillis() + pause > deadline) {
-                    throw new BackendException(display + ": " + what + " failed for " + retryTimeoutMs
-                        + " ms (pspf.valkey.retry.timeout.ms): " + e.getMessage(), e);
-                }
-                LOG.warn("{}: {} failed ({}); retrying in {} ms", display, what, e.getMessage(), pause);
-                dropConnection();
-                sleep(pause);
-                pause = Math.min(pause * 2, 2_000);
+                dropConnection(used);
+                failure = e;
             }
+            if (failure == null) {
+                continue;
+            }
+            if (closed || System.currentTimeMillis() + pause > deadline) {
+                throw new BackendException(display + ": " + what + " failed for " + retryTimeoutMs
+                    + " ms (pspf.valkey.retry.timeout.ms): " + failure.getMessage(), failure);
+            }
+            LOG.warn("{}: {} failed ({}); retrying in {} ms", display, what, failure.getMessage(), pause);
+            sleep(pause);
+            pause = Math.min(pause * 2, 2_000);
         }
     }
 
     /**
      * Runs a write once. A connection failure while it was in flight leaves its outcome unknown: it fails with a
-     * {@link BackendException} saying so, and is not repeated. A failure before it was sent (no connection) is retried.
+     * {@link BackendException} saying so, and is not repeated. A failure before it was sent (no connection), or a
+     * refusal that says the server did not run it (loading its data, busy, functions missing), is retried.
      */
     private <T> T once(final String what, final Function<RedisCommands<byte[], byte[]>, T> command) {
         final long deadline = System.currentTimeMillis() + retryTimeoutMs;
         long pause = 50;
         while (true) {
-            final RedisCommands<byte[], byte[]> sync;
+            final StatefulRedisConnection<byte[], byte[]> used;
+            RuntimeException failure;
             try {
-                sync = connection().sync();
+                used = connection();
             } catch (final RedisException e) {
                 if (isRefusedAccess(e)) {
                     throw refusedAccess(e);
@@ -293,23 +311,45 @@ public final class ValkeyBackend implements Backend {
                 continue;
             }
             try {
-                return command.apply(sync);
+                return command.apply(used.sync());
             } catch (final RedisCommandExecutionException e) {
                 if (isMissingFunction(e)) {
                     // the server lost the library (restarted without persistence): nothing ran
-                    reloadLibrary();
-                    continue;
+                    failure = reloadLibrary(e);
+                } else if (isNotReady(e)) {
+                    failure = e; // refused before running: nothing ran
+                } else {
+                    throw serverError(what, e);
                 }
-                throw serverError(what, e);
             } catch (final RedisConnectionException | RedisCommandTimeoutException e) {
-                dropConnection();
+                dropConnection(used);
                 throw new BackendException(display + ": " + what + " failed in flight, outcome unknown: "
                     + e.getMessage(), e);
             } catch (final RedisException e) {
-                dropConnection();
+                dropConnection(used);
                 throw new BackendException(display + ": " + what + " failed, outcome unknown: " + e.getMessage(), e);
             }
+            if (failure == null) {
+                continue;
+            }
+            if (closed || System.currentTimeMillis() + pause > deadline) {
+                throw new BackendException(display + ": " + what + " was refused for " + retryTimeoutMs
+                    + " ms (pspf.valkey.retry.timeout.ms): " + failure.getMessage(), failure);
+            }
+            LOG.warn("{}: {} was refused ({}); retrying in {} ms", display, what, failure.getMessage(), pause);
+            sleep(pause);
+            pause = Math.min(pause * 2, 2_000);
         }
+    }
+
+    /** A refusal that says the server did not run the command and may run it later. */
+    private static boolean isNotReady(final RedisCommandExecutionException e) {
+        if (e instanceof io.lettuce.core.RedisLoadingException || e instanceof io.lettuce.core.RedisBusyException) {
+            return true;
+        }
+        final String message = String.valueOf(e.getMessage());
+        return message.startsWith("LOADING") || message.startsWith("BUSY") || message.startsWith("TRYAGAIN")
+            || message.startsWith("MASTERDOWN");
     }
 
     /** Whether the server refused the credentials or the user's rights: retrying would not help. */
@@ -346,10 +386,20 @@ public final class ValkeyBackend implements Backend {
         return message != null && message.contains("Function not found");
     }
 
-    private void reloadLibrary() {
+    /**
+     * Loads the library again after a call found it missing (the server restarted without persistence).
+     *
+     * @return null when it was loaded (call again at once), else the failure to wait on and count against the time
+     */
+    private RuntimeException reloadLibrary(final RedisCommandExecutionException missing) {
         LOG.warn("{}: the server does not know PSPF's functions (restarted without persistence?); loading them",
             display);
-        connection().sync().functionLoad(library, true);
+        try {
+            connection().sync().functionLoad(library, true);
+            return null;
+        } catch (final RedisException e) {
+            return e;
+        }
     }
 
     private BackendException serverError(final String what, final RedisCommandExecutionException e) {
@@ -362,11 +412,26 @@ public final class ValkeyBackend implements Backend {
         return new BackendException(display + ": " + what + ": " + message, e);
     }
 
-    private synchronized void dropConnection() {
-        final StatefulRedisConnection<byte[], byte[]> c = connection;
-        connection = null;
-        if (c != null) {
-            c.closeAsync();
+    /**
+     * Forgets a connection that failed and closes it; a connection made since by another thread stays. Takes no lock,
+     * as it runs on Lettuce's own threads too.
+     */
+    private void dropConnection(final StatefulRedisConnection<byte[], byte[]> failed) {
+        if (failed == null) {
+            return;
+        }
+        CONNECTION.compareAndSet(this, failed, null);
+        failed.closeAsync();
+    }
+
+    private static final java.lang.invoke.VarHandle CONNECTION;
+
+    static {
+        try {
+            CONNECTION = java.lang.invoke.MethodHandles.lookup().findVarHandle(ValkeyBackend.class, "connection",
+                StatefulRedisConnection.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
@@ -510,6 +575,8 @@ public final class ValkeyBackend implements Backend {
             bytes(topic)));
         for (int p = 0; p < partitions; p++) {
             partitionKeys.remove(new TopicPartition(topic, p));
+            prefetched.remove(new TopicPartition(topic, p));
+            forgetReadAhead(new TopicPartition(topic, p));
         }
     }
 
@@ -617,7 +684,16 @@ public final class ValkeyBackend implements Backend {
                 replies.add(async.fcall(LIBRARY + "_append", ScriptOutputType.INTEGER, keys.get(i), args.get(i)));
             }
             for (int i = 0; i < partitions.size(); i++) {
-                firsts.put(partitions.get(i), await(replies.get(i)));
+                try {
+                    firsts.put(partitions.get(i), await(replies.get(i)));
+                } catch (final RedisCommandExecutionException e) {
+                    if (i > 0 && (isMissingFunction(e) || isNotReady(e))) {
+                        // earlier appends of the pipeline may have run: sending them all again could repeat them
+                        throw new BackendException(display + ": appends to " + partitions + " partly refused ("
+                            + e.getMessage() + "), outcome unknown", e);
+                    }
+                    throw e;
+                }
             }
             awaitReplicas(c, "the appends to " + partitions);
             return null;
@@ -640,11 +716,16 @@ public final class ValkeyBackend implements Backend {
         final Map<TopicPartition, Long> firsts = new LinkedHashMap<>();
         final List<java.util.concurrent.CompletableFuture<Void>> replies = new ArrayList<>();
         try {
-            final StatefulRedisConnection<byte[], byte[]> c;
-            synchronized (asyncLock) {
-                c = connection();
-                if (c != lastAsyncConnection && lastAsync != null && !lastAsync.isDone()) {
-                    lastAsync.exceptionally(e -> null).join();
+            final StatefulRedisConnection<byte[], byte[]> c = connection();
+            final Object[] last = lastAsync.get(); // this thread's previous send: its connection and its outcome
+            if (last != null && last[0] != c) {
+                // the connection changed: the previous send must be settled, and well, before anything goes on the
+                // new one, or a later send could land while an earlier one was lost
+                final java.util.concurrent.CompletableFuture<?> previous = (java.util.concurrent.CompletableFuture<?>) last[1];
+                previous.exceptionally(e -> null).join();
+                if (previous.isCompletedExceptionally()) {
+                    return java.util.concurrent.CompletableFuture.failedFuture(new BackendException(display
+                        + ": an earlier send of this thread failed with its connection; nothing more is sent"));
                 }
             }
             for (final Map.Entry<TopicPartition, List<RawRecord>> e : batches.entrySet()) {
@@ -677,7 +758,7 @@ public final class ValkeyBackend implements Backend {
                             final Throwable cause = failure instanceof java.util.concurrent.CompletionException
                                 && failure.getCause() != null ? failure.getCause() : failure;
                             if (!(cause instanceof RedisCommandExecutionException)) {
-                                dropConnection();
+                                dropConnection(c);
                             }
                             throw new BackendException(display + ": appends to " + batches.keySet()
                                 + " failed, outcome unknown: " + cause.getMessage(), cause);
@@ -686,10 +767,7 @@ public final class ValkeyBackend implements Backend {
                             return new LinkedHashMap<>(firsts);
                         }
                     });
-            synchronized (asyncLock) {
-                lastAsyncConnection = c;
-                lastAsync = all;
-            }
+            lastAsync.set(new Object[] {c, all});
             return all;
         } catch (final RedisException e) {
             return java.util.concurrent.CompletableFuture.failedFuture(new BackendException(display + ": appends to "
@@ -699,9 +777,8 @@ public final class ValkeyBackend implements Backend {
         }
     }
 
-    private final Object asyncLock = new Object();
-    private StatefulRedisConnection<byte[], byte[]> lastAsyncConnection;
-    private java.util.concurrent.CompletableFuture<?> lastAsync;
+    /** Per sending thread: the connection and the future of its last asynchronous send. */
+    private final ThreadLocal<Object[]> lastAsync = new ThreadLocal<>();
 
     @Override
     public List<RawRecord> read(final String topic, final int partition, final long offset, final int maxRecords) {
@@ -732,9 +809,11 @@ public final class ValkeyBackend implements Backend {
                 // sent before this backend's last write to the partition: true as far as it goes, but maybe short
                 partial = pending.version != writeVersion(tp).get();
                 // an empty answer to a question asked a while ago (the reader was idle) is asked again: records that
-                // came since must not wait for the reader's next round
-                if (reply != null && ((List<?>) reply[1]).isEmpty()
-                    && System.nanoTime() - pending.sentNanos > STALE_EMPTY_NANOS) {
+                // came since must not wait for the reader's next round; and an answer older still is not used at all
+                // (other instances wrote since, the topic may even have been deleted and made anew)
+                final long age = System.nanoTime() - pending.sentNanos;
+                if (reply != null && (age > STALE_NANOS
+                    || ((List<?>) reply[1]).isEmpty() && age > STALE_EMPTY_NANOS)) {
                     reply = null;
                 }
                 pending = null;

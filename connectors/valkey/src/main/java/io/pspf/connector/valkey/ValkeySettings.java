@@ -61,6 +61,12 @@ final class ValkeySettings {
         this.waitReplicas = replicas == null || replicas.toString().trim().equals("0") ? 0
             : (int) parsePositive(WAIT_REPLICAS_CONFIG, replicas);
         this.waitTimeoutMs = positiveLong(configs, WAIT_TIMEOUT_MS_CONFIG, 5_000);
+        final Object aofSetting = configs.get(WAIT_AOF_CONFIG);
+        final boolean waiting = waitReplicas > 0 || aofSetting != null && aofSetting.toString().equalsIgnoreCase("true");
+        if (waiting && waitTimeoutMs >= commandTimeoutMs) {
+            throw new ConfigException(WAIT_TIMEOUT_MS_CONFIG, waitTimeoutMs, "must be below "
+                + COMMAND_TIMEOUT_MS_CONFIG + " (" + commandTimeoutMs + "), which bounds the wait command itself");
+        }
         final Object aof = configs.get(WAIT_AOF_CONFIG);
         if (aof != null && !aof.toString().equalsIgnoreCase("true") && !aof.toString().equalsIgnoreCase("false")) {
             throw new ConfigException(WAIT_AOF_CONFIG, aof, "expected true or false");

@@ -88,7 +88,17 @@ end
 
 -- Appends to one plain stream. keys: stream; args: entry count, then per entry its field count and pairs.
 -- Returns the first and last entry IDs.
+-- Whether a key is free for a plain stream or holds one (what other programs keep under that name).
+local function plain_stream_ok(key)
+  local t = redis.call('TYPE', key)
+  t = t.ok or t
+  return t == 'none' or t == 'stream'
+end
+
 local function append_plain(keys, args)
+  if not plain_stream_ok(keys[1]) then
+    return fail('NOT_A_STREAM', keys[1] .. ' holds something other than a stream')
+  end
   local _, ids = add_entries(keys[1], nil, 'p', args, 1, 0)
   return ids
 end
@@ -123,6 +133,9 @@ local function commit(keys, args)
       end
       firsts[#firsts + 1] = tonumber(e)
     else
+      if not plain_stream_ok(keys[k]) then
+        return fail('NOT_A_STREAM', keys[k] .. ' holds something other than a stream')
+      end
       firsts[#firsts + 1] = 0
     end
     -- skip this partition's entries

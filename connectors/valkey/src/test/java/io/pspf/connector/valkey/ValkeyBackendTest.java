@@ -253,6 +253,72 @@ class ValkeyBackendTest {
     }
 
     @Test
+    void aReadAfterAnotherInstanceWroteSeesItsRecords() throws Exception {
+        final String prefix = "stale" + PREFIXES.incrementAndGet();
+        try (Backend a = open(server, ValkeySettings.KEY_PREFIX_CONFIG, prefix);
+             Backend b = open(server, ValkeySettings.KEY_PREFIX_CONFIG, prefix)) {
+            final Random random = new Random(5);
+            a.createTopic("c", 1);
+            a.append("c", 0, List.of(record(random, 0), record(random, 1), record(random, 2)));
+            assertEquals(3, a.read("c", 0, 0, 100).size()); // and a read ahead from 3 is on its way, and empty
+            Thread.sleep(20);
+            b.append("c", 0, List.of(record(random, 3), record(random, 4)));
+            assertEquals(5L, a.logEndOffset("c", 0));
+            final List<RawRecord> rest = a.read("c", 0, 3, 100);
+            assertEquals(2, rest.size(), "the records another instance appended after the read ahead was answered");
+            assertEquals(3L, rest.get(0).offset());
+            // a topic deleted and made anew (by the other instance) is read afresh, not from old answers
+            assertTrue(a.read("c", 0, 5, 100).isEmpty());
+            b.deleteTopic("c");
+            b.createTopic("c", 1);
+            b.append("c", 0, List.of(record(random, 10), record(random, 11), record(random, 12), record(random, 13),
+                record(random, 14), record(random, 15)));
+            Thread.sleep(60);
+            final List<RawRecord> anew = a.read("c", 0, 5, 100);
+            assertEquals(1, anew.size());
+            assertEquals(5L, anew.get(0).offset());
+        }
+    }
+
+    @Test
+    void retriesWhileTheServerLoadsItsData() throws Exception {
+        // loading is slowed down (microseconds per key), so that a restarted server answers LOADING for a while
+        try (ValkeyServer own = ValkeyServer.start("--key-load-delay", "500");
+             Backend backend = open(own, ValkeySettings.RETRY_TIMEOUT_MS_CONFIG, 30_000)) {
+            final Random random = new Random(9);
+            backend.createTopic("t", 1);
+            backend.append("t", 0, List.of(record(random, 0)));
+            final io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:"
+                + own.port());
+            try (var connection = client.connect()) {
+                final var other = connection.sync();
+                for (int i = 0; i < 3_000; i++) {
+                    other.set("filler-" + i, "x");
+                }
+                other.save();
+            } finally {
+                client.shutdown();
+            }
+            own.kill();
+            final Thread restart = new Thread(() -> {
+                try {
+                    own.restart();
+                } catch (final Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            restart.start();
+            Thread.sleep(300);
+            // the server refuses connections, then answers LOADING for about 1.5 s: a read waits it out, and an
+            // append refused before it ran is sent again rather than reported as lost
+            assertEquals(1, backend.read("t", 0, 0, 10).size());
+            assertEquals(1L, backend.append("t", 0, List.of(record(random, 1))));
+            restart.join();
+            assertEquals(2L, backend.logEndOffset("t", 0));
+        }
+    }
+
+    @Test
     void refusesBadSettingsNamingTheKey() {
         final ConfigException timeout = assertThrows(ConfigException.class,
             () -> open(server, ValkeySettings.RETRY_TIMEOUT_MS_CONFIG, "-5"));
