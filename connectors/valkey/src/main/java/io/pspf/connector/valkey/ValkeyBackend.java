@@ -800,7 +800,9 @@ public final class ValkeyBackend implements Backend {
             final long position = from;
             Object[] reply = null;
             boolean partial = false;
+            int asked = READ_ENTRIES;
             if (pending != null) {
+                asked = pending.asked;
                 try {
                     reply = pending.await();
                 } catch (final RedisException e) {
@@ -821,7 +823,9 @@ public final class ValkeyBackend implements Backend {
                 // already on its way, so a reader polling idle partitions never waits for a round trip
             }
             if (reply == null) {
-                reply = retrying("read " + topic + "-" + partition, c -> sendRead(keys, position).await());
+                final int wanted = entriesFor(maxRecords - records.size());
+                asked = wanted;
+                reply = retrying("read " + topic + "-" + partition, c -> sendRead(keys, position, wanted).await());
             }
             @SuppressWarnings("unchecked")
             final List<KeyValue<byte[], byte[]>> meta = (List<KeyValue<byte[], byte[]>>) reply[0];
@@ -868,7 +872,7 @@ public final class ValkeyBackend implements Backend {
                     break;
                 }
             }
-            if (!partial && (entries.size() < READ_ENTRIES || from >= end)) {
+            if (!partial && (entries.size() < asked || from >= end)) {
                 break;
             }
         }
@@ -876,7 +880,7 @@ public final class ValkeyBackend implements Backend {
         // these are processed (Kafka's consumer fetches ahead likewise)
         try {
             prefetched.put(tp, sendRead(tp, keys, records.isEmpty() ? from
-                : records.get(records.size() - 1).offset() + 1));
+                : records.get(records.size() - 1).offset() + 1, entriesFor(maxRecords)));
         } catch (final RedisException | BackendException e) {
             // no read ahead this time
         }
@@ -918,6 +922,8 @@ public final class ValkeyBackend implements Backend {
         final long from;
         final long sentNanos = System.nanoTime();
         long version;
+        /** How many entries were asked for: an answer with fewer reached the end of the stream then. */
+        int asked;
         final RedisFuture<List<KeyValue<byte[], byte[]>>> meta;
         final RedisFuture<List<StreamMessage<byte[], byte[]>>> entries;
 
@@ -933,20 +939,27 @@ public final class ValkeyBackend implements Backend {
         }
     }
 
-    private PendingRead sendRead(final TopicPartition tp, final byte[][] keys, final long from) {
+    /** How many entries to ask for when {@code records} records are wanted (an entry holds one at least). */
+    private static int entriesFor(final int records) {
+        return Math.max(1, Math.min(READ_ENTRIES, records));
+    }
+
+    private PendingRead sendRead(final TopicPartition tp, final byte[][] keys, final long from, final int entries) {
         final long version = writeVersion(tp).get();
-        final PendingRead read = sendRead(keys, from);
+        final PendingRead read = sendRead(keys, from, entries);
         read.version = version;
         return read;
     }
 
-    private PendingRead sendRead(final byte[][] keys, final long from) {
+    private PendingRead sendRead(final byte[][] keys, final long from, final int count) {
         final io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> async = connection().async();
         final RedisFuture<List<KeyValue<byte[], byte[]>>> meta = async.hmget(keys[1], bytes("start"), bytes("end"));
         final RedisFuture<List<StreamMessage<byte[], byte[]>>> entries = async.xrange(keys[0],
             Range.from(Range.Boundary.excluding("0-" + from), Range.Boundary.<String>unbounded()),
-            Limit.from(READ_ENTRIES));
-        return new PendingRead(from, meta, entries);
+            Limit.from(count));
+        final PendingRead read = new PendingRead(from, meta, entries);
+        read.asked = count;
+        return read;
     }
 
     private <T> T await(final RedisFuture<T> future) {

@@ -2,7 +2,7 @@ package io.pspf.connector.valkey;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
@@ -29,7 +29,12 @@ final class ValkeyMembership implements GroupMembership {
     private final byte[] membersKey;
     private final byte[] shutdownKey;
     private final long joinedAtMs;
-    private final Set<String> held = ConcurrentHashMap.newKeySet();
+    /**
+     * The leases held, each with the number of the take that got it: a renewal that finds a lease lost drops it only
+     * if it was not taken again while the renewal was on its way.
+     */
+    private final Map<String, Long> held = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong takes = new java.util.concurrent.atomic.AtomicLong();
     private final Thread heartbeat;
     private volatile boolean closed;
 
@@ -87,7 +92,8 @@ final class ValkeyMembership implements GroupMembership {
     }
 
     private void renewLeases() {
-        final List<String> tasks = List.copyOf(held);
+        final Map<String, Long> snapshot = Map.copyOf(held);
+        final List<String> tasks = List.copyOf(snapshot.keySet());
         if (tasks.isEmpty()) {
             return;
         }
@@ -98,7 +104,7 @@ final class ValkeyMembership implements GroupMembership {
         final List<Object> ours = backend.membershipCall("renew leases", "renew", ScriptOutputType.MULTI, keys,
             ValkeyBackend.bytes(memberId), ValkeyBackend.bytes(Long.toString(sessionTimeoutMs)));
         for (int i = 0; i < keys.length; i++) {
-            if (((Long) ours.get(i)) == 0L && held.remove(tasks.get(i))) {
+            if (((Long) ours.get(i)) == 0L && held.remove(tasks.get(i), snapshot.get(tasks.get(i)))) {
                 LOG.warn("Group {} member {}: the lease of task {} went to another instance (this one missed its "
                     + "session timeout of {} ms); its commits will be refused", group, memberId, tasks.get(i),
                     sessionTimeoutMs);
@@ -117,7 +123,7 @@ final class ValkeyMembership implements GroupMembership {
             new byte[][] {leaseKey(taskId)}, ValkeyBackend.bytes(memberId),
             ValkeyBackend.bytes(Long.toString(sessionTimeoutMs)));
         if (taken == 1L) {
-            held.add(taskId);
+            held.put(taskId, takes.incrementAndGet());
             return true;
         }
         return false;
@@ -151,7 +157,7 @@ final class ValkeyMembership implements GroupMembership {
         closed = true;
         heartbeat.interrupt();
         try {
-            for (final String task : List.copyOf(held)) {
+            for (final String task : List.copyOf(held.keySet())) {
                 release(task);
             }
             backend.retrying("leave the group", c -> c.zrem(membersKey, ValkeyBackend.bytes(memberId)));
