@@ -36,6 +36,17 @@ LOG_OPTS=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger
 
 log() { echo "bench: $*" >&2; }
 
+# The Kafka baseline's directory: BENCH_KAFKA_BASELINE, else ../shared/kafka-baseline beside the repository.
+kafka_baseline() {
+  if [[ -n "${BENCH_KAFKA_BASELINE:-}" ]]; then
+    echo "$BENCH_KAFKA_BASELINE"
+  elif [[ -f "$ROOT/../shared/kafka-baseline/run.sh" ]]; then
+    (cd "$ROOT/../shared/kafka-baseline" && pwd)
+  else
+    echo /work/shared/kafka-baseline
+  fi
+}
+
 build() {
   if [[ "${BENCH_SKIP_BUILD:-0}" == 1 && -d "$BENCH_DIR/target/classes" && -d "$BENCH_DIR/target/lib" ]]; then
     return
@@ -143,26 +154,14 @@ case "$cmd" in
     ;;
   log)
     build
-    if [[ -n "${BENCH_KAFKA_BASELINE:-}" ]]; then
-      baseline=$BENCH_KAFKA_BASELINE
-    elif [[ -f "$ROOT/../shared/kafka-baseline/run.sh" ]]; then
-      baseline=$(cd "$ROOT/../shared/kafka-baseline" && pwd)
-    else
-      baseline=/work/shared/kafka-baseline
-    fi
+    baseline=$(kafka_baseline)
     # The orchestrating JVM is small; each load and each measurement runs in a fresh JVM with LOG_JAVA_OPTS.
     exec "$JAVA" -Xmx256m "${LOG_OPTS[@]}" -Dbench.java.opts="$LOG_JAVA_OPTS" -Dbench.log.base="${TMPDIR:-/tmp}" \
       -Dbench.kafka.baseline="$baseline" -cp "$CP" io.pspf.bench.LogBench "$@"
     ;;
   valkey)
     build
-    if [[ -n "${BENCH_KAFKA_BASELINE:-}" ]]; then
-      baseline=$BENCH_KAFKA_BASELINE
-    elif [[ -f "$ROOT/../shared/kafka-baseline/run.sh" ]]; then
-      baseline=$(cd "$ROOT/../shared/kafka-baseline" && pwd)
-    else
-      baseline=/work/shared/kafka-baseline
-    fi
+    baseline=$(kafka_baseline)
     # as log, with a fresh valkey-server / redis-server from PATH per measurement, and the server's own XADD rate
     exec "$JAVA" -Xmx256m "${LOG_OPTS[@]}" -Dbench.java.opts="$LOG_JAVA_OPTS" -Dbench.log.base="${TMPDIR:-/tmp}" \
       -Dbench.kafka.baseline="$baseline" -cp "$CP" io.pspf.bench.LogBench --backend valkey "$@"

@@ -215,14 +215,15 @@ public final class LogBench {
             try {
                 final List<String> common = new ArrayList<>(List.of(dir.toString(), Integer.toString(s.partitions),
                     Integer.toString(s.n)));
-                final List<String> fsync = new ArrayList<>(s.fsync == null ? List.of() : List.of("--fsync", s.fsync));
+                // the options both children take: the log's fsync level, or the server to use
+                final List<String> options = new ArrayList<>(s.fsync == null ? List.of() : List.of("--fsync", s.fsync));
                 if (server != null) {
-                    fsync.addAll(List.of("--backend", server.uri()));
+                    options.addAll(List.of("--backend", server.uri()));
                 }
                 if (s.rate == 0) {
                     final List<String> load = new ArrayList<>(List.of("load"));
                     load.addAll(common);
-                    load.addAll(fsync);
+                    load.addAll(options);
                     final Child c = runJava(javaOpts, load);
                     if (c.exit != 0) {
                         o.failures.add("loading the input failed (exit " + c.exit + ")" + c.errorTail());
@@ -238,7 +239,7 @@ public final class LogBench {
                 if (s.rate > 0) {
                     run.addAll(List.of("--rate", Long.toString(s.rate)));
                 }
-                run.addAll(fsync);
+                run.addAll(options);
                 if (s.gate) {
                     run.add("--gate");
                 }

@@ -248,8 +248,7 @@ public final class ValkeyBackend implements Backend {
 
     /** Runs a command that changes nothing, or that may be repeated, retrying connection failures with back-off. */
     <T> T retrying(final String what, final Function<RedisCommands<byte[], byte[]>, T> command) {
-        final long deadline = System.currentTimeMillis() + retryTimeoutMs;
-        long pause = 50;
+        final Backoff backoff = new Backoff(what);
         while (true) {
             StatefulRedisConnection<byte[], byte[]> used = null;
             RuntimeException failure;
@@ -257,30 +256,15 @@ public final class ValkeyBackend implements Backend {
                 used = connection();
                 return command.apply(used.sync());
             } catch (final RedisCommandExecutionException e) {
-                if (isMissingFunction(e)) {
-                    failure = reloadLibrary(e);
-                } else if (isNotReady(e)) {
-                    failure = e;
-                } else {
-                    throw serverError(what, e);
-                }
+                failure = refusedBeforeRunning(what, e);
             } catch (final RedisException e) {
-                if (isRefusedAccess(e)) {
-                    throw refusedAccess(e);
-                }
+                throwIfAccessRefused(e);
                 dropConnection(used);
                 failure = e;
             }
-            if (failure == null) {
-                continue;
+            if (failure != null) {
+                backoff.pause("failed", failure);
             }
-            if (closed || System.currentTimeMillis() + pause > deadline) {
-                throw new BackendException(display + ": " + what + " failed for " + retryTimeoutMs
-                    + " ms (pspf.valkey.retry.timeout.ms): " + failure.getMessage(), failure);
-            }
-            LOG.warn("{}: {} failed ({}); retrying in {} ms", display, what, failure.getMessage(), pause);
-            sleep(pause);
-            pause = Math.min(pause * 2, 2_000);
         }
     }
 
@@ -290,37 +274,21 @@ public final class ValkeyBackend implements Backend {
      * refusal that says the server did not run it (loading its data, busy, functions missing), is retried.
      */
     private <T> T once(final String what, final Function<RedisCommands<byte[], byte[]>, T> command) {
-        final long deadline = System.currentTimeMillis() + retryTimeoutMs;
-        long pause = 50;
+        final Backoff backoff = new Backoff(what);
         while (true) {
             final StatefulRedisConnection<byte[], byte[]> used;
-            RuntimeException failure;
             try {
                 used = connection();
             } catch (final RedisException e) {
-                if (isRefusedAccess(e)) {
-                    throw refusedAccess(e);
-                }
-                if (closed || System.currentTimeMillis() + pause > deadline) {
-                    throw new BackendException(display + ": could not connect for " + retryTimeoutMs
-                        + " ms (pspf.valkey.retry.timeout.ms): " + e.getMessage(), e);
-                }
-                LOG.warn("{}: connecting for {} failed ({}); retrying in {} ms", display, what, e.getMessage(), pause);
-                sleep(pause);
-                pause = Math.min(pause * 2, 2_000);
+                throwIfAccessRefused(e);
+                backoff.pause("could not connect", e);
                 continue;
             }
+            RuntimeException failure;
             try {
                 return command.apply(used.sync());
             } catch (final RedisCommandExecutionException e) {
-                if (isMissingFunction(e)) {
-                    // the server lost the library (restarted without persistence): nothing ran
-                    failure = reloadLibrary(e);
-                } else if (isNotReady(e)) {
-                    failure = e; // refused before running: nothing ran
-                } else {
-                    throw serverError(what, e);
-                }
+                failure = refusedBeforeRunning(what, e);
             } catch (final RedisConnectionException | RedisCommandTimeoutException e) {
                 dropConnection(used);
                 throw new BackendException(display + ": " + what + " failed in flight, outcome unknown: "
@@ -329,17 +297,48 @@ public final class ValkeyBackend implements Backend {
                 dropConnection(used);
                 throw new BackendException(display + ": " + what + " failed, outcome unknown: " + e.getMessage(), e);
             }
-            if (failure == null) {
-                continue;
+            if (failure != null) {
+                backoff.pause("was refused", failure);
             }
-            if (closed || System.currentTimeMillis() + pause > deadline) {
-                throw new BackendException(display + ": " + what + " was refused for " + retryTimeoutMs
+        }
+    }
+
+    /** Growing pauses between attempts, for up to {@code pspf.valkey.retry.timeout.ms}. */
+    private final class Backoff {
+        private final String what;
+        private final long deadline = System.currentTimeMillis() + retryTimeoutMs;
+        private long pauseMs = 50;
+
+        Backoff(final String what) {
+            this.what = what;
+        }
+
+        /** Waits before the next attempt, or fails when the time is up or the backend closed. */
+        void pause(final String outcome, final RuntimeException failure) {
+            if (closed || System.currentTimeMillis() + pauseMs > deadline) {
+                throw new BackendException(display + ": " + what + " " + outcome + " for " + retryTimeoutMs
                     + " ms (pspf.valkey.retry.timeout.ms): " + failure.getMessage(), failure);
             }
-            LOG.warn("{}: {} was refused ({}); retrying in {} ms", display, what, failure.getMessage(), pause);
-            sleep(pause);
-            pause = Math.min(pause * 2, 2_000);
+            LOG.warn("{}: {} {} ({}); retrying in {} ms", display, what, outcome, failure.getMessage(), pauseMs);
+            sleep(pauseMs);
+            pauseMs = Math.min(pauseMs * 2, 2_000);
         }
+    }
+
+    /**
+     * A server error that says the command did not run and may run later: the library was lost (it is loaded again)
+     * or the server is loading its data, busy, or without its primary.
+     *
+     * @return null to try again at once, the refusal to wait on, or throws the error when it is final
+     */
+    private RuntimeException refusedBeforeRunning(final String what, final RedisCommandExecutionException e) {
+        if (isMissingFunction(e)) {
+            return reloadLibrary();
+        }
+        if (isNotReady(e)) {
+            return e;
+        }
+        throw serverError(what, e);
     }
 
     /** A refusal that says the server did not run the command and may run it later. */
@@ -352,33 +351,25 @@ public final class ValkeyBackend implements Backend {
             || message.startsWith("MASTERDOWN");
     }
 
-    /** Whether the server refused the credentials or the user's rights: retrying would not help. */
-    private static boolean isRefusedAccess(final Throwable e) {
+    /**
+     * Fails at once when the server refused the credentials or the user's rights (retrying would not help), without
+     * the credentials (the server's messages do not carry them).
+     */
+    private void throwIfAccessRefused(final Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             final String message = t.getMessage();
-            if (message != null && (message.contains("WRONGPASS") || message.contains("NOAUTH")
-                || message.contains("NOPERM"))) {
-                return true;
+            if (message == null) {
+                continue;
+            }
+            for (final String code : new String[] {"WRONGPASS", "NOAUTH", "NOPERM"}) {
+                final int at = message.indexOf(code);
+                if (at >= 0) {
+                    throw new BackendException(display + ": the server refused access (" + message.substring(at)
+                        + "); check the user and password (in the URI or " + ValkeySettings.USER_CONFIG + " / "
+                        + ValkeySettings.PASSWORD_CONFIG + ") and the user's ACL rights");
+                }
             }
         }
-        return false;
-    }
-
-    /** The server's refusal, without the credentials (the server's messages do not carry them). */
-    private BackendException refusedAccess(final Throwable e) {
-        String reason = "access refused";
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            final String message = t.getMessage();
-            if (message != null && (message.contains("WRONGPASS") || message.contains("NOAUTH")
-                || message.contains("NOPERM"))) {
-                reason = message.substring(Math.max(0, Math.max(message.indexOf("WRONGPASS"),
-                    Math.max(message.indexOf("NOAUTH"), message.indexOf("NOPERM")))));
-                break;
-            }
-        }
-        return new BackendException(display + ": the server refused access (" + reason + "); check the user and "
-            + "password (in the URI or " + ValkeySettings.USER_CONFIG + " / " + ValkeySettings.PASSWORD_CONFIG
-            + ") and the user's ACL rights");
     }
 
     private static boolean isMissingFunction(final RedisCommandExecutionException e) {
@@ -391,7 +382,7 @@ public final class ValkeyBackend implements Backend {
      *
      * @return null when it was loaded (call again at once), else the failure to wait on and count against the time
      */
-    private RuntimeException reloadLibrary(final RedisCommandExecutionException missing) {
+    private RuntimeException reloadLibrary() {
         LOG.warn("{}: the server does not know PSPF's functions (restarted without persistence?); loading them",
             display);
         try {
@@ -601,25 +592,14 @@ public final class ValkeyBackend implements Backend {
 
     @Override
     public long append(final String topic, final int partition, final List<RawRecord> records) {
-        if (partition < 0) {
-            throw new BackendException("No partition " + partition + " in topic " + topic);
-        }
-        if (plain.isPlain(topic)) {
-            return appendPlain(topic, partition, records);
-        }
-        final byte[][] keys = partitionKeys(topic, partition);
         if (records.isEmpty()) {
+            if (partition < 0) {
+                throw new BackendException("No partition " + partition + " in topic " + topic);
+            }
             return logEndOffset(topic, partition);
         }
-        final List<byte[]> args = new ArrayList<>();
-        entries(records, args);
-        forgetReadAhead(new TopicPartition(topic, partition));
-        final Long first = once("append to " + topic + "-" + partition, c -> {
-            final Long r = fcall(c, "append", ScriptOutputType.INTEGER, keys, args.toArray(new byte[0][]));
-            awaitReplicas(c, "an append to " + topic + "-" + partition);
-            return r;
-        });
-        return first;
+        final TopicPartition tp = new TopicPartition(topic, partition);
+        return appendAll(Map.of(tp, records)).get(tp);
     }
 
     /** Appends to a plain topic: one entry per record, IDs given by the server. */
@@ -648,35 +628,50 @@ public final class ValkeyBackend implements Backend {
         }
     }
 
-    /** The appends go out together, pipelined: one round trip for all the partitions. */
-    @Override
-    public Map<TopicPartition, Long> appendAll(final Map<TopicPartition, List<RawRecord>> batches) {
+    /**
+     * The appends of {@link #appendAll} and {@link #appendAllAsync}: those to plain topics are made at once (their
+     * first offsets go to {@code firsts}); the others are encoded as entries, ready to send, and the partitions'
+     * read-aheads are marked as taken before them.
+     */
+    private final class PreparedAppends {
         final List<TopicPartition> partitions = new ArrayList<>();
         final List<byte[][]> keys = new ArrayList<>();
         final List<byte[][]> args = new ArrayList<>();
-        final Map<TopicPartition, Long> plainFirsts = new LinkedHashMap<>();
-        for (final Map.Entry<TopicPartition, List<RawRecord>> e : batches.entrySet()) {
-            if (e.getValue().isEmpty()) {
-                continue;
+
+        PreparedAppends(final Map<TopicPartition, List<RawRecord>> batches, final Map<TopicPartition, Long> firsts) {
+            for (final Map.Entry<TopicPartition, List<RawRecord>> e : batches.entrySet()) {
+                final TopicPartition tp = e.getKey();
+                if (e.getValue().isEmpty()) {
+                    continue;
+                }
+                if (tp.partition() < 0) {
+                    throw new BackendException("No partition " + tp.partition() + " in topic " + tp.topic());
+                }
+                if (plain.isPlain(tp.topic())) {
+                    firsts.put(tp, appendPlain(tp.topic(), tp.partition(), e.getValue()));
+                    continue;
+                }
+                final List<byte[]> entryArgs = new ArrayList<>();
+                entries(e.getValue(), entryArgs);
+                partitions.add(tp);
+                keys.add(partitionKeys(tp.topic(), tp.partition()));
+                args.add(entryArgs.toArray(new byte[0][]));
+                forgetReadAhead(tp);
             }
-            if (plain.isPlain(e.getKey().topic())) {
-                plainFirsts.put(e.getKey(), appendPlain(e.getKey().topic(), e.getKey().partition(), e.getValue()));
-                continue;
-            }
-            if (e.getKey().partition() < 0) {
-                throw new BackendException("No partition " + e.getKey().partition() + " in topic " + e.getKey().topic());
-            }
-            final List<byte[]> entryArgs = new ArrayList<>();
-            entries(e.getValue(), entryArgs);
-            partitions.add(e.getKey());
-            keys.add(partitionKeys(e.getKey().topic(), e.getKey().partition()));
-            args.add(entryArgs.toArray(new byte[0][]));
         }
-        final Map<TopicPartition, Long> firsts = new LinkedHashMap<>(plainFirsts);
+    }
+
+    /** The appends go out together, pipelined: one round trip for all the partitions. */
+    @Override
+    public Map<TopicPartition, Long> appendAll(final Map<TopicPartition, List<RawRecord>> batches) {
+        final Map<TopicPartition, Long> firsts = new LinkedHashMap<>();
+        final PreparedAppends prepared = new PreparedAppends(batches, firsts);
+        final List<TopicPartition> partitions = prepared.partitions;
+        final List<byte[][]> keys = prepared.keys;
+        final List<byte[][]> args = prepared.args;
         if (partitions.isEmpty()) {
             return firsts;
         }
-        partitions.forEach(this::forgetReadAhead);
         once("append to " + partitions, c -> {
             final io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> async = connection().async();
             final List<RedisFuture<Long>> replies = new ArrayList<>();
@@ -728,23 +723,11 @@ public final class ValkeyBackend implements Backend {
                         + ": an earlier send of this thread failed with its connection; nothing more is sent"));
                 }
             }
-            for (final Map.Entry<TopicPartition, List<RawRecord>> e : batches.entrySet()) {
-                final TopicPartition tp = e.getKey();
-                if (e.getValue().isEmpty()) {
-                    continue;
-                }
-                if (plain.isPlain(tp.topic())) {
-                    firsts.put(tp, appendPlain(tp.topic(), tp.partition(), e.getValue()));
-                    continue;
-                }
-                if (tp.partition() < 0) {
-                    throw new BackendException("No partition " + tp.partition() + " in topic " + tp.topic());
-                }
-                final List<byte[]> args = new ArrayList<>();
-                entries(e.getValue(), args);
-                forgetReadAhead(tp);
+            final PreparedAppends prepared = new PreparedAppends(batches, firsts);
+            for (int i = 0; i < prepared.partitions.size(); i++) {
+                final TopicPartition tp = prepared.partitions.get(i);
                 final RedisFuture<Long> reply = c.async().fcall(LIBRARY + "_append", ScriptOutputType.INTEGER,
-                    partitionKeys(tp.topic(), tp.partition()), args.toArray(new byte[0][]));
+                    prepared.keys.get(i), prepared.args.get(i));
                 replies.add(reply.toCompletableFuture().thenAccept(first -> {
                     synchronized (firsts) {
                         firsts.put(tp, first);
