@@ -345,13 +345,14 @@ public class PspfStreams implements AutoCloseable {
         }
     }
 
-    /** Accepted for compatibility: this version runs no standby tasks, so the listener is never called. */
+    /** Sets the listener told of the standby tasks' updates (called on the standby updater thread). */
     public void setStandbyUpdateListener(final StandbyUpdateListener standbyListener) {
         synchronized (stateLock) {
             if (state != State.CREATED) {
                 throw new IllegalStateException("Can only set StandbyUpdateListener before calling start(). "
                     + "Current state is: " + state);
             }
+            engine.setStandbyUpdateListener(standbyListener);
         }
     }
 
@@ -606,15 +607,25 @@ public class PspfStreams implements AutoCloseable {
     public Set<ThreadMetadata> metadataForLocalThreads() {
         final Set<ThreadMetadata> result = new HashSet<>();
         final Map<String, List<Engine.TaskView>> views = engine.taskViews();
+        // standby tasks are kept by one updater thread; they are shown on the first live stream thread
+        final Set<TaskMetadata> standby = new HashSet<>();
+        for (final Engine.TaskView view : engine.standbyTaskViews()) {
+            standby.add(new LocalTaskMetadata(view));
+        }
+        final List<StreamThreadRunner> live = new ArrayList<>();
         for (final StreamThreadRunner thread : engine.threads()) {
-            if (thread.threadState() == StreamThreadRunner.State.DEAD) {
-                continue;
+            if (thread.threadState() != StreamThreadRunner.State.DEAD) {
+                live.add(thread);
             }
+        }
+        live.sort(java.util.Comparator.comparing(Thread::getName));
+        for (final StreamThreadRunner thread : live) {
             final Set<TaskMetadata> active = new HashSet<>();
             for (final Engine.TaskView view : views.getOrDefault(thread.getName(), List.of())) {
                 active.add(new LocalTaskMetadata(view));
             }
-            result.add(new LocalThreadMetadata(thread.getName(), thread.threadState().name(), active));
+            result.add(new LocalThreadMetadata(thread.getName(), thread.threadState().name(), active,
+                thread == live.get(0) ? standby : Set.of()));
         }
         return result;
     }
@@ -641,7 +652,11 @@ public class PspfStreams implements AutoCloseable {
         }
         final Set<String> stores = new HashSet<>(topology.graph.allStoreNames());
         final HostInfo host = hostInfo();
-        return new LocalStreamsMetadata(host, stores, partitions);
+        final Set<org.apache.kafka.common.TopicPartition> standbyPartitions = new HashSet<>();
+        for (final Engine.TaskView view : engine.standbyTaskViews()) {
+            standbyPartitions.addAll(view.partitions);
+        }
+        return new LocalStreamsMetadata(host, stores, partitions, engine.standbyStoreNames(), standbyPartitions);
     }
 
     private HostInfo hostInfo() {
@@ -868,11 +883,14 @@ public class PspfStreams implements AutoCloseable {
         private final String name;
         private final String state;
         private final Set<TaskMetadata> active;
+        private final Set<TaskMetadata> standby;
 
-        LocalThreadMetadata(final String name, final String state, final Set<TaskMetadata> active) {
+        LocalThreadMetadata(final String name, final String state, final Set<TaskMetadata> active,
+                            final Set<TaskMetadata> standby) {
             this.name = name;
             this.state = state;
             this.active = Collections.unmodifiableSet(active);
+            this.standby = Collections.unmodifiableSet(standby);
         }
 
         @Override
@@ -892,7 +910,7 @@ public class PspfStreams implements AutoCloseable {
 
         @Override
         public Set<TaskMetadata> standbyTasks() {
-            return Set.of();
+            return standby;
         }
 
         @Override
@@ -921,18 +939,19 @@ public class PspfStreams implements AutoCloseable {
                 return false;
             }
             final LocalThreadMetadata other = (LocalThreadMetadata) o;
-            return name.equals(other.name) && state.equals(other.state) && active.equals(other.active);
+            return name.equals(other.name) && state.equals(other.state) && active.equals(other.active)
+                && standby.equals(other.standby);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(name, state, active);
+            return Objects.hash(name, state, active, standby);
         }
 
         @Override
         public String toString() {
             return "ThreadMetadata{threadName=" + name + ", threadState=" + state + ", activeTasks=" + active
-                + ", standbyTasks=[], consumerClientId=" + consumerClientId() + ", restoreConsumerClientId="
+                + ", standbyTasks=" + standby + ", consumerClientId=" + consumerClientId() + ", restoreConsumerClientId="
                 + restoreConsumerClientId() + ", producerClientIds=" + producerClientIds() + ", adminClientId="
                 + adminClientId() + "}";
         }
@@ -992,12 +1011,17 @@ public class PspfStreams implements AutoCloseable {
         private final HostInfo host;
         private final Set<String> stores;
         private final Set<org.apache.kafka.common.TopicPartition> partitions;
+        private final Set<String> standbyStores;
+        private final Set<org.apache.kafka.common.TopicPartition> standbyPartitions;
 
         LocalStreamsMetadata(final HostInfo host, final Set<String> stores,
-                             final Set<org.apache.kafka.common.TopicPartition> partitions) {
+                             final Set<org.apache.kafka.common.TopicPartition> partitions, final Set<String> standbyStores,
+                             final Set<org.apache.kafka.common.TopicPartition> standbyPartitions) {
             this.host = host;
             this.stores = Collections.unmodifiableSet(stores);
             this.partitions = Collections.unmodifiableSet(partitions);
+            this.standbyStores = Collections.unmodifiableSet(new HashSet<>(standbyStores));
+            this.standbyPartitions = Collections.unmodifiableSet(standbyPartitions);
         }
 
         @Override
@@ -1017,12 +1041,12 @@ public class PspfStreams implements AutoCloseable {
 
         @Override
         public Set<org.apache.kafka.common.TopicPartition> standbyTopicPartitions() {
-            return Set.of();
+            return standbyPartitions;
         }
 
         @Override
         public Set<String> standbyStateStoreNames() {
-            return Set.of();
+            return standbyStores;
         }
 
         @Override
@@ -1049,7 +1073,7 @@ public class PspfStreams implements AutoCloseable {
         @Override
         public String toString() {
             return "StreamsMetadata{hostInfo=" + host + ", stateStoreNames=" + stores + ", topicPartitions=" + partitions
-                + ", standbyStateStoreNames=[], standbyTopicPartitions=[]}";
+                + ", standbyStateStoreNames=" + standbyStores + ", standbyTopicPartitions=" + standbyPartitions + "}";
         }
     }
 }

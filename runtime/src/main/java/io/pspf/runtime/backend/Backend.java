@@ -122,13 +122,13 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Joins the group of instances of an application that share this backend's tasks. Backends whose topics only one
-     * process uses give {@link GroupMembership#SOLO}.
+     * process uses give {@link GroupMembership#solo}.
      *
      * @param group    the application id
      * @param memberId this instance's id, unique among the group's instances
      */
     default GroupMembership join(final String group, final String memberId) {
-        return GroupMembership.SOLO;
+        return GroupMembership.solo(memberId);
     }
 
     @Override

@@ -400,6 +400,29 @@ final class ActiveTask implements RecordSink {
     /** Closes the task; the thread committed it just before. */
     void close() {
         task.close();
+        closedClean = true;
+    }
+
+    private boolean closedClean;
+
+    /**
+     * After a clean close, the sum of the changelog offsets the task's stores reflect (what the instance reports to the
+     * group's leader); -1 after a dirty close, or when a store with a changelog is not persistent (its state is gone).
+     */
+    long closedOffsetSum() {
+        if (!closedClean || !restored) {
+            return -1;
+        }
+        long sum = 0;
+        for (final Map.Entry<String, TopicPartition> e : spec.changelogs.entrySet()) {
+            final StateStore store = task.stores().get(e.getKey());
+            final Long end = changelogEnds.get(e.getValue());
+            if (store == null || !store.persistent() || end == null) {
+                return -1;
+            }
+            sum += end;
+        }
+        return sum;
     }
 
     /** Closes without committing: what the task did since its last commit is dropped (the backend never saw it). */

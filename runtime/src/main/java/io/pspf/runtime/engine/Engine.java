@@ -88,7 +88,15 @@ public final class Engine {
     private volatile List<TaskSpec> plan = List.of();
     private GlobalUpdater global;
     /** This instance's membership of its application's group, and the tasks whose leases it holds. */
-    private io.pspf.runtime.backend.GroupMembership membership = io.pspf.runtime.backend.GroupMembership.SOLO;
+    private io.pspf.runtime.backend.GroupMembership membership;
+    /** The standby and warm-up tasks of this instance, and the thread keeping them up to date. */
+    private final StandbyTasks standbys;
+    private final int numStandbys;
+    private final long acceptableRecoveryLag;
+    private final int maxWarmups;
+    /** The assignment this instance follows (the last one read from the group). */
+    private volatile TaskAssignor.Assignment assignment = new TaskAssignor.Assignment();
+    private long assignmentGeneration;
     private final Set<TaskId> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Tasks given up to other instances whose leases are released once no thread of ours runs them. */
     private final Set<TaskId> releasing = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -151,6 +159,11 @@ public final class Engine {
         for (int i = 1; i <= numThreads; i++) {
             threads.add(new StreamThreadRunner(this, clientId + "-StreamThread-" + i, i));
         }
+        this.membership = io.pspf.runtime.backend.GroupMembership.solo(processId.toString());
+        this.standbys = new StandbyTasks(this, clientId);
+        this.numStandbys = streamsConfig.getInt(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG);
+        this.acceptableRecoveryLag = streamsConfig.getLong(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG);
+        this.maxWarmups = streamsConfig.getInt(StreamsConfig.MAX_WARMUP_REPLICAS_CONFIG);
     }
 
     private boolean hasPersistentStores() {
@@ -204,6 +217,7 @@ public final class Engine {
         }
         membership = backend.join(config.applicationId, processId.toString());
         balance();
+        standbys.start();
         for (final StreamThreadRunner thread : threads) {
             thread.start();
         }
@@ -286,19 +300,17 @@ public final class Engine {
     private Set<String> patternTopics = Set.of();
 
     /**
-     * Takes this instance's share of the tasks: with {@code m} live instances each runs at most {@code ceil(n / m)} of
-     * the {@code n} tasks. An instance with more gives the surplus up (its threads commit and close those tasks, then
-     * their leases go); one with fewer takes leases nobody holds, such as those of an instance that stopped or died.
+     * Follows the group's assignment ({@link TaskAssignor}): publishes this instance's report (its live stream threads
+     * and how far its copy of each task's state goes), lets the leader (the live member with the lowest id) write a new
+     * assignment when the one followed is out of date, then runs what the assignment gives this instance. A task that
+     * moves away is committed and closed by its thread before its lease goes (cooperative hand-over); a task that moves
+     * here is taken once its lease is free. Standby and warm-up tasks go to the standby updater.
      */
     synchronized void balance() {
         if (stopping) {
             return;
         }
         final List<TaskSpec> tasks = plan;
-        final int members = membership.liveMembers();
-        final boolean anyThread = threads.stream().anyMatch(StreamThreadRunner::isAliveOrStarting);
-        // an instance with no stream thread left runs nothing: its tasks go to the other instances
-        final int share = anyThread ? (tasks.size() + members - 1) / Math.max(1, members) : 0;
         boolean changed = false;
         // a lease that lapsed (this instance missed its session timeout, paused or cut off) and went to another
         // instance: the task is given up; its commits are refused anyway once the new owner fences it
@@ -309,10 +321,42 @@ public final class Engine {
                 changed = true;
             }
         }
-        if (owned.size() > share) {
-            final List<TaskId> mine = new ArrayList<>(owned);
-            mine.sort(Comparator.reverseOrder());
-            for (final TaskId id : mine.subList(0, owned.size() - share)) {
+        membership.publish(report());
+        final java.util.SortedMap<String, String> members = membership.members();
+        io.pspf.runtime.backend.GroupMembership.Versioned current = membership.assignment();
+        TaskAssignor.Assignment followed = current.value().isEmpty() ? new TaskAssignor.Assignment()
+            : TaskAssignor.Assignment.decode(current.value());
+        if (!members.isEmpty() && members.firstKey().equals(memberId())) {
+            final TaskAssignor.Assignment next = computeAssignment(members, followed, tasks);
+            if (!next.equals(followed)) {
+                if (membership.writeAssignment(current.generation(), next.encode())) {
+                    LOG.info("{} (group leader) wrote assignment generation {} for {} member(s): {}", clientId,
+                        current.generation() + 1, members.size(), next);
+                    current = new io.pspf.runtime.backend.GroupMembership.Versioned(current.generation() + 1,
+                        next.encode());
+                    followed = next;
+                } else {
+                    current = membership.assignment();
+                    followed = current.value().isEmpty() ? new TaskAssignor.Assignment()
+                        : TaskAssignor.Assignment.decode(current.value());
+                }
+            }
+        }
+        if (current.generation() != assignmentGeneration) {
+            LOG.info("{} follows assignment generation {}: active {}, standby {}, warm-up {}", clientId,
+                current.generation(), followed.active(memberId()), followed.standby(memberId()),
+                followed.warmup(memberId()));
+            assignmentGeneration = current.generation();
+        }
+        assignment = followed;
+        final Set<TaskId> planned = new java.util.HashSet<>();
+        for (final TaskSpec spec : tasks) {
+            planned.add(spec.id);
+        }
+        final Set<TaskId> wanted = new java.util.HashSet<>(followed.active(memberId()));
+        wanted.retainAll(planned);
+        for (final TaskId id : new ArrayList<>(owned)) {
+            if (!wanted.contains(id)) {
                 owned.remove(id);
                 releasing.add(id);
                 changed = true;
@@ -320,36 +364,160 @@ public final class Engine {
         }
         for (final java.util.Iterator<TaskId> it = releasing.iterator(); it.hasNext(); ) {
             final TaskId id = it.next();
-            if (!taskLocks.containsKey(id) && !owned.contains(id)) {
+            if (wanted.contains(id)) {
+                // assigned back before its thread let it go: the lease is still ours
+                it.remove();
+                owned.add(id);
+                changed = true;
+            } else if (!taskLocks.containsKey(id)) {
                 membership.release(id.toString());
                 it.remove();
             }
         }
-        // take free leases up to the share; beyond it, take a lease that was already free at the last check (an
-        // instance with no thread left holds none, and the live instances must run its share)
-        final Set<TaskId> freeNow = new java.util.HashSet<>();
-        if (share > 0) {
-            for (final TaskSpec spec : tasks) {
-                if (owned.contains(spec.id) || releasing.contains(spec.id)) {
-                    continue;
-                }
-                if (membership.tryAcquire(spec.id.toString())) {
-                    if (owned.size() < share || freeBefore.contains(spec.id)) {
-                        owned.add(spec.id);
-                        changed = true;
-                    } else {
-                        membership.release(spec.id.toString());
-                        freeNow.add(spec.id);
-                    }
-                }
+        for (final TaskSpec spec : tasks) {
+            if (wanted.contains(spec.id) && !owned.contains(spec.id) && membership.tryAcquire(spec.id.toString())) {
+                owned.add(spec.id);
+                changed = true;
             }
         }
-        freeBefore = freeNow;
+        final Map<TaskId, TaskSpec> standbyWanted = new java.util.HashMap<>();
+        for (final TaskSpec spec : tasks) {
+            if ((followed.standby(memberId()).contains(spec.id) || followed.warmup(memberId()).contains(spec.id))
+                && !owned.contains(spec.id) && !releasing.contains(spec.id)) {
+                standbyWanted.put(spec.id, spec);
+            }
+        }
+        standbys.assign(standbyWanted);
         if (changed) {
             LOG.info("{} runs {} of the {} tasks of {} ({} live instance(s))", clientId, owned.size(), tasks.size(),
-                config.applicationId, members);
+                config.applicationId, members.size());
             reassign();
         }
+    }
+
+    private String memberId() {
+        return processId.toString();
+    }
+
+    /**
+     * This instance's report to the leader: {@code threads <n>}, then per task it holds state of, {@code <task> <sum>}
+     * where the sum is the changelog offsets its stores reflect, or -2 for a task it runs (Kafka's sentinel for a
+     * caught-up active).
+     */
+    private String report() {
+        final StringBuilder out = new StringBuilder();
+        final long live = threads.stream().filter(StreamThreadRunner::isAliveOrStarting).count();
+        out.append("threads ").append(live).append('\n');
+        final Map<TaskId, Long> sums = new java.util.TreeMap<>(stateDirectory.offsetSums());
+        sums.putAll(standbys.offsetSums());
+        for (final TaskId id : owned) {
+            sums.put(id, RUNNING);
+        }
+        for (final Map.Entry<TaskId, Long> e : sums.entrySet()) {
+            out.append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static final long RUNNING = -2L;
+
+    /** The leader's computation: each member's capacity and lags from its report, against the changelogs' ends. */
+    private TaskAssignor.Assignment computeAssignment(final java.util.SortedMap<String, String> members,
+                                                      final TaskAssignor.Assignment previous, final List<TaskSpec> tasks) {
+        final Map<TaskId, TaskSpec> specs = new java.util.HashMap<>();
+        final java.util.SortedSet<TaskId> ids = new java.util.TreeSet<>();
+        final Set<TaskId> stateful = new java.util.HashSet<>();
+        for (final TaskSpec spec : tasks) {
+            specs.put(spec.id, spec);
+            ids.add(spec.id);
+            if (!spec.changelogs.isEmpty() || !spec.sourceChangelogs.isEmpty()) {
+                stateful.add(spec.id);
+            }
+        }
+        final Map<TaskId, Long> endSums = new java.util.HashMap<>();
+        final java.util.SortedMap<String, TaskAssignor.Client> clients = new java.util.TreeMap<>();
+        for (final Map.Entry<String, String> member : members.entrySet()) {
+            int capacity = 0;
+            final Map<TaskId, Long> lags = new java.util.HashMap<>();
+            for (final String line : member.getValue().split("\n")) {
+                final String[] parts = line.split(" ");
+                if (parts.length != 2) {
+                    continue;
+                }
+                try {
+                    if (parts[0].equals("threads")) {
+                        capacity = Integer.parseInt(parts[1]);
+                        continue;
+                    }
+                    final TaskId id = TaskId.parse(parts[0]);
+                    final long sum = Long.parseLong(parts[1]);
+                    if (!stateful.contains(id)) {
+                        continue;
+                    }
+                    if (sum == RUNNING) {
+                        lags.put(id, 0L);
+                    } else {
+                        final long end = endSums.computeIfAbsent(id, t -> changelogEndSum(specs.get(t)));
+                        lags.put(id, Math.max(0L, end - sum));
+                    }
+                } catch (final RuntimeException e) {
+                    LOG.debug("Ignoring a malformed report line of member {}: {}", member.getKey(), line);
+                }
+            }
+            clients.put(member.getKey(), new TaskAssignor.Client(capacity, lags));
+        }
+        return TaskAssignor.assign(clients, ids, stateful, previous, numStandbys, acceptableRecoveryLag, maxWarmups);
+    }
+
+    private long changelogEndSum(final TaskSpec spec) {
+        long sum = 0;
+        for (final TopicPartition tp : spec.changelogs.values()) {
+            sum += backend.logEndOffset(tp.topic(), tp.partition());
+        }
+        return sum;
+    }
+
+    /** Whether a stream thread of this instance runs, or is about to run, a task. */
+    boolean heldByStreamThread(final TaskId id) {
+        return taskLocks.containsKey(id) || owned.contains(id) || releasing.contains(id);
+    }
+
+    void wipeTaskState(final TaskId id) {
+        stateDirectory.wipeTask(id);
+    }
+
+    void noteOffsetSum(final TaskId id, final long offsetSum) {
+        stateDirectory.writeOffsetSum(id, offsetSum);
+    }
+
+    TaskConfig taskConfig() {
+        return taskConfig;
+    }
+
+    Metrics kafkaMetrics() {
+        return metrics.kafka;
+    }
+
+    /** The standby and warm-up tasks this instance keeps (their input partitions), for metadata. */
+    public List<TaskView> standbyTaskViews() {
+        final List<TaskView> views = new ArrayList<>();
+        for (final TaskSpec spec : standbys.specs().keySet()) {
+            views.add(new TaskView(spec.id, new LinkedHashSet<>(spec.inputs), Map.of(), Map.of()));
+        }
+        return views;
+    }
+
+    /** The stores of the standby tasks this instance keeps. */
+    public Set<String> standbyStoreNames() {
+        final Set<String> names = new java.util.TreeSet<>();
+        for (final Set<String> stores : standbys.specs().values()) {
+            names.addAll(stores);
+        }
+        return names;
+    }
+
+    public void setStandbyUpdateListener(final org.apache.kafka.streams.processor.StandbyUpdateListener listener) {
+        standbys.setListener(listener);
     }
 
     /** Stops the threads (each commits and closes its tasks), the global thread, then the backend. */
@@ -372,6 +540,7 @@ public final class Engine {
                 joinQuietly(thread);
             }
         }
+        standbys.shutdown();
         if (global != null) {
             global.shutdown();
             if (global != Thread.currentThread()) {
@@ -616,6 +785,9 @@ public final class Engine {
                 return null;
             }
         }
+        // a standby of the task becomes the active task: its stores close with what they applied committed, and the
+        // active task restores only what is left
+        standbys.promote(spec.id);
         try {
             return openTask(spec, cache, outputs, self);
         } catch (final ActiveTask.CorruptedState corrupted) {
@@ -667,6 +839,10 @@ public final class Engine {
 
     void taskClosed(final ActiveTask task) {
         metrics.taskClosed(task);
+        final long offsetSum = task.closedOffsetSum();
+        if (offsetSum >= 0) {
+            stateDirectory.writeOffsetSum(task.spec.id, offsetSum);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ stores

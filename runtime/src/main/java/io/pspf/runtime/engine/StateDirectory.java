@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 final class StateDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(StateDirectory.class);
     private static final String PROCESS_FILE = "kafka-streams-process-metadata";
+    private static final String OFFSET_SUM_FILE = ".pspf-offset-sum";
     private static final Pattern TASK_DIR = Pattern.compile("\\d+_\\d+");
     private static final Pattern PROCESS_ID = Pattern.compile("\"processId\"\\s*:\\s*\"([0-9a-fA-F-]{36})\"");
 
@@ -107,6 +108,52 @@ final class StateDirectory {
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    /**
+     * Notes, in the task's directory, the sum of the changelog offsets its persistent stores reflect, as the task
+     * closes: what this instance reports to the group's leader to say how far behind its copy of the task is (Kafka's
+     * task offset sums). The stores only move forward, so a stale note understates them, never overstates.
+     */
+    void writeOffsetSum(final org.apache.kafka.streams.processor.TaskId task, final long offsetSum) {
+        if (!persistent) {
+            return;
+        }
+        final Path dir = appDir.resolve(task.toString());
+        try {
+            Files.createDirectories(dir);
+            final Path tmp = dir.resolve(OFFSET_SUM_FILE + ".tmp");
+            Files.writeString(tmp, Long.toString(offsetSum), StandardCharsets.US_ASCII);
+            Files.move(tmp, dir.resolve(OFFSET_SUM_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (final IOException e) {
+            LOG.warn("Could not note the changelog offsets of task {} in {}", task, dir, e);
+        }
+    }
+
+    /** The offset sums noted by {@link #writeOffsetSum} of the task directories present. */
+    java.util.Map<org.apache.kafka.streams.processor.TaskId, Long> offsetSums() {
+        final java.util.Map<org.apache.kafka.streams.processor.TaskId, Long> sums = new java.util.HashMap<>();
+        if (!persistent || !Files.isDirectory(appDir)) {
+            return sums;
+        }
+        try (Stream<Path> children = Files.list(appDir)) {
+            for (final Path child : (Iterable<Path>) children::iterator) {
+                final String name = child.getFileName().toString();
+                final Path file = child.resolve(OFFSET_SUM_FILE);
+                if (TASK_DIR.matcher(name).matches() && Files.isRegularFile(file)) {
+                    try {
+                        sums.put(org.apache.kafka.streams.processor.TaskId.parse(name),
+                            Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).trim()));
+                    } catch (final IOException | RuntimeException e) {
+                        LOG.debug("Ignoring an unreadable offset note {}", file, e);
+                    }
+                }
+            }
+        } catch (final IOException e) {
+            LOG.warn("Could not list the task directories of {}", appDir, e);
+        }
+        return sums;
     }
 
     void close() {

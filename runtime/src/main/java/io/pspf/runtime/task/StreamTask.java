@@ -84,6 +84,7 @@ public final class StreamTask {
     private boolean commitRequested;
     private boolean commitNeeded;
     private boolean initialized;
+    private boolean storesInitialized;
 
     public StreamTask(final TaskId id, final boolean global, final List<Subtopology> subtopologies,
                       final TaskConfig config, final RecordSink sink, final LongSupplier wallClock,
@@ -254,35 +255,48 @@ public final class StreamTask {
         if (initialized) {
             return;
         }
-        final Map<String, StoreSpec> storeSpecs = new LinkedHashMap<>();
-        // Kafka builds (and later initializes and closes) a task's nodes in the order they were added to the
-        // topology, across all of the task's sub-topologies
-        final java.util.List<java.util.Map.Entry<Subtopology, NodeSpec>> ordered = new java.util.ArrayList<>();
-        for (final Subtopology subtopology : subtopologies) {
-            for (final NodeSpec spec : subtopology.nodes()) {
-                ordered.add(java.util.Map.entry(subtopology, spec));
+        for (final java.util.Map.Entry<Subtopology, NodeSpec> entry : nodesInOrder()) {
+            final Subtopology subtopology = entry.getKey();
+            final NodeSpec spec = entry.getValue();
+            final TaskNode node;
+            if (spec instanceof NodeSpec.Source) {
+                node = new SourceNode((NodeSpec.Source) spec);
+            } else if (spec instanceof NodeSpec.Sink) {
+                final NodeSpec.Sink sinkSpec = (NodeSpec.Sink) spec;
+                node = new SinkNode(sinkSpec, sinkSpec.topic() == null ? null : subtopology.decorate(sinkSpec.topic()));
+            } else {
+                node = new UserProcessorNode((NodeSpec.Processor) spec);
+            }
+            nodes.put(spec.name(), node);
+            for (final String predecessor : spec.predecessors()) {
+                nodes.get(predecessor).addChild(node);
             }
         }
-        ordered.sort(java.util.Comparator.comparingInt(entry -> entry.getValue().sequence()));
-        {
-            for (final java.util.Map.Entry<Subtopology, NodeSpec> entry : ordered) {
-                final Subtopology subtopology = entry.getKey();
-                final NodeSpec spec = entry.getValue();
-                final TaskNode node;
-                if (spec instanceof NodeSpec.Source) {
-                    node = new SourceNode((NodeSpec.Source) spec);
-                } else if (spec instanceof NodeSpec.Sink) {
-                    final NodeSpec.Sink sinkSpec = (NodeSpec.Sink) spec;
-                    node = new SinkNode(sinkSpec, sinkSpec.topic() == null ? null : subtopology.decorate(sinkSpec.topic()));
-                } else {
-                    node = new UserProcessorNode((NodeSpec.Processor) spec);
-                    for (final String store : ((NodeSpec.Processor) spec).stores()) {
-                        storeSpecs.putIfAbsent(store, subtopology.stores().get(store));
-                    }
-                }
-                nodes.put(spec.name(), node);
-                for (final String predecessor : spec.predecessors()) {
-                    nodes.get(predecessor).addChild(node);
+        initializeStores();
+        for (final TaskNode node : nodes.values()) {
+            // as in Kafka, a processor's init() sees a record context with no topic, partition or offset
+            context.setRecordContext(new RecordContextImpl(null, -1, -1L, wallClock.getAsLong(),
+                new org.apache.kafka.common.header.internals.RecordHeaders(), null, null));
+            node.init(context);
+        }
+        context.setRecordContext(null);
+        context.setCurrentNode(null);
+        initialized = true;
+    }
+
+    /**
+     * Builds and initializes the task's stores only, with no processor: what a standby task keeps up to date from the
+     * changelogs ({@link #initialize()} calls it between building the processors and initializing them).
+     */
+    public void initializeStores() {
+        if (storesInitialized) {
+            return;
+        }
+        final Map<String, StoreSpec> storeSpecs = new LinkedHashMap<>();
+        for (final java.util.Map.Entry<Subtopology, NodeSpec> entry : nodesInOrder()) {
+            if (entry.getValue() instanceof NodeSpec.Processor) {
+                for (final String store : ((NodeSpec.Processor) entry.getValue()).stores()) {
+                    storeSpecs.putIfAbsent(store, entry.getKey().stores().get(store));
                 }
             }
         }
@@ -302,15 +316,22 @@ public final class StreamTask {
                 throw new StreamsException("Failed to initialize store " + store.name() + " of task " + id, e);
             }
         }
-        for (final TaskNode node : nodes.values()) {
-            // as in Kafka, a processor's init() sees a record context with no topic, partition or offset
-            context.setRecordContext(new RecordContextImpl(null, -1, -1L, wallClock.getAsLong(),
-                new org.apache.kafka.common.header.internals.RecordHeaders(), null, null));
-            node.init(context);
+        storesInitialized = true;
+    }
+
+    /**
+     * The task's nodes in the order they were added to the topology, across all of its sub-topologies: Kafka builds,
+     * initializes and closes them in that order.
+     */
+    private java.util.List<java.util.Map.Entry<Subtopology, NodeSpec>> nodesInOrder() {
+        final java.util.List<java.util.Map.Entry<Subtopology, NodeSpec>> ordered = new java.util.ArrayList<>();
+        for (final Subtopology subtopology : subtopologies) {
+            for (final NodeSpec spec : subtopology.nodes()) {
+                ordered.add(java.util.Map.entry(subtopology, spec));
+            }
         }
-        context.setRecordContext(null);
-        context.setCurrentNode(null);
-        initialized = true;
+        ordered.sort(java.util.Comparator.comparingInt(entry -> entry.getValue().sequence()));
+        return ordered;
     }
 
     /** Closes the processors and stores (processors first); see {@link #closeTopology()}. */

@@ -1,10 +1,14 @@
 package io.pspf.connector.log;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -20,6 +24,9 @@ import io.pspf.runtime.util.FileLocks.Lock;
  * <pre>
  * &lt;dir&gt;/groups/&lt;group&gt;/members/&lt;member&gt;   locked by each live instance of the application
  * &lt;dir&gt;/groups/&lt;group&gt;/tasks/&lt;taskId&gt;     locked by the instance running the task
+ * &lt;dir&gt;/groups/&lt;group&gt;/reports/&lt;member&gt;   each member's last report (replaced by a rename)
+ * &lt;dir&gt;/groups/&lt;group&gt;/assignment         "generation\n" and the assignment, written under
+ * &lt;dir&gt;/groups/&lt;group&gt;/assignment.lock    a lock held only for the compare-and-set
  * </pre>
  *
  * A member file nobody holds belongs to an instance that is gone; it is removed when the members are counted.
@@ -30,6 +37,10 @@ final class FileGroupMembership implements GroupMembership {
     private final Path members;
     private final Path tasks;
     private final Path shutdownFile;
+    private final Path reports;
+    private final Path assignmentFile;
+    private final Path assignmentLock;
+    private final String memberId;
     private final long joinedAt = System.currentTimeMillis();
     private final Path selfPath;
     private final Lock self;
@@ -44,7 +55,12 @@ final class FileGroupMembership implements GroupMembership {
         this.members = groupDir.resolve("members");
         this.tasks = groupDir.resolve("tasks");
         this.shutdownFile = groupDir.resolve("shutdown-requested");
+        this.reports = groupDir.resolve("reports");
+        this.assignmentFile = groupDir.resolve("assignment");
+        this.assignmentLock = groupDir.resolve("assignment.lock");
+        this.memberId = memberId;
         try {
+            Files.createDirectories(reports);
             Files.createDirectories(members);
             Files.createDirectories(tasks);
         } catch (final IOException e) {
@@ -124,6 +140,91 @@ final class FileGroupMembership implements GroupMembership {
         }
     }
 
+    @Override
+    public void publish(final String report) {
+        try {
+            final Path tmp = reports.resolve("." + memberId + ".tmp");
+            Files.writeString(tmp, report, StandardCharsets.UTF_8);
+            Files.move(tmp, reports.resolve(memberId), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (final IOException e) {
+            throw new BackendException("cannot publish the report of member " + memberId + ": " + e, e);
+        }
+    }
+
+    @Override
+    public synchronized SortedMap<String, String> members() {
+        final SortedMap<String, String> live = new TreeMap<>();
+        try (Stream<Path> files = Files.list(members)) {
+            for (final Path file : (Iterable<Path>) files::iterator) {
+                final String member = file.getFileName().toString();
+                if (!file.equals(selfPath)) {
+                    final Lock stale = tryLock(file);
+                    if (stale != null) {
+                        stale.release();
+                        Files.deleteIfExists(file);
+                        Files.deleteIfExists(reports.resolve(member));
+                        continue;
+                    }
+                }
+                final Path report = reports.resolve(member);
+                String text = "";
+                try {
+                    text = Files.readString(report, StandardCharsets.UTF_8);
+                } catch (final java.nio.file.NoSuchFileException e) {
+                    // not published yet
+                }
+                live.put(member, text);
+            }
+        } catch (final IOException e) {
+            throw new BackendException("cannot list the members in " + members, e);
+        }
+        return live;
+    }
+
+    @Override
+    public Versioned assignment() {
+        try {
+            final String text = Files.readString(assignmentFile, StandardCharsets.UTF_8);
+            final int newline = text.indexOf('\n');
+            return new Versioned(Long.parseLong(text.substring(0, newline)), text.substring(newline + 1));
+        } catch (final java.nio.file.NoSuchFileException e) {
+            return Versioned.NONE;
+        } catch (final IOException | RuntimeException e) {
+            throw new BackendException("cannot read the assignment in " + assignmentFile + ": " + e, e);
+        }
+    }
+
+    @Override
+    public boolean writeAssignment(final long generation, final String assignment) {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        Lock lock = tryLock(assignmentLock);
+        while (lock == null) {
+            if (System.nanoTime() > deadline) {
+                throw new BackendException("the assignment lock " + assignmentLock + " stayed taken for 10 s");
+            }
+            try {
+                Thread.sleep(2);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException("interrupted while writing the assignment", e);
+            }
+            lock = tryLock(assignmentLock);
+        }
+        try {
+            if (assignment().generation() != generation) {
+                return false;
+            }
+            final Path tmp = assignmentFile.resolveSibling("assignment.tmp");
+            Files.writeString(tmp, (generation + 1) + "\n" + assignment, StandardCharsets.UTF_8);
+            Files.move(tmp, assignmentFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (final IOException e) {
+            throw new BackendException("cannot write the assignment " + assignmentFile + ": " + e, e);
+        } finally {
+            lock.release();
+        }
+    }
+
     /** Writes the request's time to {@code <group>/shutdown-requested}; members that joined before it shut down. */
     @Override
     public void requestShutdown() {
@@ -158,6 +259,7 @@ final class FileGroupMembership implements GroupMembership {
         leases.clear();
         self.release();
         try {
+            Files.deleteIfExists(reports.resolve(memberId));
             Files.deleteIfExists(selfPath);
         } catch (final IOException ignored) {
             // counted as gone by the next member that looks

@@ -61,6 +61,8 @@ import io.pspf.runtime.backend.RawRecord;
  * &lt;p&gt;:group:&lt;group&gt;:offsets        hash    &lt;topic&gt;:&lt;n&gt; -&gt; committed offset
  * &lt;p&gt;:group:&lt;group&gt;:epochs         hash    task id -&gt; fencing epoch
  * &lt;p&gt;:group:&lt;group&gt;:members        zset    member id, score = its deadline (server time, ms)
+ * &lt;p&gt;:group:&lt;group&gt;:reports        hash    member id -&gt; its last report (threads, state held)
+ * &lt;p&gt;:group:&lt;group&gt;:assignment     hash    generation, assignment (written by the leader, compare-and-set)
  * &lt;p&gt;:group:&lt;group&gt;:lease:&lt;task&gt;   string  the member running the task, with a time to live
  * &lt;p&gt;:group:&lt;group&gt;:shutdown       string  server time (ms) of the last SHUTDOWN_APPLICATION request
  * </pre>

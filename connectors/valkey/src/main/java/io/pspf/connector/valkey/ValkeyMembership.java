@@ -28,6 +28,8 @@ final class ValkeyMembership implements GroupMembership {
     private final long sessionTimeoutMs;
     private final byte[] membersKey;
     private final byte[] shutdownKey;
+    private final byte[] reportsKey;
+    private final byte[] assignmentKey;
     private final long joinedAtMs;
     /**
      * The leases held, each with the number of the take that got it: a renewal that finds a lease lost drops it only
@@ -46,6 +48,8 @@ final class ValkeyMembership implements GroupMembership {
         this.sessionTimeoutMs = sessionTimeoutMs;
         this.membersKey = ValkeyBackend.bytes(backend.groupKey(group, "members"));
         this.shutdownKey = ValkeyBackend.bytes(backend.groupKey(group, "shutdown"));
+        this.reportsKey = ValkeyBackend.bytes(backend.groupKey(group, "reports"));
+        this.assignmentKey = ValkeyBackend.bytes(backend.groupKey(group, "assignment"));
         this.joinedAtMs = serverTimeMs();
         beat();
         this.heartbeat = new Thread(this::heartbeatLoop, "pspf-valkey-heartbeat-" + memberId);
@@ -137,6 +141,43 @@ final class ValkeyMembership implements GroupMembership {
     }
 
     @Override
+    public void publish(final String report) {
+        backend.retrying("publish the report of " + memberId,
+            c -> c.hset(reportsKey, ValkeyBackend.bytes(memberId), report.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public java.util.SortedMap<String, String> members() {
+        final List<Object> flat = backend.membershipCall("list the members", "members", ScriptOutputType.MULTI,
+            new byte[][] {membersKey, reportsKey});
+        final java.util.SortedMap<String, String> live = new java.util.TreeMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            live.put(new String((byte[]) flat.get(i), StandardCharsets.UTF_8),
+                new String((byte[]) flat.get(i + 1), StandardCharsets.UTF_8));
+        }
+        return live;
+    }
+
+    @Override
+    public Versioned assignment() {
+        final List<io.lettuce.core.KeyValue<byte[], byte[]>> fields = backend.retrying("read the assignment",
+            c -> c.hmget(assignmentKey, ValkeyBackend.bytes("generation"), ValkeyBackend.bytes("assignment")));
+        if (!fields.get(0).hasValue()) {
+            return Versioned.NONE;
+        }
+        return new Versioned(Long.parseLong(new String(fields.get(0).getValue(), StandardCharsets.US_ASCII)),
+            fields.get(1).hasValue() ? new String(fields.get(1).getValue(), StandardCharsets.UTF_8) : "");
+    }
+
+    @Override
+    public boolean writeAssignment(final long generation, final String assignment) {
+        final Long written = backend.membershipCall("write the assignment", "assign", ScriptOutputType.INTEGER,
+            new byte[][] {assignmentKey}, ValkeyBackend.bytes(Long.toString(generation)),
+            assignment.getBytes(StandardCharsets.UTF_8));
+        return written == 1L;
+    }
+
+    @Override
     public void requestShutdown() {
         final long now = serverTimeMs();
         backend.retrying("request shutdown", c -> c.set(shutdownKey,
@@ -161,6 +202,7 @@ final class ValkeyMembership implements GroupMembership {
                 release(task);
             }
             backend.retrying("leave the group", c -> c.zrem(membersKey, ValkeyBackend.bytes(memberId)));
+            backend.retrying("drop the report", c -> c.hdel(reportsKey, ValkeyBackend.bytes(memberId)));
         } catch (final RuntimeException e) {
             LOG.warn("Group {} member {}: leaving the group failed ({}); its leases expire within {} ms", group,
                 memberId, e.getMessage(), sessionTimeoutMs);

@@ -231,6 +231,36 @@ local function release(keys, args)
   return 0
 end
 
+-- keys: members sorted set, reports hash. Drops the members past their deadline with their reports; returns the live
+-- members and their reports as a flat list: member, report, member, report...
+local function members(keys, args)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local dead = redis.call('ZRANGEBYSCORE', keys[1], '-inf', now)
+  if #dead > 0 then
+    redis.call('ZREMRANGEBYSCORE', keys[1], '-inf', now)
+    redis.call('HDEL', keys[2], unpack(dead))
+  end
+  local live = redis.call('ZRANGE', keys[1], 0, -1)
+  local out = {}
+  for i = 1, #live do
+    out[#out + 1] = live[i]
+    out[#out + 1] = redis.call('HGET', keys[2], live[i]) or ''
+  end
+  return out
+end
+
+-- keys: assignment hash (fields generation, assignment); args: the generation read, the next assignment. Writes it
+-- as generation + 1 if the stored generation is still the one read. Returns 1 or 0.
+local function assign(keys, args)
+  local generation = tonumber(redis.call('HGET', keys[1], 'generation') or '0')
+  if generation ~= tonumber(args[1]) then
+    return 0
+  end
+  redis.call('HSET', keys[1], 'generation', generation + 1, 'assignment', args[2])
+  return 1
+end
+
 -- Server time in ms.
 local function now_ms(keys, args)
   local t = redis.call('TIME')
@@ -248,4 +278,6 @@ redis.register_function('pspf_v1_heartbeat', heartbeat)
 redis.register_function('pspf_v1_acquire', acquire)
 redis.register_function('pspf_v1_renew', renew)
 redis.register_function('pspf_v1_release', release)
+redis.register_function('pspf_v1_members', members)
+redis.register_function('pspf_v1_assign', assign)
 redis.register_function{function_name='pspf_v1_now', callback=now_ms, flags={'no-writes'}}

@@ -30,6 +30,9 @@ public final class MemoryBackend implements Backend {
     private final Map<String, java.util.Set<String>> members = new HashMap<>();
     private final Map<String, Map<String, String>> leases = new HashMap<>();
     private final Map<String, Long> shutdownRequests = new HashMap<>();
+    /** Per group: each live member's last report, and the assignment the group follows. */
+    private final Map<String, Map<String, String>> reports = new HashMap<>();
+    private final Map<String, io.pspf.runtime.backend.GroupMembership.Versioned> assignments = new HashMap<>();
     private boolean closed;
 
     /** One partition: the records kept, and the offset of the first of them. */
@@ -248,6 +251,45 @@ public final class MemoryBackend implements Backend {
             }
 
             @Override
+            public void publish(final String report) {
+                synchronized (lock) {
+                    if (!left) {
+                        reports.computeIfAbsent(group, g -> new HashMap<>()).put(memberId, report);
+                    }
+                }
+            }
+
+            @Override
+            public java.util.SortedMap<String, String> members() {
+                synchronized (lock) {
+                    final java.util.SortedMap<String, String> live = new java.util.TreeMap<>();
+                    final Map<String, String> known = reports.getOrDefault(group, Map.of());
+                    for (final String member : members.getOrDefault(group, java.util.Set.of())) {
+                        live.put(member, known.getOrDefault(member, ""));
+                    }
+                    return live;
+                }
+            }
+
+            @Override
+            public Versioned assignment() {
+                synchronized (lock) {
+                    return assignments.getOrDefault(group, Versioned.NONE);
+                }
+            }
+
+            @Override
+            public boolean writeAssignment(final long generation, final String assignment) {
+                synchronized (lock) {
+                    if (assignments.getOrDefault(group, Versioned.NONE).generation() != generation) {
+                        return false;
+                    }
+                    assignments.put(group, new Versioned(generation + 1, assignment));
+                    return true;
+                }
+            }
+
+            @Override
             public boolean tryAcquire(final String taskId) {
                 synchronized (lock) {
                     if (left) {
@@ -273,6 +315,7 @@ public final class MemoryBackend implements Backend {
                     }
                     left = true;
                     members.getOrDefault(group, new java.util.HashSet<>()).remove(memberId);
+                    reports.getOrDefault(group, new HashMap<>()).remove(memberId);
                     leases.getOrDefault(group, new HashMap<>()).values().removeIf(memberId::equals);
                 }
             }
