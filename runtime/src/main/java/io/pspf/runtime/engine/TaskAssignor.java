@@ -20,7 +20,7 @@ import org.apache.kafka.streams.processor.TaskId;
  *
  * <ol>
  *   <li>Actives are balanced by capacity (stream threads), stateful tasks first, then stateless ones; a task stays
- *       with its previous owner while that owner is within its share (sticky).</li>
+ *       with its previous owner (or the member warming it up) while that member is within its share (sticky).</li>
  *   <li>A stateful task whose balanced owner is not caught up (lag above {@code acceptable.recovery.lag}) stays
  *       active on a caught-up instance (its previous owner if possible; the least lagging instance when none is
  *       caught up), and the balanced owner gets a warm-up replica, at most {@code max.warmup.replicas} at once. The
@@ -80,6 +80,16 @@ final class TaskAssignor {
                 }
             }
             return null;
+        }
+
+        /** Where a task is headed: the member warming it up, else its active member; null if unassigned. */
+        String target(final TaskId task) {
+            for (final Map.Entry<String, SortedSet<TaskId>> e : warmup.entrySet()) {
+                if (e.getValue().contains(task)) {
+                    return e.getKey();
+                }
+            }
+            return owner(task);
         }
 
         Set<String> members() {
@@ -199,19 +209,23 @@ final class TaskAssignor {
         final Map<String, Integer> load = new HashMap<>();
         final Map<TaskId, String> target = new HashMap<>();
         balance(statefulTasks, clients, eligible, totalCapacity, previous, load, target);
-        balance(statelessTasks, clients, eligible, totalCapacity, previous, load, target);
 
         // movements: a stateful task goes to a member that is not caught up only through a warm-up
         final Map<String, Integer> activeLoad = new HashMap<>();
         final Map<TaskId, String> warmups = new HashMap<>();
-        final List<TaskId> settled = new ArrayList<>();
+        final List<TaskId> moving = new ArrayList<>();
         for (final TaskId task : statefulTasks) {
+            final List<String> sources = mostCaughtUp(task, clients, eligible, acceptableRecoveryLag);
+            if (!sources.isEmpty() && !sources.contains(target.get(task))) {
+                moving.add(task);
+            }
+        }
+        // warm-ups already under way keep their slots first, so a limited number of them cannot rotate for ever
+        moving.sort(Comparator.comparing((TaskId t) -> previous.warmup(target.get(t)).contains(t) ? 0 : 1)
+            .thenComparing(Comparator.naturalOrder()));
+        for (final TaskId task : moving) {
             final String destination = target.get(task);
             final List<String> sources = mostCaughtUp(task, clients, eligible, acceptableRecoveryLag);
-            if (sources.isEmpty() || sources.contains(destination)) {
-                settled.add(task);
-                continue;
-            }
             final String prior = previous.owner(task);
             String source = sources.contains(prior) ? prior : null;
             if (source == null) {
@@ -229,6 +243,8 @@ final class TaskAssignor {
                 warmups.put(task, destination);
             }
         }
+        // stateless tasks last, on the loads the stateful ones left
+        balance(statelessTasks, clients, eligible, totalCapacity, previous, load, target);
         for (final TaskId task : tasks) {
             Assignment.add(result.active, target.get(task), task);
             activeLoad.merge(target.get(task), 1, Integer::sum);
@@ -277,7 +293,7 @@ final class TaskAssignor {
         final Map<String, Integer> kept = new HashMap<>();
         final List<TaskId> rest = new ArrayList<>();
         for (final TaskId task : tasks) {
-            final String prior = previous.owner(task);
+            final String prior = previous.target(task);
             if (prior != null && eligible.contains(prior)) {
                 final int floor = (int) ((long) tasks.size() * clients.get(prior).capacity / totalCapacity);
                 if (kept.getOrDefault(prior, 0) < floor) {
@@ -290,7 +306,7 @@ final class TaskAssignor {
             rest.add(task);
         }
         for (final TaskId task : rest) {
-            final String prior = previous.owner(task);
+            final String prior = previous.target(task);
             final Comparator<String> order = Comparator
                 .comparingDouble((String m) -> (double) (load.getOrDefault(m, 0) + 1) / clients.get(m).capacity)
                 .thenComparing(m -> m.equals(prior) ? 0 : 1)
