@@ -700,7 +700,7 @@ public class PspfStreams implements AutoCloseable {
             return KeyQueryMetadata.NOT_AVAILABLE;
         }
         final int partition = partitionFor.applyAsInt(count);
-        final boolean local = stores.stream().anyMatch(store -> store.partition == partition);
+        final boolean local = stores.stream().anyMatch(store -> store.partition == partition && !store.standby);
         // the other instances' addresses are not known here: a partition another instance runs is not available
         return partition < 0 || !local ? KeyQueryMetadata.NOT_AVAILABLE
             : new KeyQueryMetadata(hostInfo(), Set.of(), partition);
@@ -780,6 +780,9 @@ public class PspfStreams implements AutoCloseable {
                 if (parameters.partition() != null && local.partition != -1 && local.partition != parameters.partition()) {
                     continue;
                 }
+                if (local.standby && !parameters.staleStoresEnabled()) {
+                    continue; // as Kafka: standby copies are queried only when stale stores are enabled
+                }
                 if (!parameters.staleStoresEnabled() && local.threadState != StreamThreadRunner.State.RUNNING) {
                     throw new InvalidStateStoreException("Cannot get state store " + storeName
                         + " because the stream thread is " + local.threadState + ", not RUNNING");
@@ -856,9 +859,10 @@ public class PspfStreams implements AutoCloseable {
                 continue;
             }
             final QueryResult<R> partitionResult;
-            if (request.isRequireActive() && local.threadState != StreamThreadRunner.State.RUNNING) {
+            if (request.isRequireActive() && (local.standby || local.threadState != StreamThreadRunner.State.RUNNING)) {
                 partitionResult = QueryResult.forFailure(FailureReason.NOT_ACTIVE, "Query requires a running active "
-                    + "task, but partition was in state " + local.threadState + " and was active.");
+                    + "task, but partition was in state " + local.threadState + " and was "
+                    + (local.standby ? "not active." : "active."));
             } else {
                 final PositionBound bound = request.isRequireActive() ? PositionBound.unbounded() : request.getPositionBound();
                 partitionResult = InteractiveQueries.run(local.store, request.getQuery(), bound,

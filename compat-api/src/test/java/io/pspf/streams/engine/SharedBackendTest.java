@@ -9,13 +9,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.processor.StandbyUpdateListener;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
@@ -69,6 +82,74 @@ abstract class SharedBackendTest {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 20);
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         return props;
+    }
+
+    private static int standbyTasks(final PspfStreams streams) {
+        int count = 0;
+        for (final ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            count += thread.standbyTasks().size();
+        }
+        return count;
+    }
+
+    private static Set<Integer> activePartitions(final PspfStreams streams) {
+        final Set<Integer> partitions = new TreeSet<>();
+        for (final ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (final TaskMetadata task : thread.activeTasks()) {
+                partitions.add(task.taskId().partition());
+            }
+        }
+        return partitions;
+    }
+
+    /** Every count an instance holds, in its active stores and (stale stores enabled) its standby copies. */
+    private static Map<String, Long> localCounts(final PspfStreams streams) {
+        final Map<String, Long> counts = new HashMap<>();
+        try (KeyValueIterator<String, Long> all = streams.store(StoreQueryParameters.fromNameAndType("counts",
+            QueryableStoreTypes.<String, Long>keyValueStore()).enableStaleStores()).all()) {
+            all.forEachRemaining(kv -> counts.put(kv.key, kv.value));
+        } catch (final InvalidStateStoreException e) {
+            return Map.of(); // a task moving meanwhile: asked again
+        }
+        return counts;
+    }
+
+    /** Records what the restore and standby listeners of an instance are told. */
+    private static final class Listeners implements StateRestoreListener, StandbyUpdateListener {
+        final AtomicLong restored = new AtomicLong();
+        final Set<TopicPartition> updated = ConcurrentHashMap.newKeySet();
+        final Set<TopicPartition> promoted = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void onRestoreStart(final TopicPartition tp, final String store, final long start, final long end) {
+        }
+
+        @Override
+        public void onBatchRestored(final TopicPartition tp, final String store, final long batchEnd, final long count) {
+            restored.addAndGet(count);
+        }
+
+        @Override
+        public void onRestoreEnd(final TopicPartition tp, final String store, final long total) {
+        }
+
+        @Override
+        public void onUpdateStart(final TopicPartition tp, final String store, final long start) {
+        }
+
+        @Override
+        public void onBatchLoaded(final TopicPartition tp, final String store, final TaskId task, final long batchEnd,
+                                  final long batchSize, final long currentEnd) {
+            updated.add(tp);
+        }
+
+        @Override
+        public void onUpdateSuspended(final TopicPartition tp, final String store, final long storeOffset,
+                                      final long currentEnd, final SuspendReason reason) {
+            if (reason == SuspendReason.PROMOTED) {
+                promoted.add(tp);
+            }
+        }
     }
 
     private static int tasks(final PspfStreams streams) {
@@ -150,6 +231,84 @@ abstract class SharedBackendTest {
             }
         }
         return updates;
+    }
+
+    /**
+     * With {@code num.standby.replicas=1} each instance keeps a copy of the other's tasks, fed from the changelogs; when
+     * one stops, the other takes its tasks over from those copies and restores nothing.
+     */
+    @Test
+    void aStandbyReplicaLetsATakeOverRestoreNothing() throws Exception {
+        final Map<String, Long> expected = new HashMap<>();
+        final Map<String, List<Long>> expectedUpdates = new HashMap<>();
+        final Properties propsA = props("a");
+        propsA.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        final Properties propsB = props("b");
+        propsB.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        final Listeners listeners = new Listeners();
+        try (PspfProducer<String, String> producer = new PspfProducer<>(clientConfig(), Serdes.String().serializer(), Serdes.String().serializer());
+             PspfStreams a = new PspfStreams(topology(), propsA);
+             PspfStreams b = new PspfStreams(topology(), propsB)) {
+            b.setGlobalStateRestoreListener(listeners);
+            b.setStandbyUpdateListener(listeners);
+            a.start();
+            await(() -> tasks(a) == PARTITIONS, "the first instance to run every task");
+            b.start();
+            await(() -> tasks(a) == PARTITIONS / 2 && tasks(b) == PARTITIONS / 2 && standbyTasks(a) == PARTITIONS / 2
+                && standbyTasks(b) == PARTITIONS / 2, "the tasks and their standbys to split between the instances");
+            produce(producer, 0, 2000, expected, expectedUpdates);
+            await(() -> lastCounts().equals(expected), "the counts");
+            await(() -> localCounts(b).equals(expected), "the second instance's copies of every count");
+            final Set<Integer> fromA = activePartitions(a);
+            final long restoredBefore = listeners.restored.get();
+            assertTrue(a.close(java.time.Duration.ofSeconds(30)));
+            await(() -> tasks(b) == PARTITIONS && b.state() == PspfStreams.State.RUNNING,
+                "the second instance to take every task");
+            assertEquals(0L, listeners.restored.get() - restoredBefore, "records restored by the take-over");
+            final Set<Integer> promoted = new TreeSet<>();
+            listeners.promoted.forEach(tp -> promoted.add(tp.partition()));
+            assertTrue(promoted.containsAll(fromA), "standbys promoted: " + promoted + ", tasks taken over: " + fromA);
+            assertTrue(!listeners.updated.isEmpty(), "the standby listener saw no batch");
+            produce(producer, 2000, 500, expected, expectedUpdates);
+            await(() -> lastCounts().equals(expected), "the final counts");
+            assertEquals(expectedUpdates, updates(), "every update exactly once, in order");
+        }
+    }
+
+    /**
+     * An instance joining a group whose tasks have state gets warm-up replicas first: the tasks it is to run stay on
+     * the caught-up instance until its copies have caught up (here {@code acceptable.recovery.lag=0}), so they move
+     * without a restore.
+     */
+    @Test
+    void aJoiningInstanceWarmsUpBeforeItTakesTasksOver() throws Exception {
+        final Map<String, Long> expected = new HashMap<>();
+        final Map<String, List<Long>> expectedUpdates = new HashMap<>();
+        final Properties propsA = props("a");
+        propsA.put(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, 0L);
+        final Properties propsB = props("b");
+        propsB.put(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, 0L);
+        final Listeners listeners = new Listeners();
+        try (PspfProducer<String, String> producer = new PspfProducer<>(clientConfig(), Serdes.String().serializer(), Serdes.String().serializer());
+             PspfStreams a = new PspfStreams(topology(), propsA);
+             PspfStreams b = new PspfStreams(topology(), propsB)) {
+            b.setGlobalStateRestoreListener(listeners);
+            b.setStandbyUpdateListener(listeners);
+            a.start();
+            await(() -> tasks(a) == PARTITIONS, "the first instance to run every task");
+            produce(producer, 0, 3000, expected, expectedUpdates);
+            await(() -> lastCounts().equals(expected), "the counts");
+            b.start();
+            await(() -> tasks(a) == PARTITIONS / 2 && tasks(b) == PARTITIONS / 2 && b.state() == PspfStreams.State.RUNNING,
+                "the tasks to split between the instances");
+            assertEquals(0L, listeners.restored.get(), "records restored when the tasks moved");
+            final Set<Integer> warmed = new TreeSet<>();
+            listeners.promoted.forEach(tp -> warmed.add(tp.partition()));
+            assertEquals(activePartitions(b), warmed, "the tasks that moved are those warmed up");
+            produce(producer, 3000, 500, expected, expectedUpdates);
+            await(() -> lastCounts().equals(expected), "the final counts");
+            assertEquals(expectedUpdates, updates(), "every update exactly once, in order");
+        }
     }
 
     @Test

@@ -380,10 +380,13 @@ public final class Engine {
                 changed = true;
             }
         }
+        // standby and warm-up tasks; and a task assigned here whose lease its previous owner still holds (the hand-over
+        // is under way) stays a standby until it can be taken
         final Map<TaskId, TaskSpec> standbyWanted = new java.util.HashMap<>();
         for (final TaskSpec spec : tasks) {
-            if ((followed.standby(memberId()).contains(spec.id) || followed.warmup(memberId()).contains(spec.id))
-                && !owned.contains(spec.id) && !releasing.contains(spec.id)) {
+            if ((followed.standby(memberId()).contains(spec.id) || followed.warmup(memberId()).contains(spec.id)
+                || wanted.contains(spec.id)) && !owned.contains(spec.id) && !releasing.contains(spec.id)
+                && (!spec.changelogs.isEmpty() || !spec.sourceChangelogs.isEmpty())) {
                 standbyWanted.put(spec.id, spec);
             }
         }
@@ -480,6 +483,11 @@ public final class Engine {
     /** Whether a stream thread of this instance runs, or is about to run, a task. */
     boolean heldByStreamThread(final TaskId id) {
         return taskLocks.containsKey(id) || owned.contains(id) || releasing.contains(id);
+    }
+
+    /** Whether this instance holds the lease of a task to run it as active. */
+    boolean ownsTask(final TaskId id) {
+        return owned.contains(id);
     }
 
     void wipeTaskState(final TaskId id) {
@@ -869,15 +877,26 @@ public final class Engine {
         public final StateStore store;
         /** The state of the thread running the task (RUNNING for a global store). */
         public final StreamThreadRunner.State threadState;
+        /** Whether the store belongs to a standby (or warm-up) task: a copy kept from the changelog, maybe stale. */
+        public final boolean standby;
 
         LocalStore(final int partition, final StateStore store, final StreamThreadRunner.State threadState) {
+            this(partition, store, threadState, false);
+        }
+
+        LocalStore(final int partition, final StateStore store, final StreamThreadRunner.State threadState,
+                   final boolean standby) {
             this.partition = partition;
             this.store = store;
             this.threadState = threadState;
+            this.standby = standby;
         }
     }
 
-    /** The store of this name in every task this process runs, by partition; or the global store. */
+    /**
+     * The store of this name in every task this process runs, by partition, then in its standby tasks (marked
+     * {@link LocalStore#standby}); or the global store.
+     */
     public List<LocalStore> localStores(final String name) {
         final List<LocalStore> result = new ArrayList<>();
         if (graph.globalStores().containsKey(name)) {
@@ -895,6 +914,10 @@ public final class Engine {
                         thread.threadState()));
                 }
             }
+        }
+        for (final Map.Entry<Integer, StateStore> e : standbys.stores(name)) {
+            result.add(new LocalStore(e.getKey(), SynchronizedStores.wrap(e.getValue(), standbys),
+                StreamThreadRunner.State.RUNNING, true));
         }
         result.sort(Comparator.comparingInt(s -> s.partition));
         return result;
@@ -952,6 +975,13 @@ public final class Engine {
                     lags.computeIfAbsent(e.getKey(), k -> new java.util.TreeMap<>()).put(e.getValue().partition(),
                         new long[] {position, end});
                 }
+            }
+        }
+        for (final Map.Entry<String, Map<TopicPartition, Long>> store : standbys.changelogPositions().entrySet()) {
+            for (final Map.Entry<TopicPartition, Long> e : store.getValue().entrySet()) {
+                final long end = backend.logEndOffset(e.getKey().topic(), e.getKey().partition());
+                lags.computeIfAbsent(store.getKey(), k -> new java.util.TreeMap<>()).put(e.getKey().partition(),
+                    new long[] {e.getValue(), end});
             }
         }
         return lags;

@@ -93,13 +93,27 @@ final class StandbyTasks extends Thread {
         return specs;
     }
 
-    /** Sum of the changelog offsets each open standby task's stores reflect (tasks with in-memory stores excepted). */
+    /** Store name -> changelog partition -> the next offset the standby applies, for every open standby task. */
+    synchronized Map<String, Map<TopicPartition, Long>> changelogPositions() {
+        final Map<String, Map<TopicPartition, Long>> positions = new TreeMap<>();
+        for (final Standby standby : tasks.values()) {
+            for (final Map.Entry<String, TopicPartition> e : standby.spec.changelogs.entrySet()) {
+                positions.computeIfAbsent(e.getKey(), k -> new HashMap<>()).put(e.getValue(),
+                    standby.positions.get(e.getKey()));
+            }
+        }
+        return positions;
+    }
+
+    /**
+     * Sum of the changelog offsets each open standby task's stores reflect. In-memory stores count too: their copy
+     * is what lets a warm-up finish, though it is rebuilt when the task becomes active (only persistent stores carry
+     * their state over).
+     */
     synchronized Map<TaskId, Long> offsetSums() {
         final Map<TaskId, Long> sums = new HashMap<>();
         for (final Standby standby : tasks.values()) {
-            if (standby.persistent) {
-                sums.put(standby.spec.id, standby.offsetSum());
-            }
+            sums.put(standby.spec.id, standby.offsetSum());
         }
         return sums;
     }
@@ -181,6 +195,9 @@ final class StandbyTasks extends Thread {
         for (final java.util.Iterator<Map.Entry<TaskId, Standby>> it = tasks.entrySet().iterator(); it.hasNext(); ) {
             final Map.Entry<TaskId, Standby> e = it.next();
             final TaskSpec spec = wanted.get(e.getKey());
+            if (spec == null && engine.ownsTask(e.getKey())) {
+                continue; // about to become active here: its stream thread promotes it
+            }
             if (spec == null || !spec.inputs.equals(e.getValue().spec.inputs)) {
                 it.remove();
                 e.getValue().close(StandbyUpdateListener.SuspendReason.MIGRATED);
