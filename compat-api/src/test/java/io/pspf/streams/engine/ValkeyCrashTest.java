@@ -32,6 +32,7 @@ class ValkeyCrashTest {
     private static final long SESSION_TIMEOUT_MS = 2_000;
     private static final AtomicInteger PREFIXES = new AtomicInteger();
 
+    private static final String[] STANDBY = {"--set", "num.standby.replicas=1"};
     private final ValkeyServer server;
     @TempDir
     Path dir;
@@ -75,8 +76,8 @@ class ValkeyCrashTest {
     }
 
     /**
-     * Three instances share the tasks while 300,000 records arrive; one is killed with SIGKILL a third of the way in
-     * and a new instance joins half-way.
+     * Three instances share the tasks while 300,000 records arrive, each task with one standby replica; one is killed
+     * with SIGKILL a third of the way in and a new instance joins half-way.
      */
     @Test
     void threeInstancesOneKilledAndANewOneJoining() throws Exception {
@@ -84,11 +85,11 @@ class ValkeyCrashTest {
         final Random random = new Random(11);
         final CrashWorkload workload = new CrashWorkload(random, KEYS, backend, PARTITIONS);
         workload.produce(20_000);
-        final Process a = CrashWorkload.startApp(dir, "exactly_once_v2", options(backend, "a"));
+        final Process a = CrashWorkload.startApp(dir, "exactly_once_v2", options(backend, "a", STANDBY));
         final Process b = CrashWorkload.startApp(dir, "exactly_once_v2", options(backend, "b", "--until-done",
-            "--tasks", "0", "--stores", "stores-b.txt"));
+            "--tasks", "0", "--stores", "stores-b.txt", STANDBY[0], STANDBY[1]));
         final Process c = CrashWorkload.startApp(dir, "exactly_once_v2", options(backend, "c", "--until-done",
-            "--tasks", "0", "--stores", "stores-c.txt"));
+            "--tasks", "0", "--stores", "stores-c.txt", STANDBY[0], STANDBY[1]));
         CrashWorkload.awaitLine(a, "RUNNING");
         CrashWorkload.awaitLine(b, "RUNNING");
         CrashWorkload.awaitLine(c, "RUNNING");
@@ -103,7 +104,7 @@ class ValkeyCrashTest {
                 }
                 if (chunk == 7) {
                     d = CrashWorkload.startApp(dir, "exactly_once_v2", options(backend, "d", "--until-done",
-                        "--tasks", "0", "--stores", "stores-d.txt"));
+                        "--tasks", "0", "--stores", "stores-d.txt", STANDBY[0], STANDBY[1]));
                     CrashWorkload.awaitLine(d, "RUNNING");
                 }
             }
