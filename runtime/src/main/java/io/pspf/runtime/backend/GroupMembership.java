@@ -24,6 +24,15 @@ public interface GroupMembership extends AutoCloseable {
     /** Takes the lease of a task if no other instance holds it (holding it already counts as taking it). */
     boolean tryAcquire(String taskId);
 
+    /**
+     * Takes a task's next fencing epoch ({@link Backend#fence}) for this member, only while it holds (or can take) the
+     * task's lease; -1 when another member holds it. Backends that can make the lease check and the epoch change one
+     * atomic step do (a member paused between the two could otherwise take the epoch from the lease's new holder).
+     */
+    default long fence(final Backend backend, final String group, final String taskId) {
+        return tryAcquire(taskId) ? backend.fence(group, taskId) : -1L;
+    }
+
     /** Gives up the lease of a task (after the task was closed). */
     void release(String taskId);
 

@@ -781,14 +781,6 @@ public final class Engine {
             if (!owned.contains(spec.id)) {
                 return null;
             }
-            // the lease is confirmed before the task is fenced: a task whose lease went to another instance (this one
-            // was paused past its session timeout, say) must not take the epoch back from its new owner
-            if (!membership.tryAcquire(spec.id.toString())) {
-                LOG.warn("{} lost the lease of task {} to another instance; giving the task up", clientId, spec.id);
-                owned.remove(spec.id);
-                reassign();
-                return null;
-            }
             if (taskLocks.putIfAbsent(spec.id, self) != null && taskLocks.get(spec.id) != self) {
                 return null;
             }
@@ -809,7 +801,18 @@ public final class Engine {
                                 final StreamThreadRunner self) {
         ActiveTask task = null;
         try {
-            final long epoch = backend.fence(config.applicationId, spec.id.toString());
+            // the task is fenced only while this instance holds its lease: one whose lease went to another instance
+            // (this one was paused past its session timeout, say) must not take the epoch back from its new owner
+            final long epoch = membership.fence(backend, config.applicationId, spec.id.toString());
+            if (epoch < 0) {
+                LOG.warn("{} lost the lease of task {} to another instance; giving the task up", clientId, spec.id);
+                synchronized (this) {
+                    owned.remove(spec.id);
+                    taskLocks.remove(spec.id, self);
+                    reassign();
+                }
+                return null;
+            }
             task = new ActiveTask(spec, sink -> new StreamTask(spec.id, false, List.of(spec.subtopology), taskConfig, sink,
                 time::milliseconds, this::globalStore, metrics.kafka), backend, config, epoch, time.milliseconds(), outputs);
             task.task.useRecordCache(cache);

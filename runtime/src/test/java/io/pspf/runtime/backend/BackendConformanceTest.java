@@ -256,4 +256,41 @@ public abstract class BackendConformanceTest {
             assertEquals(next[writer]++, Integer.parseInt(string(r.value())), "per-writer order kept");
         }
     }
+
+    @Test
+    public void groupMembersShareReportsAndAnAssignmentWrittenByGeneration() {
+        final GroupMembership first = backend.join("board", "m1");
+        final GroupMembership second = backend.join("board", "m2");
+        try {
+            first.publish("threads 1\n");
+            second.publish("threads 2\n");
+            assertEquals("threads 1\n", first.members().get("m1"));
+            final boolean shared = second.members().containsKey("m1");
+            assertEquals(GroupMembership.Versioned.NONE, first.assignment());
+            assertTrue(first.writeAssignment(0, "A m1 0_0\n"));
+            assertEquals(new GroupMembership.Versioned(1, "A m1 0_0\n"), first.assignment());
+            assertFalse(first.writeAssignment(0, "A m1 0_1\n"), "a write from a stale generation is refused");
+            if (shared) {
+                assertEquals(java.util.Set.of("m1", "m2"), first.members().keySet());
+                assertEquals("threads 2\n", first.members().get("m2"));
+                assertEquals(new GroupMembership.Versioned(1, "A m1 0_0\n"), second.assignment());
+                assertFalse(second.writeAssignment(0, "A m2 0_0\n"));
+                assertTrue(second.writeAssignment(1, "A m2 0_0\n"));
+                assertEquals("A m2 0_0\n", first.assignment().value());
+                // a task is fenced only by the member holding (or able to take) its lease
+                final long epoch = first.fence(backend, "board", "0_0");
+                assertEquals(-1L, second.fence(backend, "board", "0_0"));
+                first.release("0_0");
+                assertEquals(epoch + 1, second.fence(backend, "board", "0_0"));
+                second.close();
+                assertEquals(java.util.Set.of("m1"), first.members().keySet(), "a member that left is gone");
+            } else {
+                assertEquals(java.util.Set.of("m2"), second.members().keySet());
+                assertTrue(first.fence(backend, "board", "0_0") > 0);
+            }
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
 }

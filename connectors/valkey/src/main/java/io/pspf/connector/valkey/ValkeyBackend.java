@@ -275,7 +275,7 @@ public final class ValkeyBackend implements Backend {
      * {@link BackendException} saying so, and is not repeated. A failure before it was sent (no connection), or a
      * refusal that says the server did not run it (loading its data, busy, functions missing), is retried.
      */
-    private <T> T once(final String what, final Function<RedisCommands<byte[], byte[]>, T> command) {
+    <T> T once(final String what, final Function<RedisCommands<byte[], byte[]>, T> command) {
         final Backoff backoff = new Backoff(what);
         while (true) {
             final StatefulRedisConnection<byte[], byte[]> used;
@@ -438,7 +438,7 @@ public final class ValkeyBackend implements Backend {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> T fcall(final RedisCommands<byte[], byte[]> c, final String function, final ScriptOutputType type,
+    <T> T fcall(final RedisCommands<byte[], byte[]> c, final String function, final ScriptOutputType type,
                         final byte[][] keys, final byte[]... args) {
         return (T) c.fcall(LIBRARY + "_" + function, type, keys, args);
     }

@@ -133,6 +133,19 @@ final class ValkeyMembership implements GroupMembership {
         return false;
     }
 
+    /** The lease check and the epoch change in one function call: a pause between them cannot split them. */
+    @Override
+    public long fence(final io.pspf.runtime.backend.Backend ignored, final String group, final String taskId) {
+        final byte[][] keys = {ValkeyBackend.bytes(backend.groupKey(group, "epochs")), leaseKey(taskId)};
+        final Long epoch = backend.once("fence task " + taskId, c -> (Long) backend.fcall(c, "fence_leased",
+            ScriptOutputType.INTEGER, keys, ValkeyBackend.bytes(taskId), ValkeyBackend.bytes(memberId),
+            ValkeyBackend.bytes(Long.toString(sessionTimeoutMs))));
+        if (epoch >= 0) {
+            held.put(taskId, takes.incrementAndGet());
+        }
+        return epoch;
+    }
+
     @Override
     public void release(final String taskId) {
         held.remove(taskId);

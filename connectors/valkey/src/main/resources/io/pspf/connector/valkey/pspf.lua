@@ -186,6 +186,17 @@ local function fence(keys, args)
   return redis.call('HINCRBY', keys[1], args[1], 1)
 end
 
+-- keys: epochs hash, the task's lease key; args: task id, member, lease ttl ms. Takes the lease if free (or ours) and
+-- the task's next epoch, in one step; -1 (and nothing changed) when another member holds the lease.
+local function fence_leased(keys, args)
+  local holder = redis.call('GET', keys[2])
+  if holder and holder ~= args[2] then
+    return -1
+  end
+  redis.call('SET', keys[2], args[2], 'PX', args[3])
+  return redis.call('HINCRBY', keys[1], args[1], 1)
+end
+
 -- Membership. keys: members sorted set (score = deadline, server time in ms); args: member, session timeout ms.
 -- Returns the number of live members, this one included.
 local function heartbeat(keys, args)
@@ -274,6 +285,7 @@ redis.register_function('pspf_v1_append_plain', append_plain)
 redis.register_function('pspf_v1_commit', commit)
 redis.register_function('pspf_v1_delete_before', delete_before)
 redis.register_function('pspf_v1_fence', fence)
+redis.register_function('pspf_v1_fence_leased', fence_leased)
 redis.register_function('pspf_v1_heartbeat', heartbeat)
 redis.register_function('pspf_v1_acquire', acquire)
 redis.register_function('pspf_v1_renew', renew)

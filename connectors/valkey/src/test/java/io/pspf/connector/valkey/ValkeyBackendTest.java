@@ -344,7 +344,14 @@ class ValkeyBackendTest {
             assertFalse(mb.tryAcquire("0_0"));
             Thread.sleep(1_000);
             assertFalse(mb.tryAcquire("0_0"), "a live member's lease is renewed");
+            // fencing is refused, and changes no epoch, while another member holds the lease
+            final long epoch = ma.fence(a, "app", "0_0");
+            assertTrue(epoch > 0);
+            assertEquals(-1L, mb.fence(b, "app", "0_0"));
+            assertEquals(epoch + 1, ma.fence(a, "app", "0_0"));
             ma.release("0_0");
+            assertEquals(epoch + 2, mb.fence(b, "app", "0_0"), "a free lease is taken with the epoch");
+            assertFalse(ma.tryAcquire("0_0"));
             assertTrue(mb.tryAcquire("0_0"));
             assertTrue(ma.tryAcquire("0_1"));
             // a dies: its connection goes and its heart-beats stop, without leaving the group or releasing
