@@ -76,7 +76,8 @@ final class TopicPlanner {
         enforceCopartitioning(repartitionTopics);
         for (final String topic : repartitionTopics) {
             final Integer count = partitions.get(topic);
-            ensure(topic, count == null ? defaultPartitions : count, Map.of("cleanup.policy", "delete"));
+            // as Kafka's RepartitionTopicConfig: never deleted by time, only purged once consumed
+            ensure(topic, count == null ? defaultPartitions : count, Map.of("cleanup.policy", "delete", "retention.ms", "-1"));
         }
         // sinks to topics that do not exist yet are created too, so that the tasks can partition their output
         for (final Subtopology subtopology : subtopologies) {

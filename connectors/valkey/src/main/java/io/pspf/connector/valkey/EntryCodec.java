@@ -26,9 +26,14 @@ import io.pspf.runtime.backend.RawRecord;
  *
  * Offsets are not stored per record: record {@code i} of an entry {@code 0-end} holding {@code n} records has offset
  * {@code end - n + i}.
+ *
+ * <p>Format version 2 is what compaction writes: an entry keeps its ID ({@code 0-end}) but holds only the records
+ * compaction kept, so each record is preceded by its distance below the entry's end ({@code end - 1 - offset}, a
+ * varlong), and {@code n} is the number kept.
  */
 final class EntryCodec {
     static final byte VERSION = 1;
+    static final byte COMPACTED = 2;
 
     private EntryCodec() {
     }
@@ -54,21 +59,44 @@ final class EntryCodec {
         return out.toArray();
     }
 
+    /** Encodes records that compaction kept of the entry {@code 0-end}, each with its own offset (format 2). */
+    static byte[] encodeCompacted(final List<RawRecord> records, final long end) {
+        final Out out = new Out(64 + records.size() * 48);
+        out.put(COMPACTED);
+        for (final RawRecord r : records) {
+            out.varlong(end - 1 - r.offset());
+            out.varlong((r.timestamp() << 1) ^ (r.timestamp() >> 63));
+            out.nullableBytes(r.key());
+            out.nullableBytes(r.value());
+            final Header[] headers = r.headers().toArray();
+            out.varint(headers.length);
+            for (final Header h : headers) {
+                final byte[] key = h.key().getBytes(StandardCharsets.UTF_8);
+                out.varint(key.length);
+                out.bytes(key);
+                out.nullableBytes(h.value());
+            }
+        }
+        return out.toArray();
+    }
+
     /**
-     * Decodes the records of one entry whose first record has offset {@code base}, appending to {@code into} those at
+     * Decodes the records of the entry {@code 0-end} holding {@code count} records, appending to {@code into} those at
      * offsets {@code >= fromOffset}, at most {@code max} of them.
      *
      * @return how many records were appended
      */
-    static int decode(final byte[] entry, final String topic, final int partition, final long base, final int count,
+    static int decode(final byte[] entry, final String topic, final int partition, final long end, final int count,
                       final long fromOffset, final int max, final List<RawRecord> into) {
-        if (entry.length == 0 || entry[0] != VERSION) {
+        if (entry.length == 0 || (entry[0] != VERSION && entry[0] != COMPACTED)) {
             throw new IllegalStateException("Unknown entry format " + (entry.length == 0 ? "(empty)" : entry[0])
-                + " in " + topic + "-" + partition + " at offset " + base);
+                + " in " + topic + "-" + partition + " in the entry ending at offset " + end);
         }
+        final boolean compacted = entry[0] == COMPACTED;
         final In in = new In(entry, 1);
         int added = 0;
         for (int i = 0; i < count && added < max; i++) {
+            final long offset = compacted ? end - 1 - in.varlong() : end - count + i;
             final long zz = in.varlong();
             final long timestamp = (zz >>> 1) ^ -(zz & 1);
             final byte[] key = in.nullableBytes();
@@ -81,13 +109,34 @@ final class EntryCodec {
                 in.pos += keyLength;
                 headers.add(headerKey, in.nullableBytes());
             }
-            final long offset = base + i;
             if (offset >= fromOffset) {
                 into.add(new RawRecord(topic, partition, offset, timestamp, key, value, headers));
                 added++;
             }
         }
         return added;
+    }
+
+    /** The largest record timestamp of an entry (for time retention), without building the records. */
+    static long maxTimestamp(final byte[] entry, final int count) {
+        final boolean compacted = entry.length > 0 && entry[0] == COMPACTED;
+        final In in = new In(entry, 1);
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < count; i++) {
+            if (compacted) {
+                in.varlong();
+            }
+            final long zz = in.varlong();
+            max = Math.max(max, (zz >>> 1) ^ -(zz & 1));
+            in.skip();
+            in.skip();
+            final int headerCount = in.varint();
+            for (int h = 0; h < headerCount; h++) {
+                in.pos += in.varint();
+                in.skip();
+            }
+        }
+        return max;
     }
 
     private static final class Out {
@@ -169,6 +218,13 @@ final class EntryCodec {
 
         int varint() {
             return (int) varlong();
+        }
+
+        void skip() {
+            final int n = varint();
+            if (n > 0) {
+                pos += n - 1;
+            }
         }
 
         byte[] nullableBytes() {

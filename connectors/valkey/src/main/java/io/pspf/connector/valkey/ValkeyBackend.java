@@ -112,6 +112,9 @@ public final class ValkeyBackend implements Backend {
         this.configs = configs;
         this.plain = new PlainTopics(configs);
         this.settings = settings;
+        this.cleaner = new ValkeyCleaner(this, configs);
+        final Object interval = configs.get(ValkeyCleaner.INTERVAL_MS_CONFIG);
+        this.cleanerIntervalMs = interval == null ? 60_000 : parseInterval(interval);
         uri.setTimeout(commandTimeout);
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
@@ -145,7 +148,61 @@ public final class ValkeyBackend implements Backend {
             client.shutdown(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+        // applications clean their topics; producers and readers (no application.id) leave that to them
+        if (configs.containsKey("application.id") && cleanerIntervalMs > 0) {
+            final Thread thread = new Thread(this::runCleaner, "pspf-valkey-cleaner-" + prefix);
+            thread.setDaemon(true);
+            thread.start();
+        }
         LOG.info("Using {} (keys under '{}:')", display, prefix);
+    }
+
+    private final ValkeyCleaner cleaner;
+    private final long cleanerIntervalMs;
+
+    private static long parseInterval(final Object value) {
+        try {
+            final long ms = Long.parseLong(value.toString().trim());
+            if (ms < 0) {
+                throw new org.apache.kafka.common.config.ConfigException(ValkeyCleaner.INTERVAL_MS_CONFIG, value,
+                    "must be 0 (no cleaning) or more");
+            }
+            return ms;
+        } catch (final NumberFormatException e) {
+            throw new org.apache.kafka.common.config.ConfigException(ValkeyCleaner.INTERVAL_MS_CONFIG, value,
+                "not a whole number");
+        }
+    }
+
+    private void runCleaner() {
+        long next = System.currentTimeMillis() + cleanerIntervalMs;
+        while (!closed) {
+            if (System.currentTimeMillis() < next) {
+                sleep(Math.min(200, next - System.currentTimeMillis()));
+                continue;
+            }
+            try {
+                maintain(System.currentTimeMillis());
+            } catch (final RuntimeException e) {
+                if (!closed) {
+                    LOG.warn("Cleaning the topics on {} failed; trying again in {} ms", display, cleanerIntervalMs, e);
+                }
+            }
+            next = System.currentTimeMillis() + cleanerIntervalMs;
+        }
+    }
+
+    /** Applies retention and compaction to every topic now, as each topic's {@code cleanup.policy} says. */
+    void maintain(final long nowMs) {
+        cleaner.maintain(nowMs);
+    }
+
+    ValkeyCleaner cleaner() {
+        return cleaner;
+    }
+
+    boolean isPlain(final String topic) {
+        return plain.isPlain(topic);
     }
 
     private static String loadLibrary() {
@@ -462,7 +519,7 @@ public final class ValkeyBackend implements Backend {
     }
 
     /** The stream and meta keys of a partition. */
-    private byte[][] partitionKeys(final String topic, final int partition) {
+    byte[][] partitionKeys(final String topic, final int partition) {
         return partitionKeys.computeIfAbsent(new TopicPartition(topic, partition), tp -> {
             final String base = prefix + ":{" + topic + ":" + partition + "}:";
             return new byte[][] {bytes(base + "s"), bytes(base + "m")};
@@ -850,7 +907,7 @@ public final class ValkeyBackend implements Backend {
                         + " is not a PSPF record batch (fields n and b)");
                 }
                 final int n = (int) parseLong(count);
-                EntryCodec.decode(batch, topic, partition, entryEnd - n, n, from, maxRecords - records.size(),
+                EntryCodec.decode(batch, topic, partition, entryEnd, n, from, maxRecords - records.size(),
                     records);
                 from = Math.max(from, entryEnd);
                 if (records.size() >= maxRecords) {

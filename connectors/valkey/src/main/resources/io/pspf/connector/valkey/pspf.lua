@@ -47,11 +47,14 @@ local function append(keys, args)
   end
   local first = tonumber(e)
   local next_offset = first
+  local bytes = 0
   for i = 1, #args, 2 do
     next_offset = next_offset + tonumber(args[i])
     redis.call('XADD', keys[1], string.format('0-%d', next_offset), 'n', args[i], 'b', args[i + 1])
+    bytes = bytes + #args[i + 1]
   end
   redis.call('HSET', keys[2], 'end', string.format('%d', next_offset))
+  redis.call('HINCRBY', keys[2], 'bytes', bytes)
   return first
 end
 
@@ -77,12 +80,15 @@ local function add_entries(stream, meta, mode, args, i, first_offset)
     return i, {first_id, last_id}
   end
   local next_offset = first_offset
+  local bytes = 0
   for _ = 1, entries do
     next_offset = next_offset + tonumber(args[i])
     redis.call('XADD', stream, string.format('0-%d', next_offset), 'n', args[i], 'b', args[i + 1])
+    bytes = bytes + #args[i + 1]
     i = i + 2
   end
   redis.call('HSET', meta, 'end', string.format('%d', next_offset))
+  redis.call('HINCRBY', meta, 'bytes', bytes)
   return i, first_offset
 end
 
@@ -175,10 +181,56 @@ local function delete_before(keys, args)
   if target > start then
     redis.call('HSET', keys[2], 'start', string.format('%d', target))
     -- an entry 0-end holds offsets below end: those with end <= target hold only deleted records
+    local gone = redis.call('XRANGE', keys[1], '-', string.format('0-%d', target))
+    local freed = 0
+    for _, entry in ipairs(gone) do
+      local fields = entry[2]
+      for f = 1, #fields, 2 do
+        if fields[f] == 'b' then
+          freed = freed + #fields[f + 1]
+        end
+      end
+    end
     redis.call('XTRIM', keys[1], 'MINID', string.format('0-%d', target + 1))
+    local left = (tonumber(redis.call('HGET', keys[2], 'bytes')) or 0) - freed
+    redis.call('HSET', keys[2], 'bytes', string.format('%d', math.max(0, left)))
     start = target
   end
   return start
+end
+
+-- The last step of compacting a partition. keys: stream, the compacted copy, meta, the cleaner's lock; args: the
+-- lock's token, the offset up to which the copy holds the compacted records, the copy's bytes. If the lock is still
+-- the caller's: moves the entries written meanwhile (IDs above the copied range) to the copy, trims what
+-- delete-records removed meanwhile, and puts the copy in the stream's place. Returns 1, or 0 if the lock was lost.
+local function compact_swap(keys, args)
+  if redis.call('GET', keys[4]) ~= args[1] then
+    redis.call('DEL', keys[2])
+    return 0
+  end
+  local bytes = tonumber(args[3])
+  local tail = redis.call('XRANGE', keys[1], string.format('(0-%d', tonumber(args[2])), '+')
+  for _, entry in ipairs(tail) do
+    local call = {'XADD', keys[2], entry[1]}
+    local fields = entry[2]
+    for f = 1, #fields do
+      call[#call + 1] = fields[f]
+      if fields[f] == 'b' and f % 2 == 1 then
+        bytes = bytes + #fields[f + 1]
+      end
+    end
+    redis.call(unpack(call))
+  end
+  local start = tonumber(redis.call('HGET', keys[3], 'start')) or 0
+  if redis.call('EXISTS', keys[2]) == 1 then
+    redis.call('XTRIM', keys[2], 'MINID', string.format('0-%d', start + 1))
+    redis.call('RENAME', keys[2], keys[1])
+  else
+    redis.call('DEL', keys[1])
+  end
+  redis.call('HSET', keys[3], 'compacted', args[2], 'bytes', string.format('%d', bytes))
+  redis.call('DEL', keys[4])
+  return 1
 end
 
 -- Makes the caller a task's owner. keys: epochs hash; args: task. Returns the new epoch.
@@ -285,6 +337,7 @@ redis.register_function('pspf_v1_append_plain', append_plain)
 redis.register_function('pspf_v1_commit', commit)
 redis.register_function('pspf_v1_delete_before', delete_before)
 redis.register_function('pspf_v1_fence', fence)
+redis.register_function('pspf_v1_compact_swap', compact_swap)
 redis.register_function('pspf_v1_fence_leased', fence_leased)
 redis.register_function('pspf_v1_heartbeat', heartbeat)
 redis.register_function('pspf_v1_acquire', acquire)

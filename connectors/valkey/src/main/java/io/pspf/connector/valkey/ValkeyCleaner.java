@@ -1,0 +1,331 @@
+package io.pspf.connector.valkey;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.StreamMessage;
+import io.pspf.runtime.backend.RawRecord;
+
+/**
+ * Retention and compaction of PSPF's topics on Valkey, as each topic's {@code cleanup.policy} says (the application's
+ * settings, overridden by those the topic was created with), every {@code pspf.valkey.cleaner.interval.ms}:
+ *
+ * <ul>
+ *   <li>{@code delete}: records go from the front of a partition, a whole entry at a time, while the entry's newest
+ *       record is older than {@code retention.ms}, or while the partition holds more than {@code retention.bytes}
+ *       (the bytes of its entries' records, tracked by the server-side functions). Kafka does the same a segment at a
+ *       time; an entry is much smaller than a segment.</li>
+ *   <li>{@code compact}: when at least half of a partition was written since its last compaction, a copy of it is
+ *       built that keeps only the newest record of each key (a tombstone, while younger than
+ *       {@code delete.retention.ms}); entries keep their IDs, so offsets do not change. The copy takes the stream's
+ *       place in one function call, together with whatever was appended meanwhile.</li>
+ * </ul>
+ *
+ * Every instance of every application on the server may run it: compaction of a partition is guarded by a lock key
+ * with a time to live, and deleting records only ever moves a partition's start forward.
+ */
+final class ValkeyCleaner {
+    private static final Logger LOG = LoggerFactory.getLogger(ValkeyCleaner.class);
+    static final String INTERVAL_MS_CONFIG = "pspf.valkey.cleaner.interval.ms";
+    /** Entries per read: at most 8 MB with the largest entries, as the cleaner shares the connection. */
+    private static final int PAGE = 16;
+    private static final long LOCK_TTL_MS = 600_000;
+
+    private final ValkeyBackend backend;
+    private final Map<String, Object> appConfigs;
+
+    ValkeyCleaner(final ValkeyBackend backend, final Map<String, Object> appConfigs) {
+        this.backend = backend;
+        this.appConfigs = appConfigs;
+        policy(Map.of()); // a bad application-level setting fails at start, naming its key
+    }
+
+    /** The cleaning settings of a topic: its own, else the application's, else Kafka's defaults. */
+    static final class Policy {
+        final boolean delete;
+        final boolean compact;
+        final long retentionMs;
+        final long retentionBytes;
+        final long deleteRetentionMs;
+
+        Policy(final boolean delete, final boolean compact, final long retentionMs, final long retentionBytes,
+               final long deleteRetentionMs) {
+            this.delete = delete;
+            this.compact = compact;
+            this.retentionMs = retentionMs;
+            this.retentionBytes = retentionBytes;
+            this.deleteRetentionMs = deleteRetentionMs;
+        }
+    }
+
+    Policy policy(final Map<String, String> topicConfigs) {
+        final String policy = setting(topicConfigs, "cleanup.policy", "delete").toLowerCase(Locale.ROOT);
+        boolean delete = false;
+        boolean compact = false;
+        for (final String part : policy.split(",")) {
+            switch (part.trim()) {
+                case "delete":
+                    delete = true;
+                    break;
+                case "compact":
+                    compact = true;
+                    break;
+                default:
+                    throw new ConfigException("cleanup.policy", policy, "expected delete, compact or both");
+            }
+        }
+        return new Policy(delete, compact, number(topicConfigs, "retention.ms", 7L * 24 * 3600 * 1000),
+            number(topicConfigs, "retention.bytes", -1), number(topicConfigs, "delete.retention.ms", 24L * 3600 * 1000));
+    }
+
+    private String setting(final Map<String, String> topicConfigs, final String key, final String otherwise) {
+        final String own = topicConfigs.get(key);
+        if (own != null) {
+            return own;
+        }
+        final Object app = appConfigs.get(key);
+        return app == null ? otherwise : app.toString();
+    }
+
+    private long number(final Map<String, String> topicConfigs, final String key, final long otherwise) {
+        final String value = setting(topicConfigs, key, Long.toString(otherwise));
+        try {
+            final long n = Long.parseLong(value.trim());
+            if (n < -1) {
+                throw new ConfigException(key, value, "must be -1 or more");
+            }
+            return n;
+        } catch (final NumberFormatException e) {
+            throw new ConfigException(key, value, "not a whole number");
+        }
+    }
+
+    /** Applies retention and compaction to every partition of every PSPF topic (plain topics are left alone). */
+    void maintain(final long nowMs) {
+        for (final String topic : backend.topics()) {
+            if (backend.isPlain(topic)) {
+                continue;
+            }
+            final Policy policy;
+            try {
+                policy = policy(backend.topicConfigs(topic));
+            } catch (final ConfigException e) {
+                LOG.warn("Topic {} has a setting the cleaner cannot use ({}); leaving it alone", topic, e.getMessage());
+                continue;
+            }
+            final int partitions = backend.partitions(topic);
+            for (int p = 0; p < partitions; p++) {
+                if (policy.delete) {
+                    applyRetention(topic, p, policy, nowMs);
+                }
+                if (policy.compact) {
+                    compactIfDirty(topic, p, policy, nowMs);
+                }
+            }
+        }
+    }
+
+    private long[] meta(final byte[] metaKey) {
+        final List<io.lettuce.core.KeyValue<byte[], byte[]>> fields = backend.retrying("read partition meta",
+            c -> c.hmget(metaKey, ValkeyBackend.bytes("start"), ValkeyBackend.bytes("end"), ValkeyBackend.bytes("bytes"),
+                ValkeyBackend.bytes("compacted")));
+        final long[] values = new long[4];
+        for (int i = 0; i < 4; i++) {
+            values[i] = fields.get(i).hasValue()
+                ? Long.parseLong(new String(fields.get(i).getValue(), StandardCharsets.US_ASCII)) : -1;
+        }
+        return values;
+    }
+
+    /** One page of entries with IDs above {@code 0-after}. */
+    private List<StreamMessage<byte[], byte[]>> entriesAfter(final byte[] stream, final long after, final int count) {
+        return backend.retrying("read entries to clean", c -> c.xrange(stream,
+            Range.from(Range.Boundary.excluding("0-" + after), Range.Boundary.<String>unbounded()), Limit.from(count)));
+    }
+
+    private static byte[] field(final StreamMessage<byte[], byte[]> entry, final String name) {
+        for (final Map.Entry<byte[], byte[]> f : entry.getBody().entrySet()) {
+            if (new String(f.getKey(), StandardCharsets.US_ASCII).equals(name)) {
+                return f.getValue();
+            }
+        }
+        throw new IllegalStateException("Entry " + entry.getId() + " has no field " + name);
+    }
+
+    private static long entryEnd(final StreamMessage<byte[], byte[]> entry) {
+        final String id = entry.getId();
+        return Long.parseLong(id.substring(id.indexOf('-') + 1));
+    }
+
+    private static int count(final StreamMessage<byte[], byte[]> entry) {
+        return Integer.parseInt(new String(field(entry, "n"), StandardCharsets.US_ASCII));
+    }
+
+    /** Deletes, from the front, entries past {@code retention.ms} and those beyond {@code retention.bytes}. */
+    void applyRetention(final String topic, final int partition, final Policy policy, final long nowMs) {
+        final byte[][] keys = backend.partitionKeys(topic, partition);
+        final long[] meta = meta(keys[1]);
+        if (meta[1] < 0) {
+            return;
+        }
+        final long start = meta[0];
+        long excessBytes = policy.retentionBytes < 0 || meta[2] < 0 ? 0 : meta[2] - policy.retentionBytes;
+        final long cutoff = policy.retentionMs < 0 ? Long.MIN_VALUE : nowMs - policy.retentionMs;
+        if (excessBytes <= 0 && cutoff == Long.MIN_VALUE) {
+            return;
+        }
+        long cut = start;
+        long cursor = start;
+        scan:
+        while (true) {
+            final List<StreamMessage<byte[], byte[]>> page = entriesAfter(keys[0], cursor, PAGE);
+            if (page.isEmpty()) {
+                break;
+            }
+            for (final StreamMessage<byte[], byte[]> entry : page) {
+                final byte[] batch = field(entry, "b");
+                final boolean expired = cutoff != Long.MIN_VALUE && EntryCodec.maxTimestamp(batch, count(entry)) < cutoff;
+                if (!expired && excessBytes <= 0) {
+                    break scan;
+                }
+                excessBytes -= batch.length;
+                cut = entryEnd(entry);
+            }
+            cursor = entryEnd(page.get(page.size() - 1));
+        }
+        if (cut > start) {
+            LOG.info("Retention of {}-{}: deleting records below offset {}", topic, partition, cut);
+            backend.deleteRecordsBefore(topic, partition, cut);
+        }
+    }
+
+    /** Compacts a partition if at least half of it was written since its last compaction. */
+    void compactIfDirty(final String topic, final int partition, final Policy policy, final long nowMs) {
+        final byte[][] keys = backend.partitionKeys(topic, partition);
+        final long[] meta = meta(keys[1]);
+        final long start = meta[0];
+        final long end = meta[1];
+        if (end <= start) {
+            return;
+        }
+        final long cleanUpTo = Math.max(start, meta[3]);
+        if ((end - cleanUpTo) * 2 < end - start || end - cleanUpTo == 0) {
+            return;
+        }
+        compact(topic, partition, policy, nowMs, end);
+    }
+
+    /** Compacts the records below {@code upTo} (a partition's end when compaction began). */
+    void compact(final String topic, final int partition, final Policy policy, final long nowMs, final long upTo) {
+        final byte[][] keys = backend.partitionKeys(topic, partition);
+        final String base = new String(keys[0], StandardCharsets.UTF_8);
+        final byte[] copy = ValkeyBackend.bytes(base.substring(0, base.length() - 1) + "c");
+        final byte[] lock = ValkeyBackend.bytes(base.substring(0, base.length() - 1) + "cleaning");
+        final byte[] token = ValkeyBackend.bytes(UUID.randomUUID().toString());
+        final String taken = backend.retrying("lock " + topic + "-" + partition + " for compaction",
+            c -> c.set(lock, token, SetArgs.Builder.nx().px(LOCK_TTL_MS)));
+        if (!"OK".equals(taken)) {
+            return; // another instance compacts it
+        }
+        // the newest offset of every key below upTo
+        final Map<ByteBuffer, Long> latest = new HashMap<>();
+        final long start = meta(keys[1])[0];
+        forEachRecord(keys[0], topic, partition, start, upTo, record -> {
+            if (record.key() != null) {
+                latest.put(ByteBuffer.wrap(record.key()), record.offset());
+            }
+        });
+        backend.retrying("clear the compaction copy", c -> c.del(copy));
+        final long[] kept = new long[2];
+        final long tombstoneCutoff = nowMs - policy.deleteRetentionMs;
+        long cursor = start;
+        while (true) {
+            final List<StreamMessage<byte[], byte[]>> page = entriesAfter(keys[0], cursor, PAGE);
+            if (page.isEmpty()) {
+                break;
+            }
+            boolean done = false;
+            for (final StreamMessage<byte[], byte[]> entry : page) {
+                final long entryEnd = entryEnd(entry);
+                if (entryEnd > upTo) {
+                    done = true;
+                    break;
+                }
+                final List<RawRecord> records = new ArrayList<>();
+                EntryCodec.decode(field(entry, "b"), topic, partition, entryEnd, count(entry), start, Integer.MAX_VALUE,
+                    records);
+                final List<RawRecord> keep = new ArrayList<>();
+                for (final RawRecord record : records) {
+                    if (record.key() == null) {
+                        keep.add(record);
+                        continue;
+                    }
+                    final boolean newest = latest.get(ByteBuffer.wrap(record.key())) == record.offset();
+                    if (newest && (record.value() != null || record.timestamp() >= tombstoneCutoff)) {
+                        keep.add(record);
+                    }
+                }
+                if (!keep.isEmpty()) {
+                    final byte[] batch = EntryCodec.encodeCompacted(keep, entryEnd);
+                    final Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
+                    body.put(ValkeyBackend.bytes("n"), ValkeyBackend.bytes(Integer.toString(keep.size())));
+                    body.put(ValkeyBackend.bytes("b"), batch);
+                    backend.retrying("write the compaction copy", c -> c.xadd(copy,
+                        new io.lettuce.core.XAddArgs().id("0-" + entryEnd), body));
+                    kept[0] += keep.size();
+                    kept[1] += batch.length;
+                }
+                cursor = entryEnd;
+            }
+            if (done) {
+                break;
+            }
+        }
+        final long copiedUpTo = cursor;
+        final Long swapped = backend.retrying("put the compacted copy of " + topic + "-" + partition + " in place",
+            c -> backend.fcall(c, "compact_swap", ScriptOutputType.INTEGER, new byte[][] {keys[0], copy, keys[1], lock},
+                token, ValkeyBackend.bytes(Long.toString(copiedUpTo)), ValkeyBackend.bytes(Long.toString(kept[1]))));
+        if (swapped == 1L) {
+            LOG.info("Compacted {}-{} below offset {}: {} records kept of {} keys", topic, partition, cursor, kept[0],
+                latest.size());
+        } else {
+            LOG.warn("Compaction of {}-{} lost its lock; the copy was dropped", topic, partition);
+        }
+    }
+
+    private void forEachRecord(final byte[] stream, final String topic, final int partition, final long from,
+                               final long upTo, final java.util.function.Consumer<RawRecord> action) {
+        long cursor = from;
+        while (true) {
+            final List<StreamMessage<byte[], byte[]>> page = entriesAfter(stream, cursor, PAGE);
+            if (page.isEmpty()) {
+                return;
+            }
+            for (final StreamMessage<byte[], byte[]> entry : page) {
+                final long entryEnd = entryEnd(entry);
+                if (entryEnd > upTo) {
+                    return;
+                }
+                final List<RawRecord> records = new ArrayList<>();
+                EntryCodec.decode(field(entry, "b"), topic, partition, entryEnd, count(entry), from, Integer.MAX_VALUE,
+                    records);
+                records.forEach(action);
+                cursor = entryEnd;
+            }
+        }
+    }
+}
