@@ -624,6 +624,10 @@ public final class ValkeyBackend implements Backend {
         retrying("delete topic " + topic, c -> fcall(c, "delete_topic", ScriptOutputType.INTEGER, keys,
             bytes(topic)));
         for (int p = 0; p < partitions; p++) {
+            // the cleaner's keys of the partition (end notes, a compaction copy and its lock)
+            final String base = prefix + ":{" + topic + ":" + p + "}:";
+            retrying("delete the cleaner's keys of " + topic, c -> c.del(bytes(base + "seen"), bytes(base + "c"),
+                bytes(base + "cleaning")));
             partitionKeys.remove(new TopicPartition(topic, p));
             prefetched.remove(new TopicPartition(topic, p));
             forgetReadAhead(new TopicPartition(topic, p));

@@ -28,7 +28,11 @@ import io.pspf.runtime.backend.RawRecord;
  *   <li>{@code delete}: records go from the front of a partition, a whole entry at a time, while the entry's newest
  *       record is older than {@code retention.ms}, or while the partition holds more than {@code retention.bytes}
  *       (the bytes of its entries' records, tracked by the server-side functions). Kafka does the same a segment at a
- *       time; an entry is much smaller than a segment.</li>
+ *       time and never deletes its active segment, which keeps records with old timestamps at least
+ *       {@code segment.ms} or until {@code segment.bytes} more were written; here an entry counts as in a closed
+ *       segment likewise: when the cleaner saw it at least {@code segment.ms} ago (each pass notes the partition's
+ *       end and the time in a sorted set, {@code <p>:{<topic>:<n>}:seen}), or when {@code segment.bytes} were
+ *       written after it.</li>
  *   <li>{@code compact}: when at least half of a partition was written since its last compaction, a copy of it is
  *       built that keeps only the newest record of each key (a tombstone, while younger than
  *       {@code delete.retention.ms}); entries keep their IDs, so offsets do not change. The copy takes the stream's
@@ -61,14 +65,18 @@ final class ValkeyCleaner {
         final long retentionMs;
         final long retentionBytes;
         final long deleteRetentionMs;
+        final long segmentMs;
+        final long segmentBytes;
 
         Policy(final boolean delete, final boolean compact, final long retentionMs, final long retentionBytes,
-               final long deleteRetentionMs) {
+               final long deleteRetentionMs, final long segmentMs, final long segmentBytes) {
             this.delete = delete;
             this.compact = compact;
             this.retentionMs = retentionMs;
             this.retentionBytes = retentionBytes;
             this.deleteRetentionMs = deleteRetentionMs;
+            this.segmentMs = segmentMs;
+            this.segmentBytes = segmentBytes;
         }
     }
 
@@ -89,7 +97,8 @@ final class ValkeyCleaner {
             }
         }
         return new Policy(delete, compact, number(topicConfigs, "retention.ms", 7L * 24 * 3600 * 1000),
-            number(topicConfigs, "retention.bytes", -1), number(topicConfigs, "delete.retention.ms", 24L * 3600 * 1000));
+            number(topicConfigs, "retention.bytes", -1), number(topicConfigs, "delete.retention.ms", 24L * 3600 * 1000),
+            number(topicConfigs, "segment.ms", 7L * 24 * 3600 * 1000), number(topicConfigs, "segment.bytes", 1L << 30));
     }
 
     private String setting(final Map<String, String> topicConfigs, final String key, final String otherwise) {
@@ -188,6 +197,8 @@ final class ValkeyCleaner {
         if (excessBytes <= 0 && cutoff == Long.MIN_VALUE) {
             return;
         }
+        final long closedUpTo = noteAndReadClosedEnd(keys[0], meta[1], nowMs, policy.segmentMs);
+        long bytesAfter = Math.max(0, meta[2]);
         long cut = start;
         long cursor = start;
         scan:
@@ -198,7 +209,10 @@ final class ValkeyCleaner {
             }
             for (final StreamMessage<byte[], byte[]> entry : page) {
                 final byte[] batch = field(entry, "b");
-                final boolean expired = cutoff != Long.MIN_VALUE && EntryCodec.maxTimestamp(batch, count(entry)) < cutoff;
+                bytesAfter -= batch.length;
+                final boolean closed = entryEnd(entry) <= closedUpTo || bytesAfter >= policy.segmentBytes;
+                final boolean expired = closed && cutoff != Long.MIN_VALUE
+                    && EntryCodec.maxTimestamp(batch, count(entry)) < cutoff;
                 if (!expired && excessBytes <= 0) {
                     break scan;
                 }
@@ -211,6 +225,46 @@ final class ValkeyCleaner {
             LOG.info("Retention of {}-{}: deleting records below offset {}", topic, partition, cut);
             backend.deleteRecordsBefore(topic, partition, cut);
         }
+    }
+
+    /**
+     * Notes that the partition ended at {@code end} at {@code nowMs}, and returns the end it had at the last note at
+     * least {@code segmentMs} old (-1 if none): the entries up to it were written at least that long ago.
+     */
+    private long noteAndReadClosedEnd(final byte[] stream, final long end, final long nowMs, final long segmentMs) {
+        final String base = new String(stream, StandardCharsets.UTF_8);
+        final byte[] seen = ValkeyBackend.bytes(base.substring(0, base.length() - 1) + "seen");
+        final List<io.lettuce.core.ScoredValue<byte[]>> notes = backend.retrying("read the partition's end notes",
+            c -> c.zrangeWithScores(seen, 0, -1));
+        long closed = -1;
+        double closedAt = Double.NaN;
+        boolean noted = false;
+        final List<byte[]> stale = new ArrayList<>();
+        for (final io.lettuce.core.ScoredValue<byte[]> note : notes) {
+            final long noteEnd = Long.parseLong(new String(note.getValue(), StandardCharsets.US_ASCII));
+            if (noteEnd > end) {
+                stale.add(note.getValue()); // the topic was deleted and made anew since
+                continue;
+            }
+            noted |= noteEnd == end;
+            if (note.getScore() <= nowMs - segmentMs && noteEnd >= closed) {
+                closed = noteEnd;
+                closedAt = note.getScore();
+            }
+        }
+        for (final io.lettuce.core.ScoredValue<byte[]> note : notes) {
+            if (!Double.isNaN(closedAt) && note.getScore() < closedAt) {
+                stale.add(note.getValue()); // superseded by a later note that is old enough
+            }
+        }
+        if (!stale.isEmpty()) {
+            backend.retrying("prune the partition's end notes", c -> c.zrem(seen, stale.toArray(new byte[0][])));
+        }
+        if (!noted) {
+            backend.retrying("note the partition's end", c -> c.zadd(seen, (double) nowMs,
+                ValkeyBackend.bytes(Long.toString(end))));
+        }
+        return closed;
     }
 
     /** Compacts a partition if at least half of it was written since its last compaction. */

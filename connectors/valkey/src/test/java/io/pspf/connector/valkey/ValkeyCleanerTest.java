@@ -90,7 +90,7 @@ class ValkeyCleanerTest {
     @Test
     void timeRetentionDeletesWholeEntriesWhoseNewestRecordIsTooOld() {
         try (ValkeyBackend backend = open()) {
-            backend.createTopic("events", 1, Map.of("retention.ms", "60000"));
+            backend.createTopic("events", 1, Map.of("retention.ms", "60000", "segment.ms", "10000"));
             final List<RawRecord> old = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 old.add(record("k" + i, "old", NOW - 120_000 + i));
@@ -100,17 +100,37 @@ class ValkeyCleanerTest {
             // an entry with one old and one fresh record stays whole, as a Kafka segment would
             backend.append("events", 0, List.of(record("a", "old", NOW - 120_000), record("b", "new", NOW - 1_000)));
             backend.append("events", 0, List.of(record("c", "new", NOW)));
+            // as Kafka keeps its active segment, nothing goes before the entries are segment.ms old
             backend.maintain(NOW);
-            assertEquals(30, backend.logStartOffset("events", 0));
+            assertEquals(0, backend.logStartOffset("events", 0));
+            backend.append("events", 0, List.of(record("late-but-old", "old", NOW - 120_000)));
+            backend.maintain(NOW + 10_000);
+            assertEquals(30, backend.logStartOffset("events", 0), "the entries seen 10 s ago went, not the later one");
             final List<RawRecord> left = readAll(backend, "events");
-            assertEquals(List.of(30L, 31L, 32L), left.stream().map(RawRecord::offset).toList());
+            assertEquals(List.of(30L, 31L, 32L, 33L), left.stream().map(RawRecord::offset).toList());
             assertEquals(entryBytes(backend, "events"), trackedBytes(backend, "events"));
             backend.maintain(NOW + 200_000);
-            assertEquals(33, backend.logStartOffset("events", 0));
+            assertEquals(34, backend.logStartOffset("events", 0));
             assertTrue(readAll(backend, "events").isEmpty());
             assertEquals(0, trackedBytes(backend, "events"));
-            assertEquals(33, backend.append("events", 0, List.of(record("d", "new", NOW + 200_000))),
+            assertEquals(34, backend.append("events", 0, List.of(record("d", "new", NOW + 200_000))),
                 "offsets carry on after everything expired");
+        }
+    }
+
+    @Test
+    void oldRecordsStayWhileTheirSegmentIsOpen() {
+        try (ValkeyBackend backend = open()) {
+            backend.createTopic("history", 1, Map.of("segment.bytes", "3000"));
+            for (int i = 0; i < 10; i++) {
+                backend.append("history", 0, List.of(record("k" + i, "y".repeat(490), 1_000L + i)));
+            }
+            // records from 1970, but Kafka's defaults keep a segment open for 7 days or 1 GiB: here 3000 bytes
+            // written after an entry close it
+            backend.maintain(NOW);
+            final long start = backend.logStartOffset("history", 0);
+            assertTrue(start > 0 && start < 10, "start " + start);
+            assertTrue(entryBytes(backend, "history") >= 3000 - 510, "the last 3000 bytes or so stay");
         }
     }
 
