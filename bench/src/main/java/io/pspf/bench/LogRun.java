@@ -176,11 +176,14 @@ public final class LogRun {
         final AtomicLong records = new AtomicLong();
         final AtomicLong doneNanos = new AtomicLong();
         final long[] latencies;
+        /** When each latency sample was taken (ms), for the series printed with PSPF_BENCH_SERIES=1. */
+        final long[] sampledAt;
         volatile int latencyCount;
         volatile Throwable failure;
 
         Watch(final boolean sampleLatency) {
             latencies = new long[sampleLatency ? 1 << 20 : 0];
+            sampledAt = new long[latencies.length];
         }
     }
 
@@ -339,6 +342,9 @@ public final class LogRun {
             final long base = paced ? firstSendNanos.get() : t0;
             String p99 = "";
             final int sampled = watch.latencyCount;
+            if (sampled > 0 && "1".equals(System.getenv("PSPF_BENCH_SERIES"))) {
+                printLatencySeries(watch, sampled);
+            }
             if (sampled > 0) {
                 final long[] sorted = Arrays.copyOf(watch.latencies, sampled);
                 Arrays.sort(sorted);
@@ -436,6 +442,7 @@ public final class LogRun {
                         final int sampled = watch.latencyCount;
                         if (count % sampleEvery == 0 && sampled < watch.latencies.length) {
                             watch.latencies[sampled] = nowMs - r.timestamp();
+                            watch.sampledAt[sampled] = nowMs;
                             watch.latencyCount = sampled + 1;
                         }
                     }
@@ -457,6 +464,22 @@ public final class LogRun {
                 watch.failure = e;
             }
         }
+    }
+
+    /** p50, p99 and max of the latency samples per second of the run (to tell warm-up, pauses and steady state apart). */
+    private static void printLatencySeries(final Watch watch, final int sampled) {
+        final long first = watch.sampledAt[0];
+        final Map<Long, List<Long>> perSecond = new java.util.TreeMap<>();
+        for (int i = 0; i < sampled; i++) {
+            perSecond.computeIfAbsent((watch.sampledAt[i] - first) / 1000, k -> new java.util.ArrayList<>())
+                .add(watch.latencies[i]);
+        }
+        perSecond.forEach((second, values) -> {
+            values.sort(null);
+            System.out.printf("SERIES second=%d samples=%d p50_ms=%d p99_ms=%d max_ms=%d%n", second, values.size(),
+                values.get(values.size() / 2), values.get((int) Math.min(values.size() - 1,
+                    Math.ceil(0.99 * values.size()) - 1)), values.get(values.size() - 1));
+        });
     }
 
     private static double seconds(final long nanos, final long base) {
