@@ -121,6 +121,14 @@ public interface Backend extends AutoCloseable {
     CommitResult commit(CommitUnit unit);
 
     /**
+     * Makes every unit the group committed visible in the partitions it wrote. Backends whose commit lands in one
+     * step (all but Valkey Cluster) have nothing to do. The engine calls it before a task restores its state, so that
+     * no committed changelog record is missing then.
+     */
+    default void settle(final String group) {
+    }
+
+    /**
      * Joins the group of instances of an application that share this backend's tasks. Backends whose topics only one
      * process uses give {@link GroupMembership#solo}.
      *

@@ -109,6 +109,11 @@ public final class BackendHandle implements Backend {
     }
 
     @Override
+    public void settle(final String group) {
+        backend().settle(group);
+    }
+
+    @Override
     public GroupMembership join(final String group, final String memberId) {
         return backend().join(group, memberId);
     }

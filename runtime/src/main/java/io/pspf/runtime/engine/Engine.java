@@ -813,6 +813,8 @@ public final class Engine {
                 }
                 return null;
             }
+            // every unit committed before is in its partitions (a Valkey Cluster commit lands in two steps)
+            backend.settle(config.applicationId);
             task = new ActiveTask(spec, sink -> new StreamTask(spec.id, false, List.of(spec.subtopology), taskConfig, sink,
                 time::milliseconds, this::globalStore, metrics.kafka), backend, config, epoch, time.milliseconds(), outputs);
             task.task.useRecordCache(cache);

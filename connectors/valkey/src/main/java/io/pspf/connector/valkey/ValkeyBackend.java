@@ -36,7 +36,12 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
@@ -54,17 +59,17 @@ import io.pspf.runtime.backend.RawRecord;
  *
  * <pre>
  * key                              type    holds
- * &lt;p&gt;:topics                       hash    topic -&gt; partition count
- * &lt;p&gt;:topic:&lt;topic&gt;:config         hash    the topic's settings (Kafka's names)
+ * &lt;p&gt;:{topics}                     hash    topic -&gt; partition count
+ * &lt;p&gt;:{topics}:config:&lt;topic&gt;      hash    the topic's settings (Kafka's names)
  * &lt;p&gt;:{&lt;topic&gt;:&lt;n&gt;}:s              stream  partition n's records, entry ID 0-&lt;offset after the entry's last record&gt;
  * &lt;p&gt;:{&lt;topic&gt;:&lt;n&gt;}:m              hash    start (log start offset), end (log end offset)
- * &lt;p&gt;:group:&lt;group&gt;:offsets        hash    &lt;topic&gt;:&lt;n&gt; -&gt; committed offset
- * &lt;p&gt;:group:&lt;group&gt;:epochs         hash    task id -&gt; fencing epoch
- * &lt;p&gt;:group:&lt;group&gt;:members        zset    member id, score = its deadline (server time, ms)
- * &lt;p&gt;:group:&lt;group&gt;:reports        hash    member id -&gt; its last report (threads, state held)
- * &lt;p&gt;:group:&lt;group&gt;:assignment     hash    generation, assignment (written by the leader, compare-and-set)
- * &lt;p&gt;:group:&lt;group&gt;:lease:&lt;task&gt;   string  the member running the task, with a time to live
- * &lt;p&gt;:group:&lt;group&gt;:shutdown       string  server time (ms) of the last SHUTDOWN_APPLICATION request
+ * &lt;p&gt;:{g:&lt;group&gt;}:offsets        hash    &lt;topic&gt;:&lt;n&gt; -&gt; committed offset
+ * &lt;p&gt;:{g:&lt;group&gt;}:epochs         hash    task id -&gt; fencing epoch
+ * &lt;p&gt;:{g:&lt;group&gt;}:members        zset    member id, score = its deadline (server time, ms)
+ * &lt;p&gt;:{g:&lt;group&gt;}:reports        hash    member id -&gt; its last report (threads, state held)
+ * &lt;p&gt;:{g:&lt;group&gt;}:assignment     hash    generation, assignment (written by the leader, compare-and-set)
+ * &lt;p&gt;:{g:&lt;group&gt;}:lease:&lt;task&gt;   string  the member running the task, with a time to live
+ * &lt;p&gt;:{g:&lt;group&gt;}:shutdown       string  server time (ms) of the last SHUTDOWN_APPLICATION request
  * </pre>
  * ({@code <p>} is {@code pspf.valkey.key.prefix}, default {@code pspf}.)
  *
@@ -91,7 +96,10 @@ public final class ValkeyBackend implements Backend {
     private static final byte[] B_MODE = bytes("b");
     private static final byte[] P_MODE = bytes("p");
 
-    private final RedisClient client;
+    /** A {@link RedisClient}, or a {@link RedisClusterClient} for Valkey Cluster. */
+    private final io.lettuce.core.AbstractRedisClient client;
+    /** Whether the server is a Valkey Cluster: keys of one call must share a slot, so commits go in two steps. */
+    private final boolean cluster;
     private final String prefix;
     private final String display;
     private final long retryTimeoutMs;
@@ -100,13 +108,33 @@ public final class ValkeyBackend implements Backend {
     private final Map<String, Object> configs;
     private final PlainTopics plain;
     private final ValkeySettings settings;
-    private volatile StatefulRedisConnection<byte[], byte[]> connection;
+    private volatile StatefulConnection<byte[], byte[]> connection;
     private volatile boolean closed;
     private final Map<TopicPartition, byte[][]> partitionKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
     ValkeyBackend(final RedisURI uri, final ValkeySettings settings, final Map<String, Object> configs) {
+        this(List.of(uri), false, settings, configs);
+    }
+
+    /**
+     * @param uris    the server, or for a cluster the nodes to learn its topology from
+     * @param cluster whether the server is a Valkey Cluster
+     */
+    ValkeyBackend(final List<RedisURI> uris, final boolean cluster, final ValkeySettings settings,
+                  final Map<String, Object> configs) {
+        final RedisURI uri = uris.get(0);
+        this.cluster = cluster;
         this.prefix = settings.keyPrefix;
-        this.display = (uri.isSsl() ? "valkeys://" : "valkey://") + uri.getHost() + ":" + uri.getPort();
+        final StringBuilder shown = new StringBuilder(cluster ? "valkey+cluster://" : uri.isSsl() ? "valkeys://" : "valkey://");
+        for (int i = 0; i < uris.size(); i++) {
+            shown.append(i == 0 ? "" : ",").append(uris.get(i).getHost()).append(':').append(uris.get(i).getPort());
+        }
+        this.display = shown.toString();
+        if (cluster && (settings.waitReplicas > 0 || settings.waitAof)) {
+            throw new org.apache.kafka.common.config.ConfigException(settings.waitAof ? ValkeySettings.WAIT_AOF_CONFIG
+                : ValkeySettings.WAIT_REPLICAS_CONFIG, settings.waitAof ? "true" : Integer.toString(settings.waitReplicas),
+                "waiting for replicas is not supported on Valkey Cluster yet (a commit writes to several primaries)");
+        }
         this.retryTimeoutMs = settings.retryTimeoutMs;
         this.commandTimeout = Duration.ofMillis(settings.commandTimeoutMs);
         this.configs = configs;
@@ -115,21 +143,41 @@ public final class ValkeyBackend implements Backend {
         this.cleaner = new ValkeyCleaner(this, configs);
         final Object interval = configs.get(ValkeyCleaner.INTERVAL_MS_CONFIG);
         this.cleanerIntervalMs = interval == null ? 60_000 : parseInterval(interval);
-        uri.setTimeout(commandTimeout);
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-            .autoReconnect(false)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .protocolVersion(ProtocolVersion.RESP2)
-            .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build())
-            .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-            .sslOptions(settings.tlsCaFile == null ? io.lettuce.core.SslOptions.create()
-                : io.lettuce.core.SslOptions.builder().jdkSslProvider().trustManager(settings.tlsCaFile).build())
-            .build());
+        for (final RedisURI each : uris) {
+            each.setTimeout(commandTimeout);
+        }
+        final io.lettuce.core.SslOptions ssl = settings.tlsCaFile == null ? io.lettuce.core.SslOptions.create()
+            : io.lettuce.core.SslOptions.builder().jdkSslProvider().trustManager(settings.tlsCaFile).build();
+        final SocketOptions socket = SocketOptions.builder().connectTimeout(commandTimeout).keepAlive(true).build();
+        if (cluster) {
+            final RedisClusterClient clusterClient = RedisClusterClient.create(uris);
+            clusterClient.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder()
+                .autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .protocolVersion(ProtocolVersion.RESP2)
+                .socketOptions(socket)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .sslOptions(ssl)
+                .topologyRefreshOptions(io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
+                    .enableAllAdaptiveRefreshTriggers().build())
+                .build());
+            this.client = clusterClient;
+        } else {
+            final RedisClient standalone = RedisClient.create(uri);
+            standalone.setOptions(ClientOptions.builder()
+                .autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .protocolVersion(ProtocolVersion.RESP2)
+                .socketOptions(socket)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .sslOptions(ssl)
+                .build());
+            this.client = standalone;
+        }
         this.library = loadLibrary();
         try {
             retrying("connect", c -> {
-                c.functionLoad(library, true);
+                loadLibrary(connection());
                 return null;
             });
             if (settings.waitAof) {
@@ -232,7 +280,7 @@ public final class ValkeyBackend implements Backend {
      * {@code pspf.valkey.wait.aof}, the append-only files) have it, as Kafka's {@code acks=all} waits for in-sync
      * replicas. Fails when fewer acknowledge it in time: the write is on the primary, but not yet safe from its loss.
      */
-    private void awaitReplicas(final RedisCommands<byte[], byte[]> c, final String what) {
+    private void awaitReplicas(final RedisClusterCommands<byte[], byte[]> c, final String what) {
         if (settings.waitReplicas == 0 && !settings.waitAof) {
             return;
         }
@@ -284,8 +332,8 @@ public final class ValkeyBackend implements Backend {
 
     // ------------------------------------------------------------------------------------------------ connections
 
-    private StatefulRedisConnection<byte[], byte[]> connection() {
-        StatefulRedisConnection<byte[], byte[]> c = connection;
+    private StatefulConnection<byte[], byte[]> connection() {
+        StatefulConnection<byte[], byte[]> c = connection;
         if (c != null && c.isOpen()) {
             return c;
         }
@@ -298,7 +346,8 @@ public final class ValkeyBackend implements Backend {
                 if (c != null) {
                     c.closeAsync();
                 }
-                c = client.connect(ByteArrayCodec.INSTANCE);
+                c = cluster ? ((RedisClusterClient) client).connect(ByteArrayCodec.INSTANCE)
+                    : ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
                 connection = c;
             }
             return c;
@@ -306,14 +355,14 @@ public final class ValkeyBackend implements Backend {
     }
 
     /** Runs a command that changes nothing, or that may be repeated, retrying connection failures with back-off. */
-    <T> T retrying(final String what, final Function<RedisCommands<byte[], byte[]>, T> command) {
+    <T> T retrying(final String what, final Function<RedisClusterCommands<byte[], byte[]>, T> command) {
         final Backoff backoff = new Backoff(what);
         while (true) {
-            StatefulRedisConnection<byte[], byte[]> used = null;
+            StatefulConnection<byte[], byte[]> used = null;
             RuntimeException failure;
             try {
                 used = connection();
-                return command.apply(used.sync());
+                return command.apply(sync(used));
             } catch (final RedisCommandExecutionException e) {
                 failure = refusedBeforeRunning(what, e);
             } catch (final RedisException e) {
@@ -332,10 +381,10 @@ public final class ValkeyBackend implements Backend {
      * {@link BackendException} saying so, and is not repeated. A failure before it was sent (no connection), or a
      * refusal that says the server did not run it (loading its data, busy, functions missing), is retried.
      */
-    <T> T once(final String what, final Function<RedisCommands<byte[], byte[]>, T> command) {
+    <T> T once(final String what, final Function<RedisClusterCommands<byte[], byte[]>, T> command) {
         final Backoff backoff = new Backoff(what);
         while (true) {
-            final StatefulRedisConnection<byte[], byte[]> used;
+            final StatefulConnection<byte[], byte[]> used;
             try {
                 used = connection();
             } catch (final RedisException e) {
@@ -345,7 +394,7 @@ public final class ValkeyBackend implements Backend {
             }
             RuntimeException failure;
             try {
-                return command.apply(used.sync());
+                return command.apply(sync(used));
             } catch (final RedisCommandExecutionException e) {
                 failure = refusedBeforeRunning(what, e);
             } catch (final RedisConnectionException | RedisCommandTimeoutException e) {
@@ -445,7 +494,7 @@ public final class ValkeyBackend implements Backend {
         LOG.warn("{}: the server does not know PSPF's functions (restarted without persistence?); loading them",
             display);
         try {
-            connection().sync().functionLoad(library, true);
+            loadLibrary(connection());
             return null;
         } catch (final RedisException e) {
             return e;
@@ -466,7 +515,7 @@ public final class ValkeyBackend implements Backend {
      * Forgets a connection that failed and closes it; a connection made since by another thread stays. Takes no lock,
      * as it runs on Lettuce's own threads too.
      */
-    private void dropConnection(final StatefulRedisConnection<byte[], byte[]> failed) {
+    private void dropConnection(final StatefulConnection<byte[], byte[]> failed) {
         if (failed == null) {
             return;
         }
@@ -479,9 +528,33 @@ public final class ValkeyBackend implements Backend {
     static {
         try {
             CONNECTION = java.lang.invoke.MethodHandles.lookup().findVarHandle(ValkeyBackend.class, "connection",
-                StatefulRedisConnection.class);
+                StatefulConnection.class);
         } catch (final ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RedisClusterCommands<byte[], byte[]> sync(final StatefulConnection<byte[], byte[]> c) {
+        return c instanceof StatefulRedisClusterConnection ? ((StatefulRedisClusterConnection<byte[], byte[]>) c).sync()
+            : ((StatefulRedisConnection<byte[], byte[]>) c).sync();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RedisClusterAsyncCommands<byte[], byte[]> async(final StatefulConnection<byte[], byte[]> c) {
+        return c instanceof StatefulRedisClusterConnection ? ((StatefulRedisClusterConnection<byte[], byte[]>) c).async()
+            : ((StatefulRedisConnection<byte[], byte[]>) c).async();
+    }
+
+    /** Loads PSPF's function library: on the server, or on every primary of a cluster. */
+    @SuppressWarnings("unchecked")
+    private void loadLibrary(final StatefulConnection<byte[], byte[]> c) {
+        if (c instanceof StatefulRedisClusterConnection) {
+            final io.lettuce.core.cluster.api.sync.Executions<String> loaded =
+                ((StatefulRedisClusterConnection<byte[], byte[]>) c).sync().upstream().commands().functionLoad(library, true);
+            loaded.forEach(name -> { });
+        } else {
+            ((StatefulRedisConnection<byte[], byte[]>) c).sync().functionLoad(library, true);
         }
     }
 
@@ -495,7 +568,7 @@ public final class ValkeyBackend implements Backend {
     }
 
     @SuppressWarnings("unchecked")
-    <T> T fcall(final RedisCommands<byte[], byte[]> c, final String function, final ScriptOutputType type,
+    <T> T fcall(final RedisClusterCommands<byte[], byte[]> c, final String function, final ScriptOutputType type,
                         final byte[][] keys, final byte[]... args) {
         return (T) c.fcall(LIBRARY + "_" + function, type, keys, args);
     }
@@ -511,11 +584,11 @@ public final class ValkeyBackend implements Backend {
     }
 
     private byte[] topicsKey() {
-        return bytes(prefix + ":topics");
+        return bytes(prefix + ":{topics}");
     }
 
     private byte[] configKey(final String topic) {
-        return bytes(prefix + ":topic:" + topic + ":config");
+        return bytes(prefix + ":{topics}:config:" + topic);
     }
 
     /** The stream and meta keys of a partition. */
@@ -526,8 +599,9 @@ public final class ValkeyBackend implements Backend {
         });
     }
 
+    /** A key of a group's own (offsets, epochs, members, leases, ...): all in one slot of a cluster. */
     String groupKey(final String group, final String suffix) {
-        return prefix + ":group:" + group + ":" + suffix;
+        return prefix + ":{g:" + group + "}:" + suffix;
     }
 
     private static byte[] offsetField(final TopicPartition tp) {
@@ -566,6 +640,22 @@ public final class ValkeyBackend implements Backend {
             args.add(bytes(k));
             args.add(bytes(v));
         });
+        if (cluster) {
+            // keys of one call share a slot: the partitions first, then the registration that makes the topic exist;
+            // each step may be repeated
+            final int existing = partitions(topic);
+            if (existing > 0 && existing != partitions) {
+                throw new BackendException("Topic " + topic + " exists with " + existing + " partitions, not "
+                    + partitions);
+            }
+            for (int p = 0; p < partitions; p++) {
+                final byte[][] meta = {keys[2 + p]};
+                retrying("create topic " + topic, c -> fcall(c, "create_partition", ScriptOutputType.INTEGER, meta));
+            }
+            retrying("create topic " + topic, c -> fcall(c, "register_topic", ScriptOutputType.INTEGER,
+                new byte[][] {keys[0], keys[1]}, args.toArray(new byte[0][])));
+            return;
+        }
         // repeating it is harmless: a second call finds the topic
         retrying("create topic " + topic, c -> fcall(c, "create_topic", ScriptOutputType.INTEGER, keys,
             args.toArray(new byte[0][])));
@@ -621,8 +711,18 @@ public final class ValkeyBackend implements Backend {
             keys[2 + 2 * p] = pk[0];
             keys[3 + 2 * p] = pk[1];
         }
-        retrying("delete topic " + topic, c -> fcall(c, "delete_topic", ScriptOutputType.INTEGER, keys,
-            bytes(topic)));
+        if (cluster) {
+            // unregistered first, so the topic is gone before its partitions are
+            retrying("delete topic " + topic, c -> fcall(c, "delete_topic", ScriptOutputType.INTEGER,
+                new byte[][] {keys[0], keys[1]}, bytes(topic)));
+            for (int p = 0; p < partitions; p++) {
+                final byte[][] pk = {keys[2 + 2 * p], keys[3 + 2 * p]};
+                retrying("delete topic " + topic, c -> c.del(pk));
+            }
+        } else {
+            retrying("delete topic " + topic, c -> fcall(c, "delete_topic", ScriptOutputType.INTEGER, keys,
+                bytes(topic)));
+        }
         for (int p = 0; p < partitions; p++) {
             // the cleaner's keys of the partition (end notes, a compaction copy and its lock)
             final String base = prefix + ":{" + topic + ":" + p + "}:";
@@ -736,7 +836,7 @@ public final class ValkeyBackend implements Backend {
             return firsts;
         }
         once("append to " + partitions, c -> {
-            final io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> async = connection().async();
+            final RedisClusterAsyncCommands<byte[], byte[]> async = async(connection());
             final List<RedisFuture<Long>> replies = new ArrayList<>();
             for (int i = 0; i < partitions.size(); i++) {
                 replies.add(async.fcall(LIBRARY + "_append", ScriptOutputType.INTEGER, keys.get(i), args.get(i)));
@@ -774,7 +874,7 @@ public final class ValkeyBackend implements Backend {
         final Map<TopicPartition, Long> firsts = new LinkedHashMap<>();
         final List<java.util.concurrent.CompletableFuture<Void>> replies = new ArrayList<>();
         try {
-            final StatefulRedisConnection<byte[], byte[]> c = connection();
+            final StatefulConnection<byte[], byte[]> c = connection();
             final Object[] last = lastAsync.get(); // this thread's previous send: its connection and its outcome
             if (last != null && last[0] != c) {
                 // the connection changed: the previous send must be settled, and well, before anything goes on the
@@ -789,7 +889,7 @@ public final class ValkeyBackend implements Backend {
             final PreparedAppends prepared = new PreparedAppends(batches, firsts);
             for (int i = 0; i < prepared.partitions.size(); i++) {
                 final TopicPartition tp = prepared.partitions.get(i);
-                final RedisFuture<Long> reply = c.async().fcall(LIBRARY + "_append", ScriptOutputType.INTEGER,
+                final RedisFuture<Long> reply = async(c).fcall(LIBRARY + "_append", ScriptOutputType.INTEGER,
                     prepared.keys.get(i), prepared.args.get(i));
                 replies.add(reply.toCompletableFuture().thenAccept(first -> {
                     synchronized (firsts) {
@@ -998,7 +1098,7 @@ public final class ValkeyBackend implements Backend {
     }
 
     private PendingRead sendRead(final byte[][] keys, final long from, final int count) {
-        final io.lettuce.core.api.async.RedisAsyncCommands<byte[], byte[]> async = connection().async();
+        final RedisClusterAsyncCommands<byte[], byte[]> async = async(connection());
         final RedisFuture<List<KeyValue<byte[], byte[]>>> meta = async.hmget(keys[1], bytes("start"), bytes("end"));
         final RedisFuture<List<StreamMessage<byte[], byte[]>>> entries = async.xrange(keys[0],
             Range.from(Range.Boundary.excluding("0-" + from), Range.Boundary.<String>unbounded()),
@@ -1121,6 +1221,9 @@ public final class ValkeyBackend implements Backend {
 
     @Override
     public CommitResult commit(final CommitUnit unit) {
+        if (cluster) {
+            return commitInSteps(unit);
+        }
         final Map<TopicPartition, List<RawRecord>> byPartition = unit.recordsByPartition();
         final List<TopicPartition> written = new ArrayList<>(byPartition.keySet());
         final byte[][] keys = new byte[2 + 2 * written.size()][];
@@ -1190,6 +1293,175 @@ public final class ValkeyBackend implements Backend {
         return CommitResult.committed(unit, first, next);
     }
 
+    // ------------------------------------------------------------------------------------------------ cluster commits
+
+    /**
+     * A commit on Valkey Cluster, where one call may only touch keys of one slot. First, in the group's slot, one call
+     * checks the epochs, adds the unit (its entries by partition) to the committing thread's unit stream and stores
+     * the input offsets: the unit is committed. Then each destination partition applies the unit in its own slot
+     * ({@code apply_unit}), unless it already has it: a partition keeps, per unit stream, the last unit it applied,
+     * and a stream's units are applied in order. Finally the unit leaves its stream. Whoever finds a unit still in a
+     * stream (a committer that died between the steps) applies it again, harmlessly ({@link #settle}); a task
+     * settles its group before it restores, so its state never misses a committed unit.
+     */
+    private CommitResult commitInSteps(final CommitUnit unit) {
+        final Map<TopicPartition, List<RawRecord>> byPartition = unit.recordsByPartition();
+        final List<TopicPartition> written = new ArrayList<>(byPartition.keySet());
+        final byte[] streams = bytes(groupKey(unit.group(), "unitstreams"));
+        final byte[] stream = bytes(groupKey(unit.group(), "units:" + Thread.currentThread().getName()));
+        final byte[][] keys = {bytes(groupKey(unit.group(), "epochs")), bytes(groupKey(unit.group(), "offsets")), stream,
+            streams};
+        final List<byte[]> args = new ArrayList<>();
+        args.add(bytes(unit.tasks().size()));
+        unit.tasks().forEach((task, epoch) -> {
+            args.add(bytes(task));
+            args.add(bytes(epoch));
+        });
+        args.add(bytes(unit.offsets().size()));
+        unit.offsets().forEach((tp, offset) -> {
+            args.add(offsetField(tp));
+            args.add(bytes(offset));
+        });
+        final List<List<byte[]>> entriesByPartition = new ArrayList<>();
+        for (int i = 0; i < written.size(); i++) {
+            final TopicPartition tp = written.get(i);
+            if (tp.partition() < 0) {
+                throw new BackendException("No partition " + tp.partition() + " in topic " + tp.topic());
+            }
+            if (plain.isPlain(tp.topic())) {
+                throw new BackendException("Plain topic " + tp.topic() + " cannot be written by an exactly-once "
+                    + "commit on Valkey Cluster (its stream has no slot of PSPF's to record the unit in); write it at "
+                    + "at_least_once, or use a standalone server");
+            }
+            final List<byte[]> entries = new ArrayList<>();
+            entries(byPartition.get(tp), entries);
+            entriesByPartition.add(entries);
+            args.add(bytes("d" + i));
+            args.add(bytes(tp.partition() + ":" + tp.topic()));
+            args.add(bytes("e" + i));
+            args.add(packEntries(entries));
+        }
+        // every destination must exist before the unit is committed (the check the one-step commit makes in its call)
+        for (final TopicPartition tp : written) {
+            final byte[] meta = partitionKeys(tp.topic(), tp.partition())[1];
+            if (!retrying("check partition " + tp, c -> c.hexists(meta, bytes("end")))) {
+                throw new BackendException("Unknown partition " + tp + " in the commit of " + unit.tasks().keySet());
+            }
+        }
+        written.forEach(this::forgetReadAhead);
+        final List<Object> reply = once("commit of " + unit.tasks().keySet(), c -> fcall(c, "commit_unit",
+            ScriptOutputType.MULTI, keys, args.toArray(new byte[0][])));
+        if ("FENCED".equals(new String((byte[]) reply.get(0), StandardCharsets.US_ASCII))) {
+            return CommitResult.fencedResult();
+        }
+        final byte[] unitId = (byte[]) reply.get(1);
+        final Map<TopicPartition, Long> first = new LinkedHashMap<>();
+        final Map<TopicPartition, Long> next = new LinkedHashMap<>();
+        for (int i = 0; i < written.size(); i++) {
+            final TopicPartition tp = written.get(i);
+            final Long firstOffset = applyUnit(stream, unitId, tp, entriesByPartition.get(i));
+            if (firstOffset == null) {
+                // applied by someone settling the group meanwhile: where it landed is not known here
+                throw new BackendException(display + ": the commit of " + unit.tasks().keySet() + " reached " + tp
+                    + " through another instance; outcome known only to the partitions");
+            }
+            if (firstOffset >= 0) {
+                first.put(tp, firstOffset);
+                next.put(tp, firstOffset + byPartition.get(tp).size());
+            }
+        }
+        once("finish the commit of " + unit.tasks().keySet(), c -> fcall(c, "unit_done", ScriptOutputType.INTEGER,
+            new byte[][] {stream, streams}, unitId));
+        return CommitResult.committed(unit, first, next);
+    }
+
+    /**
+     * Applies a unit's entries to one partition: the first offset they got, null if it had them already, or -1 if the
+     * partition's topic was deleted since the unit was committed.
+     */
+    private Long applyUnit(final byte[] stream, final byte[] unitId, final TopicPartition tp, final List<byte[]> entries) {
+        final byte[][] pk = partitionKeys(tp.topic(), tp.partition());
+        final byte[][] args = new byte[3 + entries.size()][];
+        args[0] = stream;
+        args[1] = unitId;
+        args[2] = bytes(entries.size() / 2);
+        for (int j = 0; j < entries.size(); j++) {
+            args[3 + j] = entries.get(j);
+        }
+        forgetReadAhead(tp);
+        final List<Object> reply;
+        try {
+            reply = once("apply a commit to " + tp, c -> fcall(c, "apply_unit", ScriptOutputType.MULTI, pk, args));
+        } catch (final BackendException e) {
+            if (e.getMessage() != null && e.getMessage().contains("UNKNOWN_PARTITION")
+                || e.getMessage() != null && e.getMessage().startsWith(new String(pk[0], StandardCharsets.UTF_8))) {
+                // the topic was deleted after the unit was committed: its records have nowhere to go
+                LOG.warn("{}: {} was deleted; the records a commit wrote to it are dropped", display, tp);
+                return -1L;
+            }
+            throw e;
+        }
+        return "DUP".equals(new String((byte[]) reply.get(0), StandardCharsets.US_ASCII)) ? null : (Long) reply.get(1);
+    }
+
+    /** (count, batch) pairs as one value: per item a 4-byte length, then its bytes. */
+    private static byte[] packEntries(final List<byte[]> entries) {
+        int size = 0;
+        for (final byte[] e : entries) {
+            size += 4 + e.length;
+        }
+        final java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(size);
+        for (final byte[] e : entries) {
+            out.putInt(e.length).put(e);
+        }
+        return out.array();
+    }
+
+    private static List<byte[]> unpackEntries(final byte[] packed) {
+        final List<byte[]> entries = new ArrayList<>();
+        final java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(packed);
+        while (in.hasRemaining()) {
+            final byte[] e = new byte[in.getInt()];
+            in.get(e);
+            entries.add(e);
+        }
+        return entries;
+    }
+
+    /**
+     * Applies every unit still waiting in the group's unit streams to its partitions, in each stream's order (those of
+     * committers that died between the two steps of a commit, or are applying them right now: applying twice is
+     * harmless). Called before a task restores its state.
+     */
+    @Override
+    public void settle(final String group) {
+        if (!cluster) {
+            return;
+        }
+        final byte[] streams = bytes(groupKey(group, "unitstreams"));
+        final Set<byte[]> pending = retrying("list the unit streams of " + group, c -> c.smembers(streams));
+        for (final byte[] stream : pending) {
+            final List<StreamMessage<byte[], byte[]>> units = retrying("read the units of " + group,
+                c -> c.xrange(stream, Range.create("-", "+")));
+            for (final StreamMessage<byte[], byte[]> unit : units) {
+                final Map<String, byte[]> fields = new HashMap<>();
+                unit.getBody().forEach((k, v) -> fields.put(new String(k, StandardCharsets.UTF_8), v));
+                for (int i = 0; fields.containsKey("d" + i); i++) {
+                    final String destination = new String(fields.get("d" + i), StandardCharsets.UTF_8);
+                    final int colon = destination.indexOf(':');
+                    final TopicPartition tp = new TopicPartition(destination.substring(colon + 1),
+                        Integer.parseInt(destination.substring(0, colon)));
+                    applyUnit(stream, bytes(unit.getId()), tp, unpackEntries(fields.get("e" + i)));
+                }
+                final byte[] id = bytes(unit.getId());
+                once("finish a unit of " + group, c -> fcall(c, "unit_done", ScriptOutputType.INTEGER,
+                    new byte[][] {stream, streams}, id));
+                LOG.info("{}: applied unit {} of {} left by its committer", display, unit.getId(),
+                    new String(stream, StandardCharsets.UTF_8));
+            }
+        }
+    }
+
     @Override
     public GroupMembership join(final String group, final String memberId) {
         return new ValkeyMembership(this, group, memberId, ValkeySettings.sessionTimeoutMs(configs));
@@ -1209,7 +1481,7 @@ public final class ValkeyBackend implements Backend {
             }
             closed = true;
         }
-        final StatefulRedisConnection<byte[], byte[]> c = connection;
+        final StatefulConnection<byte[], byte[]> c = connection;
         if (c != null) {
             c.close();
         }

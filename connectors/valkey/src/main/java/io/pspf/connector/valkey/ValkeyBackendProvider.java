@@ -58,6 +58,34 @@ public class ValkeyBackendProvider implements BackendProvider {
         return uri;
     }
 
+    /**
+     * {@code valkey+cluster://host:port,host:port,...}: a Valkey Cluster, its topology learnt from any of the nodes
+     * given (user and password as for a single server: in the URI's first node or the settings).
+     */
+    public static final class Cluster extends ValkeyBackendProvider {
+        @Override
+        public String scheme() {
+            return "valkey+cluster";
+        }
+
+        @Override
+        public Backend create(final String location, final Map<String, Object> configs) {
+            final ValkeySettings settings = new ValkeySettings(configs);
+            if (!location.startsWith("//") || location.length() < 3) {
+                throw new ConfigException(BACKEND_CONFIG, scheme() + ":" + location.replaceFirst("^(//)?[^@/]*@", "$1***@"),
+                    "expected valkey+cluster://host:port,host:port,...");
+            }
+            final String body = location.substring(2);
+            final int at = body.lastIndexOf('@');
+            final String credentials = at < 0 ? "" : body.substring(0, at + 1);
+            final java.util.List<io.lettuce.core.RedisURI> uris = new java.util.ArrayList<>();
+            for (final String node : body.substring(at + 1).split(",")) {
+                uris.add(new ValkeyBackendProvider().uri("//" + credentials + node.trim(), settings));
+            }
+            return new ValkeyBackend(uris, true, settings, configs);
+        }
+    }
+
     /** {@code valkeys://host:port}: the same over TLS. */
     public static final class Tls extends ValkeyBackendProvider {
         public Tls() {

@@ -29,6 +29,33 @@ local function create_topic(keys, args)
   return 1
 end
 
+-- Valkey Cluster, where a call's keys share a slot: topics are made in steps, each repeatable.
+-- keys: a partition's meta hash. Creates it empty unless it exists.
+local function create_partition(keys, args)
+  if redis.call('EXISTS', keys[1]) == 0 then
+    redis.call('HSET', keys[1], 'start', 0, 'end', 0)
+    return 1
+  end
+  return 0
+end
+
+-- keys: topics hash, topic config hash; args: topic, partition count, then config name/value pairs. Registers a
+-- topic whose partitions were made (create_partition); an existing topic must have the same partition count.
+local function register_topic(keys, args)
+  local existing = redis.call('HGET', keys[1], args[1])
+  if existing then
+    if tonumber(existing) ~= tonumber(args[2]) then
+      return fail('PARTITIONS', 'Topic ' .. args[1] .. ' exists with ' .. existing .. ' partitions, not ' .. args[2])
+    end
+    return 0
+  end
+  redis.call('HSET', keys[1], args[1], args[2])
+  for i = 3, #args, 2 do
+    redis.call('HSET', keys[2], args[i], args[i + 1])
+  end
+  return 1
+end
+
 -- keys: topics hash, topic config hash, then the stream and meta keys of every partition
 -- args: topic
 local function delete_topic(keys, args)
@@ -233,6 +260,79 @@ local function compact_swap(keys, args)
   return 1
 end
 
+-- Cluster commits, in two steps (keys of one call share a slot). The first, in the group's slot: checks the epochs,
+-- adds the unit (its records by partition) to the committing thread's unit stream, and stores the input offsets.
+-- keys: epochs hash, offsets hash, the thread's unit stream, the set of unit streams. args: task count, (task, epoch)
+-- per task, offset count, (field, offset) per offset, then the unit's field/value pairs. Returns {'FENCED'} or
+-- {'OK', unit id}.
+local function commit_unit(keys, args)
+  local i = 1
+  local tasks = tonumber(args[i])
+  i = i + 1
+  for _ = 1, tasks do
+    local stored = tonumber(redis.call('HGET', keys[1], args[i])) or 0
+    if stored ~= tonumber(args[i + 1]) then
+      return {'FENCED'}
+    end
+    i = i + 2
+  end
+  local offsets = tonumber(args[i])
+  local offsets_at = i + 1
+  i = offsets_at + 2 * offsets
+  local call = {'XADD', keys[3], '*'}
+  for j = i, #args do
+    call[#call + 1] = args[j]
+  end
+  if #call == 3 then
+    call[#call + 1] = 'none'
+    call[#call + 1] = ''
+  end
+  local id = redis.call(unpack(call))
+  for j = offsets_at, offsets_at + 2 * offsets - 1, 2 do
+    redis.call('HSET', keys[2], args[j], args[j + 1])
+  end
+  redis.call('SADD', keys[4], keys[3])
+  return {'OK', id}
+end
+
+-- Whether stream ID a ('ms-seq') is at or below b.
+local function id_at_or_below(a, b)
+  local am, as = string.match(a, '(%d+)-(%d+)')
+  local bm, bs = string.match(b, '(%d+)-(%d+)')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as <= bs)
+end
+
+-- The second step, in a destination partition's slot: appends a unit's entries for this partition unless the
+-- partition already has this unit (or a later one of the same unit stream: a stream's units are applied in order).
+-- keys: stream, meta; args: the unit stream's key, the unit id, then the entry count and (count, batch) pairs.
+-- Returns {'OK', first offset} or {'DUP'}.
+local function apply_unit(keys, args)
+  local e = redis.call('HGET', keys[2], 'end')
+  if not e then
+    return fail('UNKNOWN_PARTITION', keys[1])
+  end
+  local field = 'unit:' .. args[1]
+  local applied = redis.call('HGET', keys[2], field)
+  if applied and id_at_or_below(args[2], applied) then
+    return {'DUP'}
+  end
+  local _, first = add_entries(keys[1], keys[2], 'b', args, 3, tonumber(e))
+  redis.call('HSET', keys[2], field, args[2])
+  return {'OK', first}
+end
+
+-- Once a unit is in every destination: removes it; a unit stream left empty leaves the set (a later commit_unit
+-- adds it again). The empty stream itself stays: it keeps its last ID, so the IDs of later units keep growing even
+-- if the server's clock goes back. keys: the unit stream, the set of unit streams; args: the unit id.
+local function unit_done(keys, args)
+  redis.call('XDEL', keys[1], args[1])
+  if redis.call('XLEN', keys[1]) == 0 then
+    redis.call('SREM', keys[2], keys[1])
+  end
+  return 1
+end
+
 -- Makes the caller a task's owner. keys: epochs hash; args: task. Returns the new epoch.
 local function fence(keys, args)
   return redis.call('HINCRBY', keys[1], args[1], 1)
@@ -337,6 +437,11 @@ redis.register_function('pspf_v1_append_plain', append_plain)
 redis.register_function('pspf_v1_commit', commit)
 redis.register_function('pspf_v1_delete_before', delete_before)
 redis.register_function('pspf_v1_fence', fence)
+redis.register_function('pspf_v1_create_partition', create_partition)
+redis.register_function('pspf_v1_register_topic', register_topic)
+redis.register_function('pspf_v1_commit_unit', commit_unit)
+redis.register_function('pspf_v1_apply_unit', apply_unit)
+redis.register_function('pspf_v1_unit_done', unit_done)
 redis.register_function('pspf_v1_compact_swap', compact_swap)
 redis.register_function('pspf_v1_fence_leased', fence_leased)
 redis.register_function('pspf_v1_heartbeat', heartbeat)
