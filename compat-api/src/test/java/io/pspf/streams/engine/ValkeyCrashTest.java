@@ -45,7 +45,7 @@ class ValkeyCrashTest {
         return Map.of("pspf.backend", server.uri(), "pspf.valkey.key.prefix", prefix);
     }
 
-    private List<String> options(final Map<String, Object> backend, final String instance, final String... more) {
+    private static List<String> options(final Map<String, Object> backend, final String instance, final String... more) {
         final List<String> options = new ArrayList<>(List.of("--instance", instance));
         backend.forEach((k, v) -> {
             options.add("--set");
@@ -57,7 +57,8 @@ class ValkeyCrashTest {
     }
 
     /** Marks the input complete, runs an instance that finishes every task, and checks its store dump. */
-    private void finish(final CrashWorkload workload, final Map<String, Object> backend) throws Exception {
+    private static void finish(final Path dir, final CrashWorkload workload, final Map<String, Object> backend)
+        throws Exception {
         Files.writeString(dir.resolve("input-complete"), "");
         final Process last = CrashWorkload.startApp(dir, "exactly_once_v2", options(backend, "last", "--until-done",
             "--tasks", String.valueOf(PARTITIONS), "--stores", "stores-last.txt"));
@@ -81,7 +82,12 @@ class ValkeyCrashTest {
      */
     @Test
     void threeInstancesOneKilledAndANewOneJoining() throws Exception {
-        final Map<String, Object> backend = backend(server, "crash" + PREFIXES.incrementAndGet());
+        threeInstancesOneKilledAndANewOneJoining(dir, backend(server, "crash" + PREFIXES.incrementAndGet()));
+    }
+
+    /** The scenario above on any Valkey deployment ({@code backend}: {@code pspf.backend} and a key prefix). */
+    static void threeInstancesOneKilledAndANewOneJoining(final Path dir, final Map<String, Object> backend)
+        throws Exception {
         final Random random = new Random(11);
         final CrashWorkload workload = new CrashWorkload(random, KEYS, backend, PARTITIONS);
         workload.produce(20_000);
@@ -109,7 +115,7 @@ class ValkeyCrashTest {
                 }
             }
             assertEquals(300_000, workload.produced());
-            finish(workload, backend);
+            finish(dir, workload, backend);
             for (final Process p : List.of(b, c, d)) {
                 assertTrue(p.waitFor(120, TimeUnit.SECONDS), "an instance finished");
                 assertEquals(0, p.exitValue());
@@ -143,7 +149,7 @@ class ValkeyCrashTest {
                 }
                 assertTrue(app.isAlive(), "the application survived the server's restarts");
                 stop(app);
-                finish(workload, backend);
+                finish(dir, workload, backend);
             } finally {
                 stop(app);
             }
@@ -177,7 +183,7 @@ class ValkeyCrashTest {
             assertTrue(zombie.isAlive(), "the woken instance carries on");
             workload.produce(20_000);
             stop(zombie);
-            finish(workload, backend);
+            finish(dir, workload, backend);
             assertTrue(other.waitFor(120, TimeUnit.SECONDS));
         } finally {
             stop(zombie, other);
