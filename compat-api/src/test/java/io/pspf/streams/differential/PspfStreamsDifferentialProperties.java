@@ -108,6 +108,11 @@ class PspfStreamsDifferentialProperties {
                     long time = 1_000_000L;
                     for (int i = 0; i < gapList.size(); i++) {
                         time += gapList.get(i);
+                        // records of two topics with one timestamp: Kafka Streams picks either first (its partition
+                        // group orders by timestamp only) and the test driver the one piped first, so no such ties
+                        if (i > 0 && gapList.get(i) == 0 && !ts.get(i).equals(ts.get(i - 1))) {
+                            time++;
+                        }
                         in.add(new In(ts.get(i), ks.get(i), ls.get(i), time));
                     }
                     return in;

@@ -26,6 +26,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class ValkeyDifferentialProperties {
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static ValkeyServer server;
+    private static io.pspf.connector.valkey.ValkeyCluster cluster;
 
     @BeforeContainer
     static void startServer() throws Exception {
@@ -37,12 +38,16 @@ class ValkeyDifferentialProperties {
             return;
         }
         server = ValkeyServer.start();
+        cluster = io.pspf.connector.valkey.ValkeyCluster.start(3);
     }
 
     @AfterContainer
     static void stopServer() {
         if (server != null) {
             server.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -56,6 +61,17 @@ class ValkeyDifferentialProperties {
                                                          @ForAll("inputs") final List<In> inputs) throws Exception {
         Assume.that(server != null);
         final Map<String, Object> backend = Map.of("pspf.backend", server.uri(), "pspf.valkey.key.prefix",
+            "differential-" + RUNS.incrementAndGet());
+        assertEquals(PspfStreamsDifferentialProperties.kafka(shape, inputs),
+            PspfStreamsDifferentialProperties.pspf(shape, inputs, backend), shape + " on " + inputs);
+    }
+
+    /** The same on a three-primary Valkey Cluster, where commits land in two steps. */
+    @Property(tries = 8)
+    void pspfStreamsOnValkeyClusterWritesWhatKafkasDriverWrites(@ForAll final Shape shape,
+                                                                @ForAll("inputs") final List<In> inputs) throws Exception {
+        Assume.that(cluster != null);
+        final Map<String, Object> backend = Map.of("pspf.backend", cluster.uri(), "pspf.valkey.key.prefix",
             "differential-" + RUNS.incrementAndGet());
         assertEquals(PspfStreamsDifferentialProperties.kafka(shape, inputs),
             PspfStreamsDifferentialProperties.pspf(shape, inputs, backend), shape + " on " + inputs);
