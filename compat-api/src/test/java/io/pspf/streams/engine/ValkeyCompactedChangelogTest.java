@@ -92,11 +92,14 @@ class ValkeyCompactedChangelogTest {
         }
     }
 
+    /** The store's counts; none while the task is not created yet (the store is not available then). */
     private static Map<String, Long> counts(final PspfStreams streams) {
         final Map<String, Long> counts = new HashMap<>();
         try (KeyValueIterator<String, Long> all = streams.store(StoreQueryParameters.fromNameAndType("counts",
             QueryableStoreTypes.<String, Long>keyValueStore())).all()) {
             all.forEachRemaining(kv -> counts.put(kv.key, kv.value));
+        } catch (final org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+            return Map.of();
         }
         return counts;
     }
@@ -144,6 +147,10 @@ class ValkeyCompactedChangelogTest {
             final long deadline = System.currentTimeMillis() + 30_000;
             while (second.state() != PspfStreams.State.RUNNING) {
                 assertTrue(System.currentTimeMillis() < deadline, "the second instance to run");
+                Thread.sleep(20);
+            }
+            while (counts(second).isEmpty()) {
+                assertTrue(System.currentTimeMillis() < deadline, "the second instance's store");
                 Thread.sleep(20);
             }
             assertEquals(expected, counts(second));

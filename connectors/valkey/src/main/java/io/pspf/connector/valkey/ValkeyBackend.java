@@ -206,6 +206,8 @@ public final class ValkeyBackend implements Backend {
     }
 
     private final ValkeyCleaner cleaner;
+    /** Names this backend's unit streams on a cluster (see {@link #commitInSteps}). */
+    private final String instanceId = java.util.UUID.randomUUID().toString();
     private final long cleanerIntervalMs;
 
     private static long parseInterval(final Object value) {
@@ -1308,7 +1310,9 @@ public final class ValkeyBackend implements Backend {
         final Map<TopicPartition, List<RawRecord>> byPartition = unit.recordsByPartition();
         final List<TopicPartition> written = new ArrayList<>(byPartition.keySet());
         final byte[] streams = bytes(groupKey(unit.group(), "unitstreams"));
-        final byte[] stream = bytes(groupKey(unit.group(), "units:" + Thread.currentThread().getName()));
+        // one stream per committing thread of this backend: thread names alone may repeat across processes (a
+        // client.id shared by instances), and two committers on one stream could see each other's units as applied
+        final byte[] stream = bytes(groupKey(unit.group(), "units:" + instanceId + ":" + Thread.currentThread().getName()));
         final byte[][] keys = {bytes(groupKey(unit.group(), "epochs")), bytes(groupKey(unit.group(), "offsets")), stream,
             streams};
         final List<byte[]> args = new ArrayList<>();

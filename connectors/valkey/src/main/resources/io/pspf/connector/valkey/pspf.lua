@@ -288,6 +288,7 @@ local function commit_unit(keys, args)
     call[#call + 1] = ''
   end
   local id = redis.call(unpack(call))
+  redis.call('PERSIST', keys[3])
   for j = offsets_at, offsets_at + 2 * offsets - 1, 2 do
     redis.call('HSET', keys[2], args[j], args[j + 1])
   end
@@ -323,12 +324,14 @@ local function apply_unit(keys, args)
 end
 
 -- Once a unit is in every destination: removes it; a unit stream left empty leaves the set (a later commit_unit
--- adds it again). The empty stream itself stays: it keeps its last ID, so the IDs of later units keep growing even
--- if the server's clock goes back. keys: the unit stream, the set of unit streams; args: the unit id.
+-- adds it again). The empty stream itself stays for a day (a commit_unit makes it lasting again): it keeps its last
+-- ID, so the IDs of its later units keep growing even if the server's clock goes back, and the stream of a process
+-- that ended goes away. keys: the unit stream, the set of unit streams; args: the unit id.
 local function unit_done(keys, args)
   redis.call('XDEL', keys[1], args[1])
   if redis.call('XLEN', keys[1]) == 0 then
     redis.call('SREM', keys[2], keys[1])
+    redis.call('PEXPIRE', keys[1], 86400000)
   end
   return 1
 end
