@@ -422,6 +422,15 @@ final class ActiveTask implements RecordSink {
             }
             sum += end;
         }
+        // a store whose changelog is a source topic reflects it up to the committed input offset
+        for (final Map.Entry<String, TopicPartition> e : spec.sourceChangelogs.entrySet()) {
+            final StateStore store = task.stores().get(e.getKey());
+            if (store == null || !store.persistent()) {
+                return -1;
+            }
+            final Long committed = committedInputs.get(e.getValue());
+            sum += committed == null ? 0 : committed;
+        }
         return sum;
     }
 

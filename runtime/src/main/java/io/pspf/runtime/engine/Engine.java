@@ -416,6 +416,13 @@ public final class Engine {
         for (final TaskId id : owned) {
             sums.put(id, RUNNING);
         }
+        // a task the assignment moved here, whose standby waits for the previous owner to let it go: reported as run
+        // here, so that a lag measured during the hand-over cannot move it back
+        for (final TaskId id : assignment.active(memberId())) {
+            if (sums.containsKey(id) && standbys.offsetSums().containsKey(id)) {
+                sums.put(id, RUNNING);
+            }
+        }
         for (final Map.Entry<TaskId, Long> e : sums.entrySet()) {
             out.append(e.getKey()).append(' ').append(e.getValue()).append('\n');
         }
@@ -472,10 +479,21 @@ public final class Engine {
         return TaskAssignor.assign(clients, ids, stateful, previous, numStandbys, acceptableRecoveryLag, maxWarmups);
     }
 
+    /**
+     * How far a task's state goes when fully caught up: its changelogs' ends, and for a store whose changelog is a
+     * source topic the committed input offset (what a restore replays up to).
+     */
     private long changelogEndSum(final TaskSpec spec) {
         long sum = 0;
         for (final TopicPartition tp : spec.changelogs.values()) {
             sum += backend.logEndOffset(tp.topic(), tp.partition());
+        }
+        if (!spec.sourceChangelogs.isEmpty()) {
+            final Map<TopicPartition, Long> committed = backend.committedOffsets(config.applicationId,
+                spec.sourceChangelogs.values());
+            for (final TopicPartition tp : spec.sourceChangelogs.values()) {
+                sum += committed.getOrDefault(tp, 0L);
+            }
         }
         return sum;
     }

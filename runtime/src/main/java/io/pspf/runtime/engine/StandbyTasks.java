@@ -24,9 +24,10 @@ import io.pspf.runtime.task.StreamTask;
  * stores are and applies them, and commits the stores with the offsets they reflect every {@code commit.interval.ms}.
  * When the task becomes active here, the standby closes first and the active task restores only the gap left.
  *
- * <p>Concurrency: everything runs under this object's monitor, one batch at a time; a stream thread about to create an
- * active task calls {@link #promote}, which waits for the batch in hand at most. A task held by a stream thread is
- * never opened as a standby.
+ * <p>Concurrency: the standby tasks are opened, updated and closed under this object's monitor, one task's batch at a
+ * time; a stream thread about to create an active task calls {@link #promote}, which waits for the batch in hand at
+ * most. Everything else (the engine's group thread, metadata, queries' lookups) reads a snapshot taken after each
+ * change and never waits. A task held by a stream thread is never opened as a standby.
  */
 final class StandbyTasks extends Thread {
     private static final Logger LOG = LoggerFactory.getLogger(StandbyTasks.class);
@@ -34,8 +35,9 @@ final class StandbyTasks extends Thread {
     private static final long LIMIT_REFRESH_MS = 100;
 
     private final Engine engine;
-    private final Map<TaskId, Standby> tasks = new TreeMap<>();
-    private Map<TaskId, TaskSpec> wanted = Map.of();
+    /** The open standby tasks; changed under this object's monitor. */
+    private final Map<TaskId, Standby> tasks = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private volatile Map<TaskId, TaskSpec> wanted = Map.of();
     private volatile boolean stop;
     private volatile StandbyUpdateListener listener = NO_LISTENER;
 
@@ -66,75 +68,100 @@ final class StandbyTasks extends Thread {
     }
 
     /** The standby and warm-up tasks this instance should keep (tasks held by a stream thread wait until let go). */
-    synchronized void assign(final Map<TaskId, TaskSpec> wanted) {
+    void assign(final Map<TaskId, TaskSpec> wanted) {
         this.wanted = Map.copyOf(wanted);
-        notifyAll();
+        java.util.concurrent.locks.LockSupport.unpark(this);
     }
 
     /** Closes the standby of a task that is about to become active here; returns once it is closed. */
-    synchronized void promote(final TaskId id) {
-        final Standby standby = tasks.remove(id);
-        if (standby != null) {
-            standby.close(StandbyUpdateListener.SuspendReason.PROMOTED);
+    void promote(final TaskId id) {
+        synchronized (this) {
+            final Standby standby = tasks.remove(id);
+            if (standby != null) {
+                standby.close(StandbyUpdateListener.SuspendReason.PROMOTED);
+                publish();
+            }
         }
     }
 
-    /** The open standby tasks. */
-    synchronized Set<TaskId> taskIds() {
-        return new TreeSet<>(tasks.keySet());
+    /**
+     * What the other threads read of the standby tasks, replaced after every change: they never wait for the updater,
+     * which holds this object's monitor while it applies a batch.
+     */
+    private static final class Snapshot {
+        static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Map.of(), Map.of());
+        final Map<TaskId, Long> offsetSums;
+        final Map<TaskSpec, Set<String>> specs;
+        final Map<String, Map<TopicPartition, Long>> positions;
+        final Map<String, List<Map.Entry<Integer, StateStore>>> stores;
+
+        Snapshot(final Map<TaskId, Long> offsetSums, final Map<TaskSpec, Set<String>> specs,
+                 final Map<String, Map<TopicPartition, Long>> positions,
+                 final Map<String, List<Map.Entry<Integer, StateStore>>> stores) {
+            this.offsetSums = offsetSums;
+            this.specs = specs;
+            this.positions = positions;
+            this.stores = stores;
+        }
     }
 
-    /** The open standby tasks' specs and store names. */
-    synchronized Map<TaskSpec, Set<String>> specs() {
+    private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+    /** Takes a new snapshot; under this object's monitor. */
+    private void publish() {
+        final Map<TaskId, Long> sums = new HashMap<>();
         final Map<TaskSpec, Set<String>> specs = new TreeMap<>();
-        for (final Standby standby : tasks.values()) {
-            specs.put(standby.spec, new TreeSet<>(standby.task.stores().keySet()));
-        }
-        return specs;
-    }
-
-    /** Store name -> changelog partition -> the next offset the standby applies, for every open standby task. */
-    synchronized Map<String, Map<TopicPartition, Long>> changelogPositions() {
         final Map<String, Map<TopicPartition, Long>> positions = new TreeMap<>();
+        final Map<String, List<Map.Entry<Integer, StateStore>>> stores = new HashMap<>();
         for (final Standby standby : tasks.values()) {
+            sums.put(standby.spec.id, standby.offsetSum());
+            specs.put(standby.spec, new TreeSet<>(standby.task.stores().keySet()));
             for (final Map.Entry<String, TopicPartition> e : standby.spec.changelogs.entrySet()) {
                 positions.computeIfAbsent(e.getKey(), k -> new HashMap<>()).put(e.getValue(),
                     standby.positions.get(e.getKey()));
             }
+            for (final Map.Entry<String, StateStore> e : standby.task.stores().entrySet()) {
+                stores.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                    .add(Map.entry(standby.spec.id.partition(), e.getValue()));
+            }
         }
-        return positions;
+        snapshot = new Snapshot(sums, specs, positions, stores);
+    }
+
+    /** The open standby tasks. */
+    Set<TaskId> taskIds() {
+        final Set<TaskId> ids = new TreeSet<>();
+        snapshot.specs.keySet().forEach(spec -> ids.add(spec.id));
+        return ids;
+    }
+
+    /** The open standby tasks' specs and store names. */
+    Map<TaskSpec, Set<String>> specs() {
+        return snapshot.specs;
+    }
+
+    /** Store name -> changelog partition -> the next offset the standby applies, for every open standby task. */
+    Map<String, Map<TopicPartition, Long>> changelogPositions() {
+        return snapshot.positions;
     }
 
     /**
-     * Sum of the changelog offsets each open standby task's stores reflect. In-memory stores count too: their copy
-     * is what lets a warm-up finish, though it is rebuilt when the task becomes active (only persistent stores carry
-     * their state over).
+     * Per open standby task, the sum of the offsets its stores reflect of its changelogs (and of source topics serving
+     * as changelogs). In-memory stores count too: their copy is what lets a warm-up finish, though it is rebuilt when
+     * the task becomes active (only persistent stores carry their state over).
      */
-    synchronized Map<TaskId, Long> offsetSums() {
-        final Map<TaskId, Long> sums = new HashMap<>();
-        for (final Standby standby : tasks.values()) {
-            sums.put(standby.spec.id, standby.offsetSum());
-        }
-        return sums;
+    Map<TaskId, Long> offsetSums() {
+        return snapshot.offsetSums;
     }
 
-    /** A store of an open standby task (for interactive queries of stale stores), or null. */
-    synchronized List<Map.Entry<Integer, StateStore>> stores(final String storeName) {
-        final List<Map.Entry<Integer, StateStore>> found = new ArrayList<>();
-        for (final Standby standby : tasks.values()) {
-            final StateStore store = standby.task.stores().get(storeName);
-            if (store != null) {
-                found.add(Map.entry(standby.spec.id.partition(), store));
-            }
-        }
-        return found;
+    /** The stores of this name of the open standby tasks, by partition (for interactive queries of stale stores). */
+    List<Map.Entry<Integer, StateStore>> stores(final String storeName) {
+        return snapshot.stores.getOrDefault(storeName, List.of());
     }
 
     void shutdown() {
         stop = true;
-        synchronized (this) {
-            notifyAll();
-        }
+        java.util.concurrent.locks.LockSupport.unpark(this);
         try {
             join(30_000);
         } catch (final InterruptedException e) {
@@ -145,29 +172,40 @@ final class StandbyTasks extends Thread {
                 standby.close(StandbyUpdateListener.SuspendReason.MIGRATED);
             }
             tasks.clear();
+            publish();
         }
     }
 
     @Override
     public void run() {
+        long lastPublishMs = 0;
         while (!stop) {
             try {
                 synchronized (this) {
                     reconcile();
-                    int applied = 0;
-                    for (final Standby standby : tasks.values()) {
-                        applied += standby.update();
-                    }
-                    final long now = engine.time.milliseconds();
-                    for (final Standby standby : tasks.values()) {
-                        standby.commitIfDue(now);
-                    }
-                    if (applied == 0 && !stop) {
-                        wait(Math.max(1, Math.min(engine.config.pollMs, 100)));
+                }
+                // one task's batch at a time under the monitor, so a promotion or a query waits for one batch at most
+                int applied = 0;
+                for (final TaskId id : new ArrayList<>(tasks.keySet())) {
+                    synchronized (this) {
+                        final Standby standby = tasks.get(id);
+                        if (standby != null) {
+                            applied += standby.update();
+                            standby.commitIfDue(engine.time.milliseconds());
+                        }
                     }
                 }
-            } catch (final InterruptedException e) {
-                return;
+                final long now = engine.time.milliseconds();
+                if (applied > 0 && now - lastPublishMs >= 50 || applied == 0) {
+                    synchronized (this) {
+                        publish();
+                    }
+                    lastPublishMs = now;
+                }
+                if (applied == 0 && !stop) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(this,
+                        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(1, Math.min(engine.config.pollMs, 100))));
+                }
             } catch (final RuntimeException e) {
                 if (stop) {
                     return;
@@ -180,6 +218,7 @@ final class StandbyTasks extends Thread {
                         standby.closeQuietly();
                     }
                     tasks.clear();
+                    publish();
                 }
                 try {
                     Thread.sleep(1_000);
@@ -288,8 +327,8 @@ final class StandbyTasks extends Thread {
 
         long offsetSum() {
             long sum = 0;
-            for (final String store : spec.changelogs.keySet()) {
-                sum += positions.get(store);
+            for (final Long position : positions.values()) {
+                sum += position;
             }
             return sum;
         }

@@ -59,19 +59,21 @@ import io.pspf.runtime.backend.RawRecord;
  *
  * <pre>
  * key                              type    holds
- * &lt;p&gt;:{topics}                     hash    topic -&gt; partition count
- * &lt;p&gt;:{topics}:config:&lt;topic&gt;      hash    the topic's settings (Kafka's names)
+ * &lt;p&gt;:topics                       hash    topic -&gt; partition count
+ * &lt;p&gt;:topic:&lt;topic&gt;:config         hash    the topic's settings (Kafka's names)
  * &lt;p&gt;:{&lt;topic&gt;:&lt;n&gt;}:s              stream  partition n's records, entry ID 0-&lt;offset after the entry's last record&gt;
  * &lt;p&gt;:{&lt;topic&gt;:&lt;n&gt;}:m              hash    start (log start offset), end (log end offset)
- * &lt;p&gt;:{g:&lt;group&gt;}:offsets        hash    &lt;topic&gt;:&lt;n&gt; -&gt; committed offset
- * &lt;p&gt;:{g:&lt;group&gt;}:epochs         hash    task id -&gt; fencing epoch
- * &lt;p&gt;:{g:&lt;group&gt;}:members        zset    member id, score = its deadline (server time, ms)
- * &lt;p&gt;:{g:&lt;group&gt;}:reports        hash    member id -&gt; its last report (threads, state held)
- * &lt;p&gt;:{g:&lt;group&gt;}:assignment     hash    generation, assignment (written by the leader, compare-and-set)
- * &lt;p&gt;:{g:&lt;group&gt;}:lease:&lt;task&gt;   string  the member running the task, with a time to live
- * &lt;p&gt;:{g:&lt;group&gt;}:shutdown       string  server time (ms) of the last SHUTDOWN_APPLICATION request
+ * &lt;p&gt;:group:&lt;group&gt;:offsets        hash    &lt;topic&gt;:&lt;n&gt; -&gt; committed offset
+ * &lt;p&gt;:group:&lt;group&gt;:epochs         hash    task id -&gt; fencing epoch
+ * &lt;p&gt;:group:&lt;group&gt;:members        zset    member id, score = its deadline (server time, ms)
+ * &lt;p&gt;:group:&lt;group&gt;:reports        hash    member id -&gt; its last report (threads, state held)
+ * &lt;p&gt;:group:&lt;group&gt;:assignment     hash    generation, assignment (written by the leader, compare-and-set)
+ * &lt;p&gt;:group:&lt;group&gt;:lease:&lt;task&gt;   string  the member running the task, with a time to live
+ * &lt;p&gt;:group:&lt;group&gt;:shutdown       string  server time (ms) of the last SHUTDOWN_APPLICATION request
  * </pre>
- * ({@code <p>} is {@code pspf.valkey.key.prefix}, default {@code pspf}.)
+ * ({@code <p>} is {@code pspf.valkey.key.prefix}, default {@code pspf}.) On Valkey Cluster the registry's keys are
+ * {@code <p>:{topics}} and {@code <p>:{topics}:config:<topic>}, and a group's {@code <p>:{g:<group>}:...}: the hash
+ * tags put each in one slot.
  *
  * <p>Connections: commands that change nothing are retried on a new connection with growing pauses for up to
  * {@code pspf.valkey.retry.timeout.ms}; a write whose connection failed is never sent again (its outcome is unknown,
@@ -585,12 +587,15 @@ public final class ValkeyBackend implements Backend {
         return bytes(Long.toString(n));
     }
 
+    // On a cluster the registry's and each group's keys carry hash tags, to share a slot; a standalone server keeps
+    // the names it always had, so that data written by earlier versions stays readable.
+
     private byte[] topicsKey() {
-        return bytes(prefix + ":{topics}");
+        return bytes(cluster ? prefix + ":{topics}" : prefix + ":topics");
     }
 
     private byte[] configKey(final String topic) {
-        return bytes(prefix + ":{topics}:config:" + topic);
+        return bytes(cluster ? prefix + ":{topics}:config:" + topic : prefix + ":topic:" + topic + ":config");
     }
 
     /** The stream and meta keys of a partition. */
@@ -603,7 +608,7 @@ public final class ValkeyBackend implements Backend {
 
     /** A key of a group's own (offsets, epochs, members, leases, ...): all in one slot of a cluster. */
     String groupKey(final String group, final String suffix) {
-        return prefix + ":{g:" + group + "}:" + suffix;
+        return cluster ? prefix + ":{g:" + group + "}:" + suffix : prefix + ":group:" + group + ":" + suffix;
     }
 
     private static byte[] offsetField(final TopicPartition tp) {
@@ -638,7 +643,9 @@ public final class ValkeyBackend implements Backend {
         final List<byte[]> args = new ArrayList<>();
         args.add(bytes(topic));
         args.add(bytes(partitions));
-        topicConfigs.forEach((k, v) -> {
+        final Map<String, String> stored = new LinkedHashMap<>(cleaner.inherited());
+        stored.putAll(topicConfigs);
+        stored.forEach((k, v) -> {
             args.add(bytes(k));
             args.add(bytes(v));
         });
@@ -705,20 +712,25 @@ public final class ValkeyBackend implements Backend {
         if (partitions < 0) {
             return;
         }
-        final byte[][] keys = new byte[2 + 2 * partitions][];
+        // per partition: its stream and meta, and the cleaner's end notes and lock (a compaction copy expires)
+        final byte[][] keys = new byte[2 + 4 * partitions][];
         keys[0] = topicsKey();
         keys[1] = configKey(topic);
         for (int p = 0; p < partitions; p++) {
             final byte[][] pk = partitionKeys(topic, p);
-            keys[2 + 2 * p] = pk[0];
-            keys[3 + 2 * p] = pk[1];
+            final String base = new String(pk[0], StandardCharsets.UTF_8);
+            final String stem = base.substring(0, base.length() - 1);
+            keys[2 + 4 * p] = pk[0];
+            keys[3 + 4 * p] = pk[1];
+            keys[4 + 4 * p] = bytes(stem + "seen");
+            keys[5 + 4 * p] = bytes(stem + "cleaning");
         }
         if (cluster) {
-            // unregistered first, so the topic is gone before its partitions are
+            // unregistered first, so the topic is gone before its partitions are; each partition's keys in one call
             retrying("delete topic " + topic, c -> fcall(c, "delete_topic", ScriptOutputType.INTEGER,
                 new byte[][] {keys[0], keys[1]}, bytes(topic)));
             for (int p = 0; p < partitions; p++) {
-                final byte[][] pk = {keys[2 + 2 * p], keys[3 + 2 * p]};
+                final byte[][] pk = java.util.Arrays.copyOfRange(keys, 2 + 4 * p, 6 + 4 * p);
                 retrying("delete topic " + topic, c -> c.del(pk));
             }
         } else {
@@ -726,10 +738,6 @@ public final class ValkeyBackend implements Backend {
                 bytes(topic)));
         }
         for (int p = 0; p < partitions; p++) {
-            // the cleaner's keys of the partition (end notes, a compaction copy and its lock)
-            final String base = prefix + ":{" + topic + ":" + p + "}:";
-            retrying("delete the cleaner's keys of " + topic, c -> c.del(bytes(base + "seen"), bytes(base + "c"),
-                bytes(base + "cleaning")));
             partitionKeys.remove(new TopicPartition(topic, p));
             prefetched.remove(new TopicPartition(topic, p));
             forgetReadAhead(new TopicPartition(topic, p));

@@ -21,8 +21,9 @@ import io.lettuce.core.StreamMessage;
 import io.pspf.runtime.backend.RawRecord;
 
 /**
- * Retention and compaction of PSPF's topics on Valkey, as each topic's {@code cleanup.policy} says (the application's
- * settings, overridden by those the topic was created with), every {@code pspf.valkey.cleaner.interval.ms}:
+ * Retention and compaction of PSPF's topics on Valkey, as each topic's {@code cleanup.policy} says (the settings it was
+ * created with: its own, over those of its creator's configuration; else Kafka's defaults), every
+ * {@code pspf.valkey.cleaner.interval.ms}:
  *
  * <ul>
  *   <li>{@code delete}: records go from the front of a partition, a whole entry at a time, while the entry's newest
@@ -52,10 +53,30 @@ final class ValkeyCleaner {
     private final ValkeyBackend backend;
     private final Map<String, Object> appConfigs;
 
+    /** The settings a topic takes from the configuration of whoever creates it, unless it is given its own. */
+    static final java.util.Set<String> TOPIC_KEYS = java.util.Set.of("cleanup.policy", "retention.ms",
+        "retention.bytes", "delete.retention.ms", "segment.ms", "segment.bytes");
+
     ValkeyCleaner(final ValkeyBackend backend, final Map<String, Object> appConfigs) {
         this.backend = backend;
         this.appConfigs = appConfigs;
-        policy(Map.of()); // a bad application-level setting fails at start, naming its key
+        policy(inherited()); // a bad application-level setting fails at start, naming its key
+    }
+
+    /**
+     * The cleaning settings in the creator's configuration, which a topic created here keeps (with its own on top):
+     * as on Kafka, a topic's settings are fixed when it is made, so one application's settings never reach another's
+     * topics.
+     */
+    Map<String, String> inherited() {
+        final Map<String, String> inherited = new HashMap<>();
+        for (final String key : TOPIC_KEYS) {
+            final Object value = appConfigs.get(key);
+            if (value != null) {
+                inherited.put(key, value.toString());
+            }
+        }
+        return inherited;
     }
 
     /** The cleaning settings of a topic: its own, else the application's, else Kafka's defaults. */
@@ -101,13 +122,9 @@ final class ValkeyCleaner {
             number(topicConfigs, "segment.ms", 7L * 24 * 3600 * 1000), number(topicConfigs, "segment.bytes", 1L << 30));
     }
 
-    private String setting(final Map<String, String> topicConfigs, final String key, final String otherwise) {
+    private static String setting(final Map<String, String> topicConfigs, final String key, final String otherwise) {
         final String own = topicConfigs.get(key);
-        if (own != null) {
-            return own;
-        }
-        final Object app = appConfigs.get(key);
-        return app == null ? otherwise : app.toString();
+        return own != null ? own : otherwise;
     }
 
     private long number(final Map<String, String> topicConfigs, final String key, final long otherwise) {
@@ -192,13 +209,23 @@ final class ValkeyCleaner {
             return;
         }
         final long start = meta[0];
-        long excessBytes = policy.retentionBytes < 0 || meta[2] < 0 ? 0 : meta[2] - policy.retentionBytes;
+        long total = Math.max(0, meta[2]);
+        if (policy.retentionBytes >= 0 && total > policy.retentionBytes) {
+            // the tracked size may be high (records deleted by delete-records are not subtracted): count it exactly
+            final long counted = countBytes(keys[0], start);
+            final long delta = counted - total;
+            backend.retrying("correct the size of " + topic + "-" + partition, c -> c.hincrby(keys[1],
+                ValkeyBackend.bytes("bytes"), delta));
+            total = counted;
+        }
+        long excessBytes = policy.retentionBytes < 0 ? 0 : total - policy.retentionBytes;
         final long cutoff = policy.retentionMs < 0 ? Long.MIN_VALUE : nowMs - policy.retentionMs;
         if (excessBytes <= 0 && cutoff == Long.MIN_VALUE) {
             return;
         }
         final long closedUpTo = noteAndReadClosedEnd(keys[0], meta[1], nowMs, policy.segmentMs);
-        long bytesAfter = Math.max(0, meta[2]);
+        long bytesAfter = total;
+        long freed = 0;
         long cut = start;
         long cursor = start;
         scan:
@@ -210,13 +237,16 @@ final class ValkeyCleaner {
             for (final StreamMessage<byte[], byte[]> entry : page) {
                 final byte[] batch = field(entry, "b");
                 bytesAfter -= batch.length;
+                // as Kafka never deletes its active segment, an entry goes only once its "segment" is closed
                 final boolean closed = entryEnd(entry) <= closedUpTo || bytesAfter >= policy.segmentBytes;
-                final boolean expired = closed && cutoff != Long.MIN_VALUE
-                    && EntryCodec.maxTimestamp(batch, count(entry)) < cutoff;
-                if (!expired && excessBytes <= 0) {
+                final boolean expired = cutoff != Long.MIN_VALUE && EntryCodec.maxTimestamp(batch, count(entry)) < cutoff;
+                // and by size, as Kafka: only while the partition stays at or above retention.bytes without it
+                final boolean oversize = excessBytes >= batch.length;
+                if (!closed || !expired && !oversize) {
                     break scan;
                 }
                 excessBytes -= batch.length;
+                freed += batch.length;
                 cut = entryEnd(entry);
             }
             cursor = entryEnd(page.get(page.size() - 1));
@@ -224,6 +254,25 @@ final class ValkeyCleaner {
         if (cut > start) {
             LOG.info("Retention of {}-{}: deleting records below offset {}", topic, partition, cut);
             backend.deleteRecordsBefore(topic, partition, cut);
+            final long lowered = -freed;
+            backend.retrying("lower the size of " + topic + "-" + partition, c -> c.hincrby(keys[1],
+                ValkeyBackend.bytes("bytes"), lowered));
+        }
+    }
+
+    /** The bytes of a partition's entries from {@code start} on, counted entry by entry. */
+    private long countBytes(final byte[] stream, final long start) {
+        long bytes = 0;
+        long cursor = start;
+        while (true) {
+            final List<StreamMessage<byte[], byte[]>> page = entriesAfter(stream, cursor, PAGE);
+            if (page.isEmpty()) {
+                return bytes;
+            }
+            for (final StreamMessage<byte[], byte[]> entry : page) {
+                bytes += field(entry, "b").length;
+            }
+            cursor = entryEnd(page.get(page.size() - 1));
         }
     }
 
@@ -287,9 +336,12 @@ final class ValkeyCleaner {
     void compact(final String topic, final int partition, final Policy policy, final long nowMs, final long upTo) {
         final byte[][] keys = backend.partitionKeys(topic, partition);
         final String base = new String(keys[0], StandardCharsets.UTF_8);
-        final byte[] copy = ValkeyBackend.bytes(base.substring(0, base.length() - 1) + "c");
+        final String tokenText = UUID.randomUUID().toString();
+        final byte[] token = ValkeyBackend.bytes(tokenText);
+        // each compaction writes its own copy, which expires if its cleaner dies: a cleaner that lost its lock can
+        // only ever drop its own copy
+        final byte[] copy = ValkeyBackend.bytes(base.substring(0, base.length() - 1) + "c:" + tokenText);
         final byte[] lock = ValkeyBackend.bytes(base.substring(0, base.length() - 1) + "cleaning");
-        final byte[] token = ValkeyBackend.bytes(UUID.randomUUID().toString());
         final String taken = backend.retrying("lock " + topic + "-" + partition + " for compaction",
             c -> c.set(lock, token, SetArgs.Builder.nx().px(LOCK_TTL_MS)));
         if (!"OK".equals(taken)) {
@@ -303,7 +355,6 @@ final class ValkeyCleaner {
                 latest.put(ByteBuffer.wrap(record.key()), record.offset());
             }
         });
-        backend.retrying("clear the compaction copy", c -> c.del(copy));
         final long[] kept = new long[2];
         final long tombstoneCutoff = nowMs - policy.deleteRetentionMs;
         long cursor = start;
@@ -340,6 +391,7 @@ final class ValkeyCleaner {
                     body.put(ValkeyBackend.bytes("b"), batch);
                     backend.retrying("write the compaction copy", c -> c.xadd(copy,
                         new io.lettuce.core.XAddArgs().id("0-" + entryEnd), body));
+                    backend.retrying("write the compaction copy", c -> c.pexpire(copy, LOCK_TTL_MS));
                     kept[0] += keep.size();
                     kept[1] += batch.length;
                 }

@@ -21,7 +21,10 @@ local function create_topic(keys, args)
   end
   redis.call('HSET', keys[1], topic, n)
   for i = 3, #keys do
-    redis.call('HSET', keys[i], 'start', 0, 'end', 0)
+    -- a partition left by an unregistered topic keeps its records and offsets
+    if redis.call('EXISTS', keys[i]) == 0 then
+      redis.call('HSET', keys[i], 'start', 0, 'end', 0)
+    end
   end
   for i = 3, #args, 2 do
     redis.call('HSET', keys[2], args[i], args[i + 1])
@@ -207,31 +210,23 @@ local function delete_before(keys, args)
   local target = math.min(tonumber(args[1]), tonumber(m[2]))
   if target > start then
     redis.call('HSET', keys[2], 'start', string.format('%d', target))
-    -- an entry 0-end holds offsets below end: those with end <= target hold only deleted records
-    local gone = redis.call('XRANGE', keys[1], '-', string.format('0-%d', target))
-    local freed = 0
-    for _, entry in ipairs(gone) do
-      local fields = entry[2]
-      for f = 1, #fields, 2 do
-        if fields[f] == 'b' then
-          freed = freed + #fields[f + 1]
-        end
-      end
-    end
+    -- an entry 0-end holds offsets below end: those with end <= target hold only deleted records. (The partition's
+    -- 'bytes' is not lowered here, which would mean reading every deleted entry in this call: the cleaner, which
+    -- walks the entries it deletes, lowers it, and counts it again where size retention needs it exact.)
     redis.call('XTRIM', keys[1], 'MINID', string.format('0-%d', target + 1))
-    local left = (tonumber(redis.call('HGET', keys[2], 'bytes')) or 0) - freed
-    redis.call('HSET', keys[2], 'bytes', string.format('%d', math.max(0, left)))
     start = target
   end
   return start
 end
 
--- The last step of compacting a partition. keys: stream, the compacted copy, meta, the cleaner's lock; args: the
--- lock's token, the offset up to which the copy holds the compacted records, the copy's bytes. If the lock is still
--- the caller's: moves the entries written meanwhile (IDs above the copied range) to the copy, trims what
--- delete-records removed meanwhile, and puts the copy in the stream's place. Returns 1, or 0 if the lock was lost.
+-- The last step of compacting a partition. keys: stream, the compacted copy (named after the lock's token: each
+-- compaction has its own), meta, the cleaner's lock; args: the lock's token, the offset up to which the copy holds the
+-- compacted records, the copy's bytes. If the lock is still the caller's and the partition still exists: moves the
+-- entries written meanwhile (IDs above the copied range) to the copy, trims what delete-records removed meanwhile,
+-- and puts the copy in the stream's place. Returns 1, or 0 (the copy dropped) if the lock was lost or the topic
+-- deleted.
 local function compact_swap(keys, args)
-  if redis.call('GET', keys[4]) ~= args[1] then
+  if redis.call('GET', keys[4]) ~= args[1] or redis.call('HEXISTS', keys[3], 'end') == 0 then
     redis.call('DEL', keys[2])
     return 0
   end
@@ -252,6 +247,8 @@ local function compact_swap(keys, args)
   if redis.call('EXISTS', keys[2]) == 1 then
     redis.call('XTRIM', keys[2], 'MINID', string.format('0-%d', start + 1))
     redis.call('RENAME', keys[2], keys[1])
+    -- the copy had a time to live (in case its cleaner died); the stream must not
+    redis.call('PERSIST', keys[1])
   else
     redis.call('DEL', keys[1])
   end
@@ -307,7 +304,7 @@ end
 -- The second step, in a destination partition's slot: appends a unit's entries for this partition unless the
 -- partition already has this unit (or a later one of the same unit stream: a stream's units are applied in order).
 -- keys: stream, meta; args: the unit stream's key, the unit id, then the entry count and (count, batch) pairs.
--- Returns {'OK', first offset} or {'DUP'}.
+-- Returns {'OK', first offset} (also when this very unit was applied before: the offset it got then) or {'DUP'}.
 local function apply_unit(keys, args)
   local e = redis.call('HGET', keys[2], 'end')
   if not e then
@@ -315,11 +312,15 @@ local function apply_unit(keys, args)
   end
   local field = 'unit:' .. args[1]
   local applied = redis.call('HGET', keys[2], field)
+  if applied == args[2] then
+    -- this very unit, applied by someone settling the group: the offsets it got there
+    return {'OK', tonumber(redis.call('HGET', keys[2], 'first:' .. args[1]))}
+  end
   if applied and id_at_or_below(args[2], applied) then
     return {'DUP'}
   end
   local _, first = add_entries(keys[1], keys[2], 'b', args, 3, tonumber(e))
-  redis.call('HSET', keys[2], field, args[2])
+  redis.call('HSET', keys[2], field, args[2], 'first:' .. args[1], string.format('%d', first))
   return {'OK', first}
 end
 
