@@ -313,12 +313,15 @@ public final class LogBackend implements Backend {
                 }
                 return;
             }
-            final LogConfig topicConfig = config.forTopic(configs);
+            // the topic keeps its settings: its own over the creator's (those of a topic made before 2026-11-27 lack
+            // the creator's, which the opener's configuration then fills in)
+            final Map<String, String> stored = new java.util.TreeMap<>(config.topicSettings());
+            stored.putAll(configs);
+            final LogConfig topicConfig = config.forTopic(stored);
             final Path file = root.resolve(TOPICS_DIR).resolve(topic);
             final Path temp = root.resolve(TOPICS_DIR).resolve(".tmp-" + topic);
             final StringBuilder text = new StringBuilder("partitions=" + partitions + "\n");
-            new java.util.TreeMap<>(configs).forEach((k, v) -> text.append("config.").append(k).append('=').append(v)
-                .append('\n'));
+            stored.forEach((k, v) -> text.append("config.").append(k).append('=').append(v).append('\n'));
             Files.writeString(temp, text, StandardCharsets.UTF_8);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 channel.force(true);

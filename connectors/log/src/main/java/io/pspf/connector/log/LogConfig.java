@@ -181,6 +181,21 @@ final class LogConfig {
         return from(merged, clock);
     }
 
+    /**
+     * The topic-level settings of this configuration, every one of them: what a topic created with it keeps, so that
+     * another application opening the directory later does not change them (as on Kafka, a topic's settings are fixed
+     * when it is made).
+     */
+    Map<String, String> topicSettings() {
+        final Map<String, String> settings = new java.util.TreeMap<>();
+        for (final Map.Entry<String, Object> e : asMap().entrySet()) {
+            if (TOPIC_KEYS.contains(e.getKey())) {
+                settings.put(e.getKey(), e.getValue().toString());
+            }
+        }
+        return settings;
+    }
+
     private Map<String, Object> asMap() {
         final Map<String, Object> map = new java.util.HashMap<>();
         map.put(FSYNC_CONFIG, fsync.name());
