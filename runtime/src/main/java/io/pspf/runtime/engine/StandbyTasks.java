@@ -182,7 +182,9 @@ final class StandbyTasks extends Thread {
         while (!stop) {
             try {
                 synchronized (this) {
-                    reconcile();
+                    if (reconcile()) {
+                        publish(); // queries must not be handed a closed standby's stores
+                    }
                 }
                 // one task's batch at a time under the monitor, so a promotion or a query waits for one batch at most
                 int applied = 0;
@@ -230,7 +232,9 @@ final class StandbyTasks extends Thread {
     }
 
     /** Closes the standbys no longer wanted and opens the wanted ones that no stream thread holds. */
-    private void reconcile() {
+    /** @return whether a standby was opened or closed */
+    private boolean reconcile() {
+        boolean changed = false;
         for (final java.util.Iterator<Map.Entry<TaskId, Standby>> it = tasks.entrySet().iterator(); it.hasNext(); ) {
             final Map.Entry<TaskId, Standby> e = it.next();
             final TaskSpec spec = wanted.get(e.getKey());
@@ -240,13 +244,16 @@ final class StandbyTasks extends Thread {
             if (spec == null || !spec.inputs.equals(e.getValue().spec.inputs)) {
                 it.remove();
                 e.getValue().close(StandbyUpdateListener.SuspendReason.MIGRATED);
+                changed = true;
             }
         }
         for (final TaskSpec spec : wanted.values()) {
             if (!tasks.containsKey(spec.id) && !engine.heldByStreamThread(spec.id)) {
                 tasks.put(spec.id, open(spec));
+                changed = true;
             }
         }
+        return changed;
     }
 
     private Standby open(final TaskSpec spec) {

@@ -283,7 +283,11 @@ final class SharedLogBackend implements Backend {
     }
 
     @Override
-    public void createTopic(final String topic, final int partitions, final Map<String, String> configs) {
+    public void createTopic(final String topic, final int partitions, final Map<String, String> topicConfigs) {
+        // the topic keeps this application's settings (with its own on top), whichever process holds the directory
+        final Map<String, String> configs = new java.util.TreeMap<>(
+            LogConfig.from(this.configs, System::currentTimeMillis).topicSettings());
+        configs.putAll(topicConfigs);
         remote("createTopic", true, Wire.CREATE_TOPIC, out -> {
             Wire.writeString(out, topic);
             out.writeInt(partitions);

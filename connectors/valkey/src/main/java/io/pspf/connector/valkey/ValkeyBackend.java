@@ -82,7 +82,7 @@ import io.pspf.runtime.backend.RawRecord;
  */
 public final class ValkeyBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(ValkeyBackend.class);
-    static final String LIBRARY = "pspf_v1";
+    static final String LIBRARY = "pspf_v2";
     /** The most records one stream entry holds. */
     static final int ENTRY_RECORDS = 2_000;
     /** An entry is closed once its records take this many bytes. */

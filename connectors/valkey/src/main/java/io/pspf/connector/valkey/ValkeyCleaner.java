@@ -60,7 +60,7 @@ final class ValkeyCleaner {
     ValkeyCleaner(final ValkeyBackend backend, final Map<String, Object> appConfigs) {
         this.backend = backend;
         this.appConfigs = appConfigs;
-        policy(inherited()); // a bad application-level setting fails at start, naming its key
+        policy(Map.of()); // a bad application-level setting fails at start, naming its key
     }
 
     /**
@@ -69,13 +69,15 @@ final class ValkeyCleaner {
      * topics.
      */
     Map<String, String> inherited() {
+        final Policy policy = policy(Map.of());
         final Map<String, String> inherited = new HashMap<>();
-        for (final String key : TOPIC_KEYS) {
-            final Object value = appConfigs.get(key);
-            if (value != null) {
-                inherited.put(key, value.toString());
-            }
-        }
+        inherited.put("cleanup.policy", policy.delete && policy.compact ? "compact,delete"
+            : policy.compact ? "compact" : "delete");
+        inherited.put("retention.ms", Long.toString(policy.retentionMs));
+        inherited.put("retention.bytes", Long.toString(policy.retentionBytes));
+        inherited.put("delete.retention.ms", Long.toString(policy.deleteRetentionMs));
+        inherited.put("segment.ms", Long.toString(policy.segmentMs));
+        inherited.put("segment.bytes", Long.toString(policy.segmentBytes));
         return inherited;
     }
 
@@ -122,9 +124,17 @@ final class ValkeyCleaner {
             number(topicConfigs, "segment.ms", 7L * 24 * 3600 * 1000), number(topicConfigs, "segment.bytes", 1L << 30));
     }
 
-    private static String setting(final Map<String, String> topicConfigs, final String key, final String otherwise) {
+    /**
+     * A topic's setting; one it lacks comes from this application's configuration (only topics made before topics
+     * kept every setting lack any), else Kafka's default.
+     */
+    private String setting(final Map<String, String> topicConfigs, final String key, final String otherwise) {
         final String own = topicConfigs.get(key);
-        return own != null ? own : otherwise;
+        if (own != null) {
+            return own;
+        }
+        final Object app = appConfigs.get(key);
+        return app == null ? otherwise : app.toString();
     }
 
     private long number(final Map<String, String> topicConfigs, final String key, final long otherwise) {
@@ -168,9 +178,9 @@ final class ValkeyCleaner {
     private long[] meta(final byte[] metaKey) {
         final List<io.lettuce.core.KeyValue<byte[], byte[]>> fields = backend.retrying("read partition meta",
             c -> c.hmget(metaKey, ValkeyBackend.bytes("start"), ValkeyBackend.bytes("end"), ValkeyBackend.bytes("bytes"),
-                ValkeyBackend.bytes("compacted")));
-        final long[] values = new long[4];
-        for (int i = 0; i < 4; i++) {
+                ValkeyBackend.bytes("compacted"), ValkeyBackend.bytes("recount")));
+        final long[] values = new long[5];
+        for (int i = 0; i < 5; i++) {
             values[i] = fields.get(i).hasValue()
                 ? Long.parseLong(new String(fields.get(i).getValue(), StandardCharsets.US_ASCII)) : -1;
         }
@@ -210,12 +220,13 @@ final class ValkeyCleaner {
         }
         final long start = meta[0];
         long total = Math.max(0, meta[2]);
-        if (policy.retentionBytes >= 0 && total > policy.retentionBytes) {
-            // the tracked size may be high (records deleted by delete-records are not subtracted): count it exactly
+        if (policy.retentionBytes >= 0 && (meta[2] < 0 || meta[4] > 0)) {
+            // delete-records (or an older version) left the tracked size out of date: count it once
             final long counted = countBytes(keys[0], start);
-            final long delta = counted - total;
-            backend.retrying("correct the size of " + topic + "-" + partition, c -> c.hincrby(keys[1],
-                ValkeyBackend.bytes("bytes"), delta));
+            final long read = total;
+            backend.retrying("set the size of " + topic + "-" + partition, c -> backend.fcall(c, "set_size",
+                ScriptOutputType.INTEGER, new byte[][] {keys[1]}, ValkeyBackend.bytes(Long.toString(counted)),
+                ValkeyBackend.bytes(Long.toString(read))));
             total = counted;
         }
         long excessBytes = policy.retentionBytes < 0 ? 0 : total - policy.retentionBytes;
@@ -253,10 +264,13 @@ final class ValkeyCleaner {
         }
         if (cut > start) {
             LOG.info("Retention of {}-{}: deleting records below offset {}", topic, partition, cut);
-            backend.deleteRecordsBefore(topic, partition, cut);
-            final long lowered = -freed;
-            backend.retrying("lower the size of " + topic + "-" + partition, c -> c.hincrby(keys[1],
-                ValkeyBackend.bytes("bytes"), lowered));
+            // the size goes down by what was counted only if this call is the one that moves the start from where the
+            // count began (two cleaners, or a repeated call, subtract once)
+            final long counted = freed;
+            final long upTo = cut;
+            backend.retrying("delete records of " + topic + "-" + partition, c -> backend.fcall(c, "delete_before",
+                ScriptOutputType.INTEGER, keys, ValkeyBackend.bytes(Long.toString(upTo)),
+                ValkeyBackend.bytes(Long.toString(counted)), ValkeyBackend.bytes(Long.toString(start))));
         }
     }
 
@@ -389,9 +403,10 @@ final class ValkeyCleaner {
                     final Map<byte[], byte[]> body = new java.util.LinkedHashMap<>();
                     body.put(ValkeyBackend.bytes("n"), ValkeyBackend.bytes(Integer.toString(keep.size())));
                     body.put(ValkeyBackend.bytes("b"), batch);
-                    backend.retrying("write the compaction copy", c -> c.xadd(copy,
-                        new io.lettuce.core.XAddArgs().id("0-" + entryEnd), body));
-                    backend.retrying("write the compaction copy", c -> c.pexpire(copy, LOCK_TTL_MS));
+                    backend.retrying("write the compaction copy", c -> {
+                        c.xadd(copy, new io.lettuce.core.XAddArgs().id("0-" + entryEnd), body);
+                        return c.pexpire(copy, LOCK_TTL_MS);
+                    });
                     kept[0] += keep.size();
                     kept[1] += batch.length;
                 }

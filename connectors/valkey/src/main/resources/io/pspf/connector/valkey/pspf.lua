@@ -1,4 +1,4 @@
-#!lua name=pspf_v1
+#!lua name=pspf_v2
 -- PSPF's server-side functions (FUNCTION LOAD; persisted and replicated with the data). See ValkeyBackend for the
 -- key layout. Every function makes all its checks before its first write: scripts are atomic but never roll back.
 -- Offsets are formatted with %d: Lua numbers are doubles, and tostring would print large ones in exponent form.
@@ -22,7 +22,7 @@ local function create_topic(keys, args)
   redis.call('HSET', keys[1], topic, n)
   for i = 3, #keys do
     -- a partition left by an unregistered topic keeps its records and offsets
-    if redis.call('EXISTS', keys[i]) == 0 then
+    if redis.call('HEXISTS', keys[i], 'end') == 0 then
       redis.call('HSET', keys[i], 'start', 0, 'end', 0)
     end
   end
@@ -35,7 +35,7 @@ end
 -- Valkey Cluster, where a call's keys share a slot: topics are made in steps, each repeatable.
 -- keys: a partition's meta hash. Creates it empty unless it exists.
 local function create_partition(keys, args)
-  if redis.call('EXISTS', keys[1]) == 0 then
+  if redis.call('HEXISTS', keys[1], 'end') == 0 then
     redis.call('HSET', keys[1], 'start', 0, 'end', 0)
     return 1
   end
@@ -201,6 +201,8 @@ local function commit(keys, args)
 end
 
 -- Deletes the records below an offset. keys: stream, meta; args: offset. Returns the new log start.
+-- args: the offset; optionally the bytes of the entries deleted and the start they were counted from (the
+-- cleaner): subtracted only if this call moves the start from there. Otherwise the size is marked for a recount.
 local function delete_before(keys, args)
   local m = redis.call('HMGET', keys[2], 'start', 'end')
   if not m[2] then
@@ -214,6 +216,11 @@ local function delete_before(keys, args)
     -- 'bytes' is not lowered here, which would mean reading every deleted entry in this call: the cleaner, which
     -- walks the entries it deletes, lowers it, and counts it again where size retention needs it exact.)
     redis.call('XTRIM', keys[1], 'MINID', string.format('0-%d', target + 1))
+    if args[2] and tonumber(args[3]) == start then
+      redis.call('HINCRBY', keys[2], 'bytes', -tonumber(args[2]))
+    else
+      redis.call('HSET', keys[2], 'recount', 1)
+    end
     start = target
   end
   return start
@@ -253,6 +260,7 @@ local function compact_swap(keys, args)
     redis.call('DEL', keys[1])
   end
   redis.call('HSET', keys[3], 'compacted', args[2], 'bytes', string.format('%d', bytes))
+  redis.call('HDEL', keys[3], 'recount')
   redis.call('DEL', keys[4])
   return 1
 end
@@ -334,6 +342,19 @@ local function unit_done(keys, args)
     redis.call('SREM', keys[2], keys[1])
     redis.call('PEXPIRE', keys[1], 86400000)
   end
+  return 1
+end
+
+-- keys: meta; args: the bytes counted, the 'bytes' value read before counting. Replaces the tracked size by the count
+-- (plus whatever appends added since the count began) if the partition exists; clears the recount mark.
+local function set_size(keys, args)
+  if redis.call('HEXISTS', keys[1], 'end') == 0 then
+    return 0
+  end
+  local now = tonumber(redis.call('HGET', keys[1], 'bytes')) or 0
+  local counted = tonumber(args[1]) + math.max(0, now - tonumber(args[2]))
+  redis.call('HSET', keys[1], 'bytes', string.format('%d', counted))
+  redis.call('HDEL', keys[1], 'recount')
   return 1
 end
 
@@ -434,24 +455,25 @@ local function now_ms(keys, args)
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
-redis.register_function('pspf_v1_create_topic', create_topic)
-redis.register_function('pspf_v1_delete_topic', delete_topic)
-redis.register_function('pspf_v1_append', append)
-redis.register_function('pspf_v1_append_plain', append_plain)
-redis.register_function('pspf_v1_commit', commit)
-redis.register_function('pspf_v1_delete_before', delete_before)
-redis.register_function('pspf_v1_fence', fence)
-redis.register_function('pspf_v1_create_partition', create_partition)
-redis.register_function('pspf_v1_register_topic', register_topic)
-redis.register_function('pspf_v1_commit_unit', commit_unit)
-redis.register_function('pspf_v1_apply_unit', apply_unit)
-redis.register_function('pspf_v1_unit_done', unit_done)
-redis.register_function('pspf_v1_compact_swap', compact_swap)
-redis.register_function('pspf_v1_fence_leased', fence_leased)
-redis.register_function('pspf_v1_heartbeat', heartbeat)
-redis.register_function('pspf_v1_acquire', acquire)
-redis.register_function('pspf_v1_renew', renew)
-redis.register_function('pspf_v1_release', release)
-redis.register_function('pspf_v1_members', members)
-redis.register_function('pspf_v1_assign', assign)
-redis.register_function{function_name='pspf_v1_now', callback=now_ms, flags={'no-writes'}}
+redis.register_function('pspf_v2_create_topic', create_topic)
+redis.register_function('pspf_v2_delete_topic', delete_topic)
+redis.register_function('pspf_v2_append', append)
+redis.register_function('pspf_v2_append_plain', append_plain)
+redis.register_function('pspf_v2_commit', commit)
+redis.register_function('pspf_v2_delete_before', delete_before)
+redis.register_function('pspf_v2_fence', fence)
+redis.register_function('pspf_v2_create_partition', create_partition)
+redis.register_function('pspf_v2_register_topic', register_topic)
+redis.register_function('pspf_v2_commit_unit', commit_unit)
+redis.register_function('pspf_v2_apply_unit', apply_unit)
+redis.register_function('pspf_v2_unit_done', unit_done)
+redis.register_function('pspf_v2_compact_swap', compact_swap)
+redis.register_function('pspf_v2_set_size', set_size)
+redis.register_function('pspf_v2_fence_leased', fence_leased)
+redis.register_function('pspf_v2_heartbeat', heartbeat)
+redis.register_function('pspf_v2_acquire', acquire)
+redis.register_function('pspf_v2_renew', renew)
+redis.register_function('pspf_v2_release', release)
+redis.register_function('pspf_v2_members', members)
+redis.register_function('pspf_v2_assign', assign)
+redis.register_function{function_name='pspf_v2_now', callback=now_ms, flags={'no-writes'}}

@@ -134,6 +134,47 @@ class ValkeyCleanerTest {
         }
     }
 
+    /**
+     * Two cleaners that counted the same entries, or one call sent twice, lower the size once; a delete-records that
+     * counted nothing marks the size for a recount, which the next pass makes exact.
+     */
+    @Test
+    void theTrackedSizeStaysExactThroughRepeatedAndUncountedDeletions() {
+        try (ValkeyBackend backend = open("retention.ms", "-1")) {
+            backend.createTopic("sized2", 1, Map.of("retention.bytes", "1000000"));
+            for (int i = 0; i < 5; i++) {
+                backend.append("sized2", 0, List.of(record("k" + i, "z".repeat(100 + i), NOW)));
+            }
+            final byte[][] keys = backend.partitionKeys("sized2", 0);
+            final long before = trackedBytes(backend, "sized2");
+            final long firstEntry = before - entryBytesFrom(backend, "sized2", 1);
+            for (int twice = 0; twice < 2; twice++) {
+                backend.retrying("delete", c -> backend.fcall(c, "delete_before", io.lettuce.core.ScriptOutputType.INTEGER,
+                    keys, ValkeyBackend.bytes("1"), ValkeyBackend.bytes(Long.toString(firstEntry)), ValkeyBackend.bytes("0")));
+            }
+            assertEquals(before - firstEntry, trackedBytes(backend, "sized2"));
+            assertEquals(entryBytes(backend, "sized2"), trackedBytes(backend, "sized2"));
+            backend.deleteRecordsBefore("sized2", 0, 3); // as the engine purges: nothing counted
+            backend.maintain(NOW);
+            assertEquals(entryBytes(backend, "sized2"), trackedBytes(backend, "sized2"));
+        }
+    }
+
+    /** The bytes of the entries holding offsets from {@code from} on. */
+    private static long entryBytesFrom(final ValkeyBackend backend, final String topic, final long from) {
+        final byte[] stream = backend.partitionKeys(topic, 0)[0];
+        long bytes = 0;
+        for (final StreamMessage<byte[], byte[]> entry : backend.retrying("scan", c -> c.xrange(stream,
+            Range.from(Range.Boundary.excluding("0-" + from), Range.Boundary.<String>unbounded())))) {
+            for (final Map.Entry<byte[], byte[]> f : entry.getBody().entrySet()) {
+                if (new String(f.getKey(), StandardCharsets.US_ASCII).equals("b")) {
+                    bytes += f.getValue().length;
+                }
+            }
+        }
+        return bytes;
+    }
+
     @Test
     void sizeRetentionKeepsAPartitionWithinItsBytes() {
         try (ValkeyBackend backend = open("retention.ms", "-1")) {
