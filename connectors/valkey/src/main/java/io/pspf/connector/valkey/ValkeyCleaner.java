@@ -34,7 +34,8 @@ import io.pspf.runtime.backend.RawRecord;
  *       segment likewise: when the cleaner saw it at least {@code segment.ms} ago (each pass notes the partition's
  *       end and the time in a sorted set, {@code <p>:{<topic>:<n>}:seen}), or when {@code segment.bytes} were
  *       written after it.</li>
- *   <li>{@code compact}: when at least half of a partition was written since its last compaction, a copy of it is
+ *   <li>{@code compact}: when at least as many records were written since the last compaction as it kept (Kafka's
+ *       dirty ratio of 0.5, counted in records), a copy of the partition is
  *       built that keeps only the newest record of each key (a tombstone, while younger than
  *       {@code delete.retention.ms}); entries keep their IDs, so offsets do not change. The copy takes the stream's
  *       place in one function call, together with whatever was appended meanwhile.</li>
@@ -178,9 +179,9 @@ final class ValkeyCleaner {
     private long[] meta(final byte[] metaKey) {
         final List<io.lettuce.core.KeyValue<byte[], byte[]>> fields = backend.retrying("read partition meta",
             c -> c.hmget(metaKey, ValkeyBackend.bytes("start"), ValkeyBackend.bytes("end"), ValkeyBackend.bytes("bytes"),
-                ValkeyBackend.bytes("compacted"), ValkeyBackend.bytes("recount")));
-        final long[] values = new long[5];
-        for (int i = 0; i < 5; i++) {
+                ValkeyBackend.bytes("compacted"), ValkeyBackend.bytes("recount"), ValkeyBackend.bytes("kept")));
+        final long[] values = new long[6];
+        for (int i = 0; i < 6; i++) {
             values[i] = fields.get(i).hasValue()
                 ? Long.parseLong(new String(fields.get(i).getValue(), StandardCharsets.US_ASCII)) : -1;
         }
@@ -330,7 +331,7 @@ final class ValkeyCleaner {
         return closed;
     }
 
-    /** Compacts a partition if at least half of it was written since its last compaction. */
+    /** Compacts a partition if at least as many records were written since its last compaction as it kept. */
     void compactIfDirty(final String topic, final int partition, final Policy policy, final long nowMs) {
         final byte[][] keys = backend.partitionKeys(topic, partition);
         final long[] meta = meta(keys[1]);
@@ -339,8 +340,12 @@ final class ValkeyCleaner {
         if (end <= start) {
             return;
         }
-        final long cleanUpTo = Math.max(start, meta[3]);
-        if ((end - cleanUpTo) * 2 < end - start || end - cleanUpTo == 0) {
+        // as Kafka's min.cleanable.dirty.ratio of 0.5, in records: those written since the last compaction against
+        // those it kept (offsets below it are sparse, so they do not count)
+        final boolean compactedBefore = meta[3] >= start && meta[5] >= 0;
+        final long dirty = end - (compactedBefore ? meta[3] : start);
+        final long clean = compactedBefore ? meta[5] : 0;
+        if (dirty == 0 || dirty < clean) {
             return;
         }
         compact(topic, partition, policy, nowMs, end);
@@ -419,7 +424,8 @@ final class ValkeyCleaner {
         final long copiedUpTo = cursor;
         final Long swapped = backend.retrying("put the compacted copy of " + topic + "-" + partition + " in place",
             c -> backend.fcall(c, "compact_swap", ScriptOutputType.INTEGER, new byte[][] {keys[0], copy, keys[1], lock},
-                token, ValkeyBackend.bytes(Long.toString(copiedUpTo)), ValkeyBackend.bytes(Long.toString(kept[1]))));
+                token, ValkeyBackend.bytes(Long.toString(copiedUpTo)), ValkeyBackend.bytes(Long.toString(kept[1])),
+                ValkeyBackend.bytes(Long.toString(kept[0]))));
         if (swapped == 1L) {
             LOG.info("Compacted {}-{} below offset {}: {} records kept of {} keys", topic, partition, cursor, kept[0],
                 latest.size());

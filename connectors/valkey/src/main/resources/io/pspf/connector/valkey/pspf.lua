@@ -228,7 +228,7 @@ end
 
 -- The last step of compacting a partition. keys: stream, the compacted copy (named after the lock's token: each
 -- compaction has its own), meta, the cleaner's lock; args: the lock's token, the offset up to which the copy holds the
--- compacted records, the copy's bytes. If the lock is still the caller's and the partition still exists: moves the
+-- compacted records, the copy's bytes and record count. If the lock is still the caller's and the partition still exists: moves the
 -- entries written meanwhile (IDs above the copied range) to the copy, trims what delete-records removed meanwhile,
 -- and puts the copy in the stream's place. Returns 1, or 0 (the copy dropped) if the lock was lost or the topic
 -- deleted.
@@ -259,7 +259,7 @@ local function compact_swap(keys, args)
   else
     redis.call('DEL', keys[1])
   end
-  redis.call('HSET', keys[3], 'compacted', args[2], 'bytes', string.format('%d', bytes))
+  redis.call('HSET', keys[3], 'compacted', args[2], 'bytes', string.format('%d', bytes), 'kept', args[4])
   redis.call('HDEL', keys[3], 'recount')
   redis.call('DEL', keys[4])
   return 1
