@@ -128,13 +128,6 @@ final class StandbyTasks extends Thread {
         snapshot = new Snapshot(sums, specs, positions, stores);
     }
 
-    /** The open standby tasks. */
-    Set<TaskId> taskIds() {
-        final Set<TaskId> ids = new TreeSet<>();
-        snapshot.specs.keySet().forEach(spec -> ids.add(spec.id));
-        return ids;
-    }
-
     /** The open standby tasks' specs and store names. */
     Map<TaskSpec, Set<String>> specs() {
         return snapshot.specs;

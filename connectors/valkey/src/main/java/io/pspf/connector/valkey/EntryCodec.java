@@ -44,17 +44,7 @@ final class EntryCodec {
         out.put(VERSION);
         for (int i = from; i < to; i++) {
             final RawRecord r = records.get(i);
-            out.varlong((r.timestamp() << 1) ^ (r.timestamp() >> 63));
-            out.nullableBytes(r.key());
-            out.nullableBytes(r.value());
-            final Header[] headers = r.headers().toArray();
-            out.varint(headers.length);
-            for (final Header h : headers) {
-                final byte[] key = h.key().getBytes(StandardCharsets.UTF_8);
-                out.varint(key.length);
-                out.bytes(key);
-                out.nullableBytes(h.value());
-            }
+            writeRecord(out, r);
         }
         return out.toArray();
     }
@@ -65,19 +55,24 @@ final class EntryCodec {
         out.put(COMPACTED);
         for (final RawRecord r : records) {
             out.varlong(end - 1 - r.offset());
-            out.varlong((r.timestamp() << 1) ^ (r.timestamp() >> 63));
-            out.nullableBytes(r.key());
-            out.nullableBytes(r.value());
-            final Header[] headers = r.headers().toArray();
-            out.varint(headers.length);
-            for (final Header h : headers) {
-                final byte[] key = h.key().getBytes(StandardCharsets.UTF_8);
-                out.varint(key.length);
-                out.bytes(key);
-                out.nullableBytes(h.value());
-            }
+            writeRecord(out, r);
         }
         return out.toArray();
+    }
+
+    /** A record's timestamp, key, value and headers, as both formats hold them. */
+    private static void writeRecord(final Out out, final RawRecord r) {
+        out.varlong((r.timestamp() << 1) ^ (r.timestamp() >> 63));
+        out.nullableBytes(r.key());
+        out.nullableBytes(r.value());
+        final Header[] headers = r.headers().toArray();
+        out.varint(headers.length);
+        for (final Header h : headers) {
+            final byte[] key = h.key().getBytes(StandardCharsets.UTF_8);
+            out.varint(key.length);
+            out.bytes(key);
+            out.nullableBytes(h.value());
+        }
     }
 
     /**

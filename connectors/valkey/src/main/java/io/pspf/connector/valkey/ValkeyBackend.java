@@ -1239,17 +1239,7 @@ public final class ValkeyBackend implements Backend {
         final byte[][] keys = new byte[2 + 2 * written.size()][];
         keys[0] = bytes(groupKey(unit.group(), "epochs"));
         keys[1] = bytes(groupKey(unit.group(), "offsets"));
-        final List<byte[]> args = new ArrayList<>();
-        args.add(bytes(unit.tasks().size()));
-        unit.tasks().forEach((task, epoch) -> {
-            args.add(bytes(task));
-            args.add(bytes(epoch));
-        });
-        args.add(bytes(unit.offsets().size()));
-        unit.offsets().forEach((tp, offset) -> {
-            args.add(offsetField(tp));
-            args.add(bytes(offset));
-        });
+        final List<byte[]> args = commitHead(unit);
         for (int i = 0; i < written.size(); i++) {
             final TopicPartition tp = written.get(i);
             if (tp.partition() < 0) {
@@ -1303,6 +1293,22 @@ public final class ValkeyBackend implements Backend {
         return CommitResult.committed(unit, first, next);
     }
 
+    /** The arguments every commit function starts with (see {@code check_epochs} in {@code pspf.lua}). */
+    private static List<byte[]> commitHead(final CommitUnit unit) {
+        final List<byte[]> args = new ArrayList<>();
+        args.add(bytes(unit.tasks().size()));
+        unit.tasks().forEach((task, epoch) -> {
+            args.add(bytes(task));
+            args.add(bytes(epoch));
+        });
+        args.add(bytes(unit.offsets().size()));
+        unit.offsets().forEach((tp, offset) -> {
+            args.add(offsetField(tp));
+            args.add(bytes(offset));
+        });
+        return args;
+    }
+
     // ------------------------------------------------------------------------------------------------ cluster commits
 
     /**
@@ -1323,17 +1329,7 @@ public final class ValkeyBackend implements Backend {
         final byte[] stream = bytes(groupKey(unit.group(), "units:" + instanceId + ":" + Thread.currentThread().getName()));
         final byte[][] keys = {bytes(groupKey(unit.group(), "epochs")), bytes(groupKey(unit.group(), "offsets")), stream,
             streams};
-        final List<byte[]> args = new ArrayList<>();
-        args.add(bytes(unit.tasks().size()));
-        unit.tasks().forEach((task, epoch) -> {
-            args.add(bytes(task));
-            args.add(bytes(epoch));
-        });
-        args.add(bytes(unit.offsets().size()));
-        unit.offsets().forEach((tp, offset) -> {
-            args.add(offsetField(tp));
-            args.add(bytes(offset));
-        });
+        final List<byte[]> args = commitHead(unit);
         final List<List<byte[]>> entriesByPartition = new ArrayList<>();
         for (int i = 0; i < written.size(); i++) {
             final TopicPartition tp = written.get(i);

@@ -139,24 +139,31 @@ local function append_plain(keys, args)
   return ids
 end
 
+-- The head every commit's args start with: task count, (task, epoch) per task, offset count, (field, offset) per
+-- offset. Returns nil if a task's epoch is not the stored one; else where the offsets start, their count, and the
+-- index of the first argument after them.
+local function check_epochs(epochs, args)
+  local i = 2
+  for _ = 1, tonumber(args[1]) do
+    local stored = tonumber(redis.call('HGET', epochs, args[i])) or 0
+    if stored ~= tonumber(args[i + 1]) then
+      return nil
+    end
+    i = i + 2
+  end
+  local offsets = tonumber(args[i])
+  return i + 1, offsets, i + 1 + 2 * offsets
+end
+
 -- One commit unit. keys: epochs hash, offsets hash, then stream and meta of each partition written (a plain stream
 -- names its stream twice). args: task count, (task, epoch) per task, offset count, (field, offset) per offset, then
 -- per partition written: mode ('b' or 'p') and its entries (see add_entries).
 -- Returns {'FENCED'} or {'OK', then per partition written its outcome (see add_entries)}.
 local function commit(keys, args)
-  local i = 1
-  local tasks = tonumber(args[i])
-  i = i + 1
-  for _ = 1, tasks do
-    local stored = tonumber(redis.call('HGET', keys[1], args[i])) or 0
-    if stored ~= tonumber(args[i + 1]) then
-      return {'FENCED'}
-    end
-    i = i + 2
+  local offsets_at, offsets, i = check_epochs(keys[1], args)
+  if not offsets_at then
+    return {'FENCED'}
   end
-  local offsets = tonumber(args[i])
-  local offsets_at = i + 1
-  i = offsets_at + 2 * offsets
   -- every check before the first write: the partitions must exist
   local firsts = {}
   local j = i
@@ -271,19 +278,10 @@ end
 -- per task, offset count, (field, offset) per offset, then the unit's field/value pairs. Returns {'FENCED'} or
 -- {'OK', unit id}.
 local function commit_unit(keys, args)
-  local i = 1
-  local tasks = tonumber(args[i])
-  i = i + 1
-  for _ = 1, tasks do
-    local stored = tonumber(redis.call('HGET', keys[1], args[i])) or 0
-    if stored ~= tonumber(args[i + 1]) then
-      return {'FENCED'}
-    end
-    i = i + 2
+  local offsets_at, offsets, i = check_epochs(keys[1], args)
+  if not offsets_at then
+    return {'FENCED'}
   end
-  local offsets = tonumber(args[i])
-  local offsets_at = i + 1
-  i = offsets_at + 2 * offsets
   local call = {'XADD', keys[3], '*'}
   for j = i, #args do
     call[#call + 1] = args[j]
