@@ -19,8 +19,12 @@ import org.apache.kafka.streams.processor.TaskId;
  * The group leader's assignment of tasks to instances, after Kafka's high-availability assignor (KIP-441):
  *
  * <ol>
- *   <li>Actives are balanced by capacity (stream threads), stateful tasks first, then stateless ones; a task stays
- *       with its previous owner (or the member warming it up) while that member is within its share (sticky).</li>
+ *   <li>Each task has a balanced destination by capacity (stream threads), stateful tasks first, then stateless ones
+ *       on the loads the stateful ones left. The destination is a function of the members, their capacities and the
+ *       tasks only, not of the previous assignment: each task goes to the member ranking it highest (rendezvous
+ *       hashing of member id and task id) among those still below their share, and the tasks left over go to the
+ *       least loaded members. So recomputing cannot drift, and a member joining or leaving changes the destinations
+ *       of about its share of the tasks only. As in Kafka, stickiness comes from the next step.</li>
  *   <li>A stateful task whose balanced owner is not caught up (lag above {@code acceptable.recovery.lag}) stays
  *       active on a caught-up instance (its previous owner if possible; the least lagging instance when none is
  *       caught up), and the balanced owner gets a warm-up replica, at most {@code max.warmup.replicas} at once. The
@@ -208,7 +212,7 @@ final class TaskAssignor {
         }
         final Map<String, Integer> load = new HashMap<>();
         final Map<TaskId, String> target = new HashMap<>();
-        balance(statefulTasks, clients, eligible, totalCapacity, previous, load, target);
+        balance(statefulTasks, clients, eligible, totalCapacity, acceptableRecoveryLag, load, target);
 
         // movements: a stateful task goes to a member that is not caught up only through a warm-up
         final Map<String, Integer> activeLoad = new HashMap<>();
@@ -244,7 +248,7 @@ final class TaskAssignor {
             }
         }
         // stateless tasks last, on the loads the stateful ones left
-        balance(statelessTasks, clients, eligible, totalCapacity, previous, load, target);
+        balance(statelessTasks, clients, eligible, totalCapacity, acceptableRecoveryLag, load, target);
         for (final TaskId task : tasks) {
             Assignment.add(result.active, target.get(task), task);
             activeLoad.merge(target.get(task), 1, Integer::sum);
@@ -283,39 +287,63 @@ final class TaskAssignor {
     }
 
     /**
-     * Balances tasks over the eligible members by capacity: first each member keeps its previous tasks up to its
-     * exact share rounded down, then every other task goes to the member with the lowest load after taking it
-     * (the previous owner, then the least lagging member, winning ties).
+     * Balances tasks over the eligible members by capacity, as a function of its arguments only (never of the
+     * previous assignment, which made the destinations drift from one computation to the next): each task, in order,
+     * goes to the member ranking it highest among those below their exact share rounded down; every task left over
+     * goes to the member with the lowest load after taking it (a caught-up member, then the higher rank, winning
+     * ties).
      */
     private static void balance(final List<TaskId> tasks, final SortedMap<String, Client> clients,
-                                final List<String> eligible, final int totalCapacity, final Assignment previous,
+                                final List<String> eligible, final int totalCapacity, final long acceptableRecoveryLag,
                                 final Map<String, Integer> load, final Map<TaskId, String> target) {
-        final Map<String, Integer> kept = new HashMap<>();
+        final Map<String, Integer> placed = new HashMap<>();
         final List<TaskId> rest = new ArrayList<>();
         for (final TaskId task : tasks) {
-            final String prior = previous.target(task);
-            if (prior != null && eligible.contains(prior)) {
-                final int floor = (int) ((long) tasks.size() * clients.get(prior).capacity / totalCapacity);
-                if (kept.getOrDefault(prior, 0) < floor) {
-                    kept.merge(prior, 1, Integer::sum);
-                    load.merge(prior, 1, Integer::sum);
-                    target.put(task, prior);
-                    continue;
+            String chosen = null;
+            long best = 0;
+            for (final String member : eligible) {
+                final int floor = (int) ((long) tasks.size() * clients.get(member).capacity / totalCapacity);
+                final long rank = rank(member, task);
+                if (placed.getOrDefault(member, 0) < floor && (chosen == null || Long.compareUnsigned(rank, best) > 0)) {
+                    chosen = member;
+                    best = rank;
                 }
             }
-            rest.add(task);
+            if (chosen == null) {
+                rest.add(task);
+                continue;
+            }
+            placed.merge(chosen, 1, Integer::sum);
+            load.merge(chosen, 1, Integer::sum);
+            target.put(task, chosen);
         }
         for (final TaskId task : rest) {
-            final String prior = previous.target(task);
             final Comparator<String> order = Comparator
                 .comparingDouble((String m) -> (double) (load.getOrDefault(m, 0) + 1) / clients.get(m).capacity)
-                .thenComparing(m -> m.equals(prior) ? 0 : 1)
-                .thenComparingLong(m -> clients.get(m).lag(task))
+                .thenComparing(m -> clients.get(m).lag(task) <= acceptableRecoveryLag ? 0 : 1)
+                .thenComparing((String m) -> rank(m, task), (x, y) -> Long.compareUnsigned(y, x))
                 .thenComparing(Comparator.naturalOrder());
             final String chosen = Collections.min(eligible, order);
             load.merge(chosen, 1, Integer::sum);
             target.put(task, chosen);
         }
+    }
+
+    /**
+     * A member's rank for a task (rendezvous hashing): the same on every instance and in every JVM, as it mixes only
+     * {@link String#hashCode()} of the member id with the task's numbers.
+     */
+    static long rank(final String member, final TaskId task) {
+        long h = member.hashCode() * 0x9E3779B97F4A7C15L;
+        h ^= ((long) task.subtopology() << 32) | (task.partition() & 0xFFFFFFFFL);
+        if (task.topologyName() != null) {
+            h += task.topologyName().hashCode() * 0xC2B2AE3D27D4EB4FL;
+        }
+        // SplitMix64's finaliser: every input bit reaches every output bit
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        h ^= h >>> 31;
+        return h;
     }
 
     /** The members caught up on a task; if none is, those with the least (finite) lag; empty when nobody has state. */
