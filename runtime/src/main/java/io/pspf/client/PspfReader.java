@@ -61,7 +61,8 @@ public final class PspfReader<K, V> implements AutoCloseable {
 
     /**
      * At most {@code maxRecords} records of the partition from {@code offset} (or from its start, if that is
-     * later), in offset order; empty at the end.
+     * later), in offset order; empty at the end. Like a consumer's poll it may return fewer while more follow: read
+     * on from after the last record returned.
      */
     public List<ConsumerRecord<K, V>> read(final String topic, final int partition, final long offset,
                                            final int maxRecords) {

@@ -193,10 +193,15 @@ class PspfStreamsDifferentialProperties {
         try (PspfReader<byte[], byte[]> reader = new PspfReader<>(backend,
             new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             if (reader.partitions("out") > 0) {
-                for (final org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record
-                    : reader.read("out", 0, 0, 100_000)) {
-                    out.computeIfAbsent(new String(record.key()), k -> new ArrayList<>())
-                        .add(HexFormat.of().formatHex(record.value()) + "@" + record.timestamp());
+                // read on until the end: like a poll, one read may return part of what is there
+                long offset = 0;
+                List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> page;
+                while (!(page = reader.read("out", 0, offset, 100_000)).isEmpty()) {
+                    for (final org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record : page) {
+                        out.computeIfAbsent(new String(record.key()), k -> new ArrayList<>())
+                            .add(HexFormat.of().formatHex(record.value()) + "@" + record.timestamp());
+                    }
+                    offset = page.get(page.size() - 1).offset() + 1;
                 }
             }
         }

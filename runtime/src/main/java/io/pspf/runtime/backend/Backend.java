@@ -88,7 +88,9 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Reads at most {@code maxRecords} visible records of a partition, starting at {@code offset} (or at the log
-     * start if that is later). Returns an empty list at the end of the log.
+     * start if that is later). Returns an empty list at the end of the log, and at least one record otherwise; like
+     * a consumer's poll, it may return fewer than {@code maxRecords} while more follow (a backend returns what it
+     * fetched ahead rather than wait for the rest), so callers read on from after the last record returned.
      *
      * @throws BackendException if the topic or partition does not exist
      */

@@ -44,7 +44,7 @@ public abstract class BackendConformanceTest {
                     final long start = backend.logStartOffset(topic, p);
                     final long end = backend.logEndOffset(topic, p);
                     assertTrue(start <= end, topic + "-" + p + ": start " + start + " > end " + end);
-                    final List<RawRecord> all = backend.read(topic, p, start, Integer.MAX_VALUE);
+                    final List<RawRecord> all = readAll(backend, topic, p, start, Integer.MAX_VALUE);
                     assertEquals(end - start, all.size(), topic + "-" + p + " holds a record per offset");
                     for (int i = 0; i < all.size(); i++) {
                         assertEquals(start + i, all.get(i).offset(), "dense offsets in " + topic + "-" + p);
@@ -55,6 +55,26 @@ public abstract class BackendConformanceTest {
         } finally {
             backend.close();
         }
+    }
+
+    /**
+     * Reads a partition from {@code from} until {@code max} records or its end, as a consumer polls: one read may
+     * return fewer records than exist (the contract of {@link Backend#read}), but never none before the end.
+     */
+    public static List<RawRecord> readAll(final Backend backend, final String topic, final int partition,
+                                             final long from, final int max) {
+        final List<RawRecord> all = new java.util.ArrayList<>();
+        long position = from;
+        while (all.size() < max) {
+            final List<RawRecord> records = backend.read(topic, partition, position, max - all.size());
+            if (records.isEmpty()) {
+                break;
+            }
+            assertTrue(records.size() <= max - all.size(), "a read returned more than it was asked for");
+            all.addAll(records);
+            position = records.get(records.size() - 1).offset() + 1;
+        }
+        return all;
     }
 
     protected static RawRecord record(final String key, final String value, final long timestamp) {
@@ -87,7 +107,7 @@ public abstract class BackendConformanceTest {
         assertEquals(2L, backend.append("t", 1, List.of(record("c", "3", 12))));
         assertEquals(3L, backend.logEndOffset("t", 1));
         assertEquals(0L, backend.logEndOffset("t", 0));
-        final List<RawRecord> fromOne = backend.read("t", 1, 1, 10);
+        final List<RawRecord> fromOne = readAll(backend, "t", 1, 1, 10);
         assertEquals(2, fromOne.size());
         assertEquals("b", string(fromOne.get(0).key()));
         assertEquals(1L, fromOne.get(0).offset());
@@ -124,7 +144,7 @@ public abstract class BackendConformanceTest {
         backend.append("t", 0, List.of(record("a", "1", 1), record("b", "2", 2), record("c", "3", 3)));
         backend.deleteRecordsBefore("t", 0, 2);
         assertEquals(2L, backend.logStartOffset("t", 0));
-        final List<RawRecord> read = backend.read("t", 0, 0, 10);
+        final List<RawRecord> read = readAll(backend, "t", 0, 0, 10);
         assertEquals(1, read.size());
         assertEquals(2L, read.get(0).offset());
         assertEquals(3L, backend.append("t", 0, List.of(record("d", "4", 4))));
@@ -153,7 +173,7 @@ public abstract class BackendConformanceTest {
         assertTrue(result.isCommitted());
         assertEquals(List.of(0L, 1L), result.outputOffsets());
         assertEquals(Map.of(in0, 7L), backend.committedOffsets("app", List.of(in0)));
-        assertEquals(2, backend.read("out", 1, 0, 10).size());
+        assertEquals(2, readAll(backend, "out", 1, 0, 10).size());
         assertTrue(backend.committedOffsets("other-app", List.of(in0)).isEmpty());
     }
 
@@ -248,7 +268,7 @@ public abstract class BackendConformanceTest {
         for (final Thread t : writers) {
             t.join();
         }
-        final List<RawRecord> all = backend.read("t", 0, 0, Integer.MAX_VALUE);
+        final List<RawRecord> all = readAll(backend, "t", 0, 0, Integer.MAX_VALUE);
         assertEquals(1000, all.size());
         final int[] next = new int[4];
         for (final RawRecord r : all) {

@@ -89,7 +89,11 @@ public final class ValkeyBackend implements Backend {
     static final int ENTRY_BYTES = 512 * 1024;
     /** An empty read ahead older than this is asked again rather than answered (2 ms). */
     private static final long STALE_EMPTY_NANOS = 2_000_000;
-    /** A read ahead older than this is not used (50 ms). */
+    /**
+     * A read ahead (or records fetched past a read's maximum) older than this is not used (50 ms): the topic may have
+     * been deleted and made anew by another instance since. Younger ones are used as far as they go, as Kafka's
+     * consumer returns the records it fetched before.
+     */
     private static final long STALE_NANOS = 50_000_000;
     /** How many entries one read asks for. */
     private static final int READ_ENTRIES = 16;
@@ -740,6 +744,7 @@ public final class ValkeyBackend implements Backend {
         for (int p = 0; p < partitions; p++) {
             partitionKeys.remove(new TopicPartition(topic, p));
             prefetched.remove(new TopicPartition(topic, p));
+            leftovers.remove(new TopicPartition(topic, p));
             forgetReadAhead(new TopicPartition(topic, p));
         }
     }
@@ -947,11 +952,28 @@ public final class ValkeyBackend implements Backend {
         final byte[][] keys = partitionKeys(topic, partition);
         final TopicPartition tp = new TopicPartition(topic, partition);
         final List<RawRecord> records = new ArrayList<>(Math.min(maxRecords, 4096));
+        long from = offset;
+        // records of entries read before and not returned yet (an entry holds up to ENTRY_RECORDS records, a read
+        // returns maxRecords): they are returned first, as Kafka's consumer returns what it fetched before fetching
+        final Leftover leftover = leftovers.remove(tp);
+        if (leftover != null && leftover.from == offset && System.nanoTime() - leftover.fetchedNanos <= STALE_NANOS) {
+            while (leftover.index < leftover.records.size() && records.size() < maxRecords) {
+                records.add(leftover.records.get(leftover.index++));
+            }
+            if (leftover.index < leftover.records.size()) {
+                leftover.from = records.get(records.size() - 1).offset() + 1;
+                leftovers.put(tp, leftover);
+                return records; // the read ahead, from the end of the leftover, stays on its way
+            }
+            from = leftover.upTo;
+            if (records.size() >= maxRecords) {
+                return records;
+            }
+        }
         PendingRead pending = prefetched.remove(tp);
-        if (pending != null && pending.from != offset) {
+        if (pending != null && pending.from != from) {
             pending = null;
         }
-        long from = offset;
         while (records.size() < maxRecords) {
             final long position = from;
             Object[] reply = null;
@@ -979,7 +1001,7 @@ public final class ValkeyBackend implements Backend {
                 // already on its way, so a reader polling idle partitions never waits for a round trip
             }
             if (reply == null) {
-                final int wanted = entriesFor(maxRecords - records.size());
+                final int wanted = entriesFor(tp, maxRecords - records.size());
                 asked = wanted;
                 reply = retrying("read " + topic + "-" + partition, c -> sendRead(keys, position, wanted).await());
             }
@@ -1005,7 +1027,10 @@ public final class ValkeyBackend implements Backend {
                 }
                 break;
             }
+            final int before = records.size();
+            int decoded = 0;
             for (final StreamMessage<byte[], byte[]> entry : entries) {
+                decoded++;
                 final long entryEnd = entryEnd(entry.getId());
                 byte[] count = null;
                 byte[] batch = null;
@@ -1020,27 +1045,67 @@ public final class ValkeyBackend implements Backend {
                     throw new BackendException("Entry " + entry.getId() + " of " + topic + "-" + partition
                         + " is not a PSPF record batch (fields n and b)");
                 }
-                final int n = (int) parseLong(count);
-                EntryCodec.decode(batch, topic, partition, entryEnd, n, from, maxRecords - records.size(),
+                // the whole entry: what goes past maxRecords is kept for the next read
+                EntryCodec.decode(batch, topic, partition, entryEnd, (int) parseLong(count), from, Integer.MAX_VALUE,
                     records);
                 from = Math.max(from, entryEnd);
                 if (records.size() >= maxRecords) {
                     break;
                 }
             }
-            if (!partial && (entries.size() < asked || from >= end)) {
+            noteEntrySize(tp, records.size() - before, decoded);
+            final boolean reachedEnd = entries.size() < asked || from >= end;
+            if (records.size() > before ? !(partial && reachedEnd) : !partial && reachedEnd) {
+                // records came: they are returned, and the reader comes back for more while the read ahead is on its
+                // way (as Kafka's consumer returns what it fetched), unless the answer reached the end of the
+                // partition as it was before this backend's last write to it, which is read on so that a reader sees
+                // its own writes
                 break;
             }
+        }
+        if (records.size() > maxRecords) {
+            final List<RawRecord> rest = new ArrayList<>(records.subList(maxRecords, records.size()));
+            records.subList(maxRecords, records.size()).clear();
+            leftovers.put(tp, new Leftover(records.get(maxRecords - 1).offset() + 1, from, rest));
         }
         // the reader will ask for the next records soon: ask the server now, so that the answer is on its way while
         // these are processed (Kafka's consumer fetches ahead likewise)
         try {
-            prefetched.put(tp, sendRead(tp, keys, records.isEmpty() ? from
-                : records.get(records.size() - 1).offset() + 1, entriesFor(maxRecords)));
+            prefetched.put(tp, sendRead(tp, keys, records.isEmpty() || leftovers.containsKey(tp) ? from
+                : records.get(records.size() - 1).offset() + 1, entriesFor(tp, maxRecords)));
         } catch (final RedisException | BackendException e) {
             // no read ahead this time
         }
         return records;
+    }
+
+    /**
+     * Decoded records of a partition that a read fetched past its {@code maxRecords}: returned by the next read if it
+     * starts at {@link #from}; they are the partition's records from there up to {@link #upTo} (exclusive).
+     */
+    private static final class Leftover {
+        final long fetchedNanos = System.nanoTime();
+        long from;
+        final long upTo;
+        final List<RawRecord> records;
+        int index;
+
+        Leftover(final long from, final long upTo, final List<RawRecord> records) {
+            this.from = from;
+            this.upTo = upTo;
+            this.records = records;
+        }
+    }
+
+    private final Map<TopicPartition, Leftover> leftovers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Per partition, the records per entry its last read saw, so that a read asks for about as many as it wants. */
+    private final Map<TopicPartition, Integer> recordsPerEntry = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void noteEntrySize(final TopicPartition tp, final int records, final int entries) {
+        if (entries > 0 && records > 0) {
+            recordsPerEntry.put(tp, Math.max(1, records / entries));
+        }
     }
 
     private List<RawRecord> readPlain(final String topic, final int partition, final long offset, final int maxRecords) {
@@ -1095,9 +1160,13 @@ public final class ValkeyBackend implements Backend {
         }
     }
 
-    /** How many entries to ask for when {@code records} records are wanted (an entry holds one at least). */
-    private static int entriesFor(final int records) {
-        return Math.max(1, Math.min(READ_ENTRIES, records));
+    /**
+     * How many entries to ask for when {@code records} records are wanted: by the records per entry the partition's
+     * last read saw (one at least), plus one, as the first may be read in part; at most {@link #READ_ENTRIES}.
+     */
+    private int entriesFor(final TopicPartition tp, final int records) {
+        final int perEntry = recordsPerEntry.getOrDefault(tp, 1);
+        return (int) Math.max(1, Math.min(READ_ENTRIES, ((long) records + perEntry - 1) / perEntry + 1));
     }
 
     private PendingRead sendRead(final TopicPartition tp, final byte[][] keys, final long from, final int entries) {

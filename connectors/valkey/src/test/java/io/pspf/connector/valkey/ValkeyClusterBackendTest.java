@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.pspf.runtime.backend.Backend;
+import io.pspf.runtime.backend.BackendConformanceTest;
 import io.pspf.runtime.backend.BackendProvider;
 import io.pspf.runtime.backend.CommitUnit;
 import io.pspf.runtime.backend.RawRecord;
@@ -76,7 +77,7 @@ class ValkeyClusterBackendTest {
             settler.join();
             assertNull(failure.get(), () -> "settling failed: " + failure.get());
             for (int p = 0; p < 3; p++) {
-                final List<RawRecord> records = committer.read("out", p, 0, 10_000);
+                final List<RawRecord> records = BackendConformanceTest.readAll(committer, "out", p, 0, 10_000);
                 assertEquals(units, records.size(), "records in out-" + p);
                 for (int i = 0; i < units; i++) {
                     assertEquals("v" + i, new String(records.get(i).value(), StandardCharsets.UTF_8));
