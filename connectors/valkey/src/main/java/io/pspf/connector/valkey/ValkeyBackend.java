@@ -90,11 +90,12 @@ public final class ValkeyBackend implements Backend {
     /** An empty read ahead older than this is asked again rather than answered (2 ms). */
     private static final long STALE_EMPTY_NANOS = 2_000_000;
     /**
-     * A read ahead (or records fetched past a read's maximum) older than this is not used (50 ms): the topic may have
+     * A read ahead (or records fetched past a read's maximum) older than this is not used (1 s): the topic may have
      * been deleted and made anew by another instance since. Younger ones are used as far as they go, as Kafka's
-     * consumer returns the records it fetched before.
+     * consumer returns the records it fetched before. (With 50 ms, a stream thread whose task buffers were full came
+     * back later than that to most partitions, and fetched their entries again.)
      */
-    private static final long STALE_NANOS = 50_000_000;
+    private static final long STALE_NANOS = 1_000_000_000;
     /** How many entries one read asks for. */
     private static final int READ_ENTRIES = 16;
     private static final byte[] N = bytes("n");
