@@ -258,6 +258,16 @@ public final class ValkeyBackend implements Backend {
         return cleaner;
     }
 
+    /** This backend's own id: its committing threads' unit streams are named after it. */
+    String instanceId() {
+        return instanceId;
+    }
+
+    /** Whether the server is a Valkey Cluster. */
+    boolean isCluster() {
+        return cluster;
+    }
+
     boolean isPlain(final String topic) {
         return plain.isPlain(topic);
     }

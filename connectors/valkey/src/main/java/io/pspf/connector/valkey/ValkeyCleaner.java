@@ -166,6 +166,9 @@ final class ValkeyCleaner {
             }
             final int partitions = backend.partitions(topic);
             for (int p = 0; p < partitions; p++) {
+                if (backend.isCluster()) {
+                    forgetFinishedUnitStreams(topic, p);
+                }
                 if (policy.delete) {
                     applyRetention(topic, p, policy, nowMs);
                 }
@@ -174,6 +177,43 @@ final class ValkeyCleaner {
                 }
             }
         }
+    }
+
+    /**
+     * On Valkey Cluster a partition's meta holds, per unit stream that wrote to it, the last unit applied from it
+     * ({@code unit:<stream>}, {@code first:<stream>}): the dedup marks of the two-step commits. A unit stream is
+     * per committing thread of a process, so a deployment that restarts often would gather such fields without end.
+     * Those of streams that are gone (emptied, then expired a day later: no unit of them can come again) are
+     * forgotten, each only while it still holds the unit seen here.
+     *
+     * @return how many streams were forgotten
+     */
+    int forgetFinishedUnitStreams(final String topic, final int partition) {
+        final byte[] metaKey = backend.partitionKeys(topic, partition)[1];
+        final List<byte[]> gone = new java.util.ArrayList<>();
+        io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
+        do {
+            final io.lettuce.core.ScanCursor from = cursor;
+            final io.lettuce.core.MapScanCursor<byte[], byte[]> page = backend.retrying("scan the units of "
+                + topic + "-" + partition, c -> c.hscan(metaKey, from, io.lettuce.core.ScanArgs.Builder.matches("unit:*")
+                .limit(500)));
+            for (final Map.Entry<byte[], byte[]> field : page.getMap().entrySet()) {
+                final String name = new String(field.getKey(), StandardCharsets.UTF_8);
+                final byte[] stream = ValkeyBackend.bytes(name.substring("unit:".length()));
+                if (backend.retrying("check a unit stream", c -> c.exists(stream)) == 0) {
+                    gone.add(stream);
+                    gone.add(field.getValue());
+                }
+            }
+            cursor = page;
+        } while (!cursor.isFinished());
+        if (gone.isEmpty()) {
+            return 0;
+        }
+        final Long forgotten = backend.retrying("forget finished unit streams in " + topic + "-" + partition,
+            c -> backend.fcall(c, "forget_units", ScriptOutputType.INTEGER, new byte[][] {metaKey},
+                gone.toArray(new byte[0][])));
+        return forgotten.intValue();
     }
 
     private long[] meta(final byte[] metaKey) {

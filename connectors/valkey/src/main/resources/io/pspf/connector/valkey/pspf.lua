@@ -343,6 +343,20 @@ local function unit_done(keys, args)
   return 1
 end
 
+-- keys: a partition's meta; args: pairs of a unit stream and the last unit id the cleaner saw applied here from it
+-- (the stream was gone: emptied and expired, so no unit of it can come again). Forgets each stream's fields while
+-- they still hold the unit seen: one applied since (the stream made anew) keeps them. Returns how many it forgot.
+local function forget_units(keys, args)
+  local forgotten = 0
+  for i = 1, #args, 2 do
+    if redis.call('HGET', keys[1], 'unit:' .. args[i]) == args[i + 1] then
+      redis.call('HDEL', keys[1], 'unit:' .. args[i], 'first:' .. args[i])
+      forgotten = forgotten + 1
+    end
+  end
+  return forgotten
+end
+
 -- keys: meta; args: the bytes counted, the 'bytes' value read before counting. Replaces the tracked size by the count
 -- (plus whatever appends added since the count began) if the partition exists; clears the recount mark.
 local function set_size(keys, args)
@@ -467,6 +481,7 @@ redis.register_function('pspf_v2_apply_unit', apply_unit)
 redis.register_function('pspf_v2_unit_done', unit_done)
 redis.register_function('pspf_v2_compact_swap', compact_swap)
 redis.register_function('pspf_v2_set_size', set_size)
+redis.register_function('pspf_v2_forget_units', forget_units)
 redis.register_function('pspf_v2_fence_leased', fence_leased)
 redis.register_function('pspf_v2_heartbeat', heartbeat)
 redis.register_function('pspf_v2_acquire', acquire)

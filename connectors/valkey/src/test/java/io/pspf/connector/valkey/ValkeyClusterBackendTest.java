@@ -88,4 +88,73 @@ class ValkeyClusterBackendTest {
                 .get(new TopicPartition("in", 0)));
         }
     }
+
+    /** The dedup fields ({@code unit:<stream>}) a partition's meta holds, by unit stream. */
+    private static Map<String, String> unitFields(final ValkeyBackend backend, final String topic, final int partition) {
+        final byte[] meta = backend.partitionKeys(topic, partition)[1];
+        final Map<String, String> fields = new java.util.TreeMap<>();
+        backend.retrying("read meta", c -> c.hgetall(meta)).forEach((k, v) -> {
+            final String name = new String(k, StandardCharsets.UTF_8);
+            if (name.startsWith("unit:") || name.startsWith("first:")) {
+                fields.put(name, new String(v, StandardCharsets.UTF_8));
+            }
+        });
+        return fields;
+    }
+
+    /**
+     * The dedup marks of unit streams that are gone (a process that ended: its emptied stream expires a day later)
+     * are forgotten by the cleaner, so partitions do not gather them with every restart; those of a live stream stay,
+     * and a mark that changed after the cleaner looked (a unit applied since) is kept.
+     */
+    @Test
+    void theCleanerForgetsTheDedupMarksOfUnitStreamsThatAreGone() {
+        final Map<String, Object> configs = Map.of(ValkeySettings.KEY_PREFIX_CONFIG, "forgetting",
+            ValkeyCleaner.INTERVAL_MS_CONFIG, 0);
+        try (ValkeyBackend first = (ValkeyBackend) BackendProvider.open(cluster.uri(), configs);
+             ValkeyBackend second = (ValkeyBackend) BackendProvider.open(cluster.uri(), configs)) {
+            first.createTopic("out", 2);
+            final ValkeyBackend[] committers = {first, second};
+            for (int c = 0; c < 2; c++) {
+                final long epoch = committers[c].fence("app", "0_" + c);
+                for (int i = 0; i < 3; i++) {
+                    final CommitUnit.Builder unit = CommitUnit.builder("app", "0_" + c, epoch)
+                        .offset(new TopicPartition("in", c), i + 1);
+                    for (int p = 0; p < 2; p++) {
+                        unit.output("out", p, record("c" + c + "-" + i));
+                    }
+                    assertTrue(committers[c].commit(unit.build()).isCommitted());
+                }
+            }
+            final Map<String, String> before = unitFields(first, "out", 0);
+            assertEquals(4, before.size(), "a unit and a first offset per committer: " + before);
+            // nothing is gone yet: nothing is forgotten
+            assertEquals(0, first.cleaner().forgetFinishedUnitStreams("out", 0));
+            assertEquals(before, unitFields(first, "out", 0));
+            // the first committer's stream expires (it waits a day in production)
+            final String goneStream = before.keySet().stream().filter(k -> k.startsWith("unit:"))
+                .map(k -> k.substring("unit:".length())).filter(k -> k.contains(first.instanceId())).findFirst()
+                .orElseThrow();
+            final Long deleted = first.retrying("expire", c -> c.del(ValkeyBackend.bytes(goneStream)));
+            assertEquals(1L, deleted);
+            // a mark that changed since the cleaner looked is kept
+            final Long kept = first.retrying("forget", c -> first.fcall(c, "forget_units",
+                io.lettuce.core.ScriptOutputType.INTEGER, new byte[][] {first.partitionKeys("out", 0)[1]},
+                ValkeyBackend.bytes(goneStream), ValkeyBackend.bytes("0-1")));
+            assertEquals(0L, kept);
+            assertEquals(before, unitFields(first, "out", 0));
+            // the cleaner forgets the gone stream's marks, in each partition, and keeps the live one's
+            for (int p = 0; p < 2; p++) {
+                assertEquals(1, first.cleaner().forgetFinishedUnitStreams("out", p), "out-" + p);
+                final Map<String, String> after = unitFields(first, "out", p);
+                assertEquals(2, after.size(), "out-" + p + ": " + after);
+                after.keySet().forEach(k -> assertTrue(!k.contains(goneStream), k));
+            }
+            // the live committer goes on, deduplicated as before
+            final long epoch = second.fence("app", "0_1");
+            assertTrue(second.commit(CommitUnit.builder("app", "0_1", epoch).offset(new TopicPartition("in", 1), 9)
+                .output("out", 0, record("after")).build()).isCommitted());
+            assertEquals(7, BackendConformanceTest.readAll(first, "out", 0, 0, 100).size());
+        }
+    }
 }
