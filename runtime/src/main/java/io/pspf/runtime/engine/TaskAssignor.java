@@ -24,7 +24,7 @@ import org.apache.kafka.streams.processor.TaskId;
  *       tasks only, not of the previous assignment: each task goes to the member ranking it highest (rendezvous
  *       hashing of member id and task id) among those still below their share, and the tasks left over go to the
  *       least loaded members. So recomputing cannot drift, and a member joining or leaving changes the destinations
- *       of about its share of the tasks only. As in Kafka, stickiness comes from the next step.</li>
+ *       of a part of the tasks near its share, not of most of them. As in Kafka, stickiness comes from the next step.</li>
  *   <li>A stateful task whose balanced owner is not caught up (lag above {@code acceptable.recovery.lag}) stays
  *       active on a caught-up instance (its previous owner if possible; the least lagging instance when none is
  *       caught up), and the balanced owner gets a warm-up replica, at most {@code max.warmup.replicas} at once. The

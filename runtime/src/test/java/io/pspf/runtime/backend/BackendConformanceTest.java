@@ -138,6 +138,37 @@ public abstract class BackendConformanceTest {
         assertThrows(BackendException.class, () -> backend.append("t", -1, List.of(record("a", "b", 1))));
     }
 
+    /**
+     * Reads in small steps through a batch bigger than a step (a backend may keep what it fetched past a read's
+     * maximum): every record once, in order; a read of none returns none; a read after a deletion starts at the new
+     * log start.
+     */
+    @Test
+    public void shouldReadABigBatchInSmallStepsAndNothingWhenAskedForNothing() {
+        backend.createTopic("t", 1);
+        final List<RawRecord> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            batch.add(record("k" + i, "v" + i, i));
+        }
+        backend.append("t", 0, batch);
+        long position = 0;
+        while (position < 1500) {
+            assertTrue(backend.read("t", 0, position, 0).isEmpty(), "a read of no records at " + position);
+            final List<RawRecord> step = backend.read("t", 0, position, 7);
+            assertFalse(step.isEmpty(), "records at " + position);
+            assertTrue(step.size() <= 7);
+            for (final RawRecord r : step) {
+                assertEquals(position, r.offset());
+                assertEquals("v" + position, string(r.value()));
+                position++;
+            }
+        }
+        backend.deleteRecordsBefore("t", 0, 2000);
+        final List<RawRecord> after = backend.read("t", 0, position, 7);
+        assertEquals(2000L, after.get(0).offset(), "the read after the deletion starts at the new log start");
+        assertEquals(1000, readAll(backend, "t", 0, 0, Integer.MAX_VALUE).size());
+    }
+
     @Test
     public void shouldDeleteRecordsBeforeAnOffsetAndReadFromTheNewLogStart() {
         backend.createTopic("t", 1);

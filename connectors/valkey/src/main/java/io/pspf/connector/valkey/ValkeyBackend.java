@@ -960,9 +960,14 @@ public final class ValkeyBackend implements Backend {
         if (plain.isPlain(topic)) {
             return readPlain(topic, partition, offset, maxRecords);
         }
+        if (maxRecords <= 0) {
+            return new ArrayList<>();
+        }
         final byte[][] keys = partitionKeys(topic, partition);
         final TopicPartition tp = new TopicPartition(topic, partition);
         final List<RawRecord> records = new ArrayList<>(Math.min(maxRecords, 4096));
+        // when the oldest answer used was asked for: records kept for the next read are as old as that
+        long askedNanos = Long.MAX_VALUE;
         long from = offset;
         // records of entries read before and not returned yet (an entry holds up to ENTRY_RECORDS records, a read
         // returns maxRecords): they are returned first, as Kafka's consumer returns what it fetched before fetching
@@ -992,6 +997,7 @@ public final class ValkeyBackend implements Backend {
             int asked = READ_ENTRIES;
             if (pending != null) {
                 asked = pending.asked;
+                askedNanos = Math.min(askedNanos, pending.sentNanos);
                 try {
                     reply = pending.await();
                 } catch (final RedisException e) {
@@ -1014,6 +1020,7 @@ public final class ValkeyBackend implements Backend {
             if (reply == null) {
                 final int wanted = entriesFor(tp, maxRecords - records.size());
                 asked = wanted;
+                askedNanos = Math.min(askedNanos, System.nanoTime());
                 reply = retrying("read " + topic + "-" + partition, c -> sendRead(keys, position, wanted).await());
             }
             @SuppressWarnings("unchecked")
@@ -1077,7 +1084,7 @@ public final class ValkeyBackend implements Backend {
         if (records.size() > maxRecords) {
             final List<RawRecord> rest = new ArrayList<>(records.subList(maxRecords, records.size()));
             records.subList(maxRecords, records.size()).clear();
-            leftovers.put(tp, new Leftover(records.get(maxRecords - 1).offset() + 1, from, rest));
+            leftovers.put(tp, new Leftover(records.get(maxRecords - 1).offset() + 1, from, rest, askedNanos));
         }
         // the reader will ask for the next records soon: ask the server now, so that the answer is on its way while
         // these are processed (Kafka's consumer fetches ahead likewise)
@@ -1095,16 +1102,18 @@ public final class ValkeyBackend implements Backend {
      * starts at {@link #from}; they are the partition's records from there up to {@link #upTo} (exclusive).
      */
     private static final class Leftover {
-        final long fetchedNanos = System.nanoTime();
         long from;
         final long upTo;
         final List<RawRecord> records;
+        /** When the answer they came in was asked for. */
+        final long fetchedNanos;
         int index;
 
-        Leftover(final long from, final long upTo, final List<RawRecord> records) {
+        Leftover(final long from, final long upTo, final List<RawRecord> records, final long fetchedNanos) {
             this.from = from;
             this.upTo = upTo;
             this.records = records;
+            this.fetchedNanos = fetchedNanos;
         }
     }
 
@@ -1277,6 +1286,10 @@ public final class ValkeyBackend implements Backend {
         final byte[][] keys = partitionKeys(topic, partition);
         retrying("delete records of " + topic + "-" + partition, c -> fcall(c, "delete_before",
             ScriptOutputType.INTEGER, keys, bytes(offset)));
+        // what this backend fetched ahead may hold records below the new log start
+        final TopicPartition tp = new TopicPartition(topic, partition);
+        leftovers.remove(tp);
+        prefetched.remove(tp);
     }
 
     // ------------------------------------------------------------------------------------------------ commits

@@ -152,7 +152,14 @@ final class ValkeyCleaner {
     }
 
     /** Applies retention and compaction to every partition of every PSPF topic (plain topics are left alone). */
+    /**
+     * How old (by the server's clock) the last unit of a gone unit stream must be before a partition forgets the
+     * stream's dedup mark: far longer than any pause of a process (7 days).
+     */
+    static final long FORGET_UNITS_AFTER_MS = 7L * 24 * 3600 * 1000;
+
     void maintain(final long nowMs) {
+        final Map<String, Boolean> streamsGone = new HashMap<>();
         for (final String topic : backend.topics()) {
             if (backend.isPlain(topic)) {
                 continue;
@@ -167,7 +174,7 @@ final class ValkeyCleaner {
             final int partitions = backend.partitions(topic);
             for (int p = 0; p < partitions; p++) {
                 if (backend.isCluster()) {
-                    forgetFinishedUnitStreams(topic, p);
+                    forgetFinishedUnitStreams(topic, p, FORGET_UNITS_AFTER_MS, streamsGone);
                 }
                 if (policy.delete) {
                     applyRetention(topic, p, policy, nowMs);
@@ -184,13 +191,19 @@ final class ValkeyCleaner {
      * ({@code unit:<stream>}, {@code first:<stream>}): the dedup marks of the two-step commits. A unit stream is
      * per committing thread of a process, so a deployment that restarts often would gather such fields without end.
      * Those of streams that are gone (emptied, then expired a day later: no unit of them can come again) are
-     * forgotten, each only while it still holds the unit seen here.
+     * forgotten, each only while it still holds the unit seen here, and only once that unit is older than
+     * {@code olderThanMs} by the server's clock: a committer or settler paused while applying a unit of a stream
+     * that others finished since still holds it, and must find it applied when it wakes. (A server that evicts keys,
+     * any {@code maxmemory-policy} but {@code noeviction}, may also drop an emptied stream before its day is up.)
      *
+     * @param gone per unit stream, whether it is gone (filled in, so that a pass asks once per stream)
      * @return how many streams were forgotten
      */
-    int forgetFinishedUnitStreams(final String topic, final int partition) {
+    int forgetFinishedUnitStreams(final String topic, final int partition, final long olderThanMs,
+                                  final Map<String, Boolean> gone) {
         final byte[] metaKey = backend.partitionKeys(topic, partition)[1];
-        final List<byte[]> gone = new java.util.ArrayList<>();
+        final List<byte[]> forget = new java.util.ArrayList<>();
+        forget.add(ValkeyBackend.bytes(Long.toString(olderThanMs)));
         io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
         do {
             final io.lettuce.core.ScanCursor from = cursor;
@@ -198,21 +211,23 @@ final class ValkeyCleaner {
                 + topic + "-" + partition, c -> c.hscan(metaKey, from, io.lettuce.core.ScanArgs.Builder.matches("unit:*")
                 .limit(500)));
             for (final Map.Entry<byte[], byte[]> field : page.getMap().entrySet()) {
-                final String name = new String(field.getKey(), StandardCharsets.UTF_8);
-                final byte[] stream = ValkeyBackend.bytes(name.substring("unit:".length()));
-                if (backend.retrying("check a unit stream", c -> c.exists(stream)) == 0) {
-                    gone.add(stream);
-                    gone.add(field.getValue());
+                final byte[] stream = java.util.Arrays.copyOfRange(field.getKey(), "unit:".length(),
+                    field.getKey().length);
+                final Boolean isGone = gone.computeIfAbsent(new String(stream, StandardCharsets.ISO_8859_1),
+                    s -> backend.retrying("check a unit stream", c -> c.exists(stream)) == 0);
+                if (isGone) {
+                    forget.add(stream);
+                    forget.add(field.getValue());
                 }
             }
             cursor = page;
         } while (!cursor.isFinished());
-        if (gone.isEmpty()) {
+        if (forget.size() == 1) {
             return 0;
         }
         final Long forgotten = backend.retrying("forget finished unit streams in " + topic + "-" + partition,
             c -> backend.fcall(c, "forget_units", ScriptOutputType.INTEGER, new byte[][] {metaKey},
-                gone.toArray(new byte[0][])));
+                forget.toArray(new byte[0][])));
         return forgotten.intValue();
     }
 

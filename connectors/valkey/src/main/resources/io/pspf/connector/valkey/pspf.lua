@@ -343,14 +343,20 @@ local function unit_done(keys, args)
   return 1
 end
 
--- keys: a partition's meta; args: pairs of a unit stream and the last unit id the cleaner saw applied here from it
--- (the stream was gone: emptied and expired, so no unit of it can come again). Forgets each stream's fields while
--- they still hold the unit seen: one applied since (the stream made anew) keeps them. Returns how many it forgot.
+-- keys: a partition's meta; args: an age in ms, then pairs of a unit stream and the last unit id the cleaner saw
+-- applied here from it (the stream was gone). Forgets each stream's fields while they still hold the unit seen (one
+-- applied since, by a stream made anew, keeps them) and that unit is older than the age by the server's clock: a
+-- stream is gone once its units were all applied, but a committer or settler paused in the middle of applying one
+-- could still hold it, so its mark stays far longer than any pause. Returns how many it forgot.
 local function forget_units(keys, args)
+  local t = redis.call('TIME')
+  local before = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(args[1])
   local forgotten = 0
-  for i = 1, #args, 2 do
-    if redis.call('HGET', keys[1], 'unit:' .. args[i]) == args[i + 1] then
-      redis.call('HDEL', keys[1], 'unit:' .. args[i], 'first:' .. args[i])
+  for i = 2, #args, 2 do
+    local field = 'unit:' .. args[i]
+    local applied = redis.call('HGET', keys[1], field)
+    if applied == args[i + 1] and tonumber(string.match(applied, '^(%d+)')) < before then
+      redis.call('HDEL', keys[1], field, 'first:' .. args[i])
       forgotten = forgotten + 1
     end
   end

@@ -129,7 +129,7 @@ class ValkeyClusterBackendTest {
             final Map<String, String> before = unitFields(first, "out", 0);
             assertEquals(4, before.size(), "a unit and a first offset per committer: " + before);
             // nothing is gone yet: nothing is forgotten
-            assertEquals(0, first.cleaner().forgetFinishedUnitStreams("out", 0));
+            assertEquals(0, first.cleaner().forgetFinishedUnitStreams("out", 0, 0, new java.util.HashMap<>()));
             assertEquals(before, unitFields(first, "out", 0));
             // the first committer's stream expires (it waits a day in production)
             final String goneStream = before.keySet().stream().filter(k -> k.startsWith("unit:"))
@@ -140,12 +140,17 @@ class ValkeyClusterBackendTest {
             // a mark that changed since the cleaner looked is kept
             final Long kept = first.retrying("forget", c -> first.fcall(c, "forget_units",
                 io.lettuce.core.ScriptOutputType.INTEGER, new byte[][] {first.partitionKeys("out", 0)[1]},
-                ValkeyBackend.bytes(goneStream), ValkeyBackend.bytes("0-1")));
+                ValkeyBackend.bytes("0"), ValkeyBackend.bytes(goneStream), ValkeyBackend.bytes("0-1")));
             assertEquals(0L, kept);
+            assertEquals(before, unitFields(first, "out", 0));
+            // a mark younger than the age asked for is kept (a committer paused while applying may still hold it)
+            assertEquals(0, first.cleaner().forgetFinishedUnitStreams("out", 0, ValkeyCleaner.FORGET_UNITS_AFTER_MS,
+                new java.util.HashMap<>()));
             assertEquals(before, unitFields(first, "out", 0));
             // the cleaner forgets the gone stream's marks, in each partition, and keeps the live one's
             for (int p = 0; p < 2; p++) {
-                assertEquals(1, first.cleaner().forgetFinishedUnitStreams("out", p), "out-" + p);
+                assertEquals(1, first.cleaner().forgetFinishedUnitStreams("out", p, 0, new java.util.HashMap<>()),
+                    "out-" + p);
                 final Map<String, String> after = unitFields(first, "out", p);
                 assertEquals(2, after.size(), "out-" + p + ": " + after);
                 after.keySet().forEach(k -> assertTrue(!k.contains(goneStream), k));
