@@ -240,7 +240,11 @@ public final class LogRun {
         final Data data = paced ? new Data(n) : null;
 
         final Watch watch = new Watch(paced);
-        final Thread watcher = new Thread(() -> watchOutput(reader, partitions, wordcount, expectedOut,
+        // a caught-up watcher waits for output as Kafka's consumer does in its poll: on Valkey a blocking read, which
+        // returns when output comes, so it may wait long; on the file log a pause, kept short
+        final java.time.Duration watchWait = java.time.Duration.ofMillis(
+            options.backend != null && options.backend.startsWith("valkey") ? 50 : 2);
+        final Thread watcher = new Thread(() -> watchOutput(reader, partitions, wordcount, expectedOut, watchWait,
             Math.max(1, n / 200_000), watch), "output-watcher");
         watcher.setDaemon(true);
 
@@ -416,7 +420,8 @@ public final class LogRun {
      * keeping the latest count per word for the word count and sampling latencies when {@code watch} has room.
      */
     private static void watchOutput(final PspfReader<String, byte[]> reader, final int partitions,
-                                    final boolean wordcount, final long expectedOut, final int sampleEvery,
+                                    final boolean wordcount, final long expectedOut, final java.time.Duration wait,
+                                    final int sampleEvery,
                                     final Watch watch) {
         final LongDeserializer longs = new LongDeserializer();
         final Map<String, Long> latest = new HashMap<>();
@@ -456,7 +461,12 @@ public final class LogRun {
                 if (progress >= expectedOut) {
                     watch.doneNanos.set(System.nanoTime());
                 } else if (read == 0) {
-                    LockSupport.parkNanos(2_000_000);
+                    // caught up: wait for more output
+                    final Map<Integer, Long> positions = new HashMap<>();
+                    for (int p = 0; p < partitions; p++) {
+                        positions.put(p, next[p]);
+                    }
+                    reader.awaitRecords(LogTopologies.OUTPUT, positions, wait);
                 }
             }
         } catch (final RuntimeException e) {

@@ -53,6 +53,18 @@ public final class PspfReader<K, V> implements AutoCloseable {
         return backend.logStartOffset(topic, partition);
     }
 
+    /**
+     * Waits until one of the partitions of {@code topic} holds a record at or after its position ({@code positions}
+     * by partition), at most {@code timeout}, as a consumer's poll waits: a reader that caught up asks here instead
+     * of reading in a loop. Returns whether records may be there; read to find out.
+     */
+    public boolean awaitRecords(final String topic, final Map<Integer, Long> positions, final java.time.Duration timeout) {
+        ensureOpen();
+        final Map<org.apache.kafka.common.TopicPartition, Long> byPartition = new java.util.HashMap<>();
+        positions.forEach((p, offset) -> byPartition.put(new org.apache.kafka.common.TopicPartition(topic, p), offset));
+        return backend.awaitRecords(byPartition, timeout.toMillis());
+    }
+
     /** The offset the next record of the partition will get. */
     public long endOffset(final String topic, final int partition) {
         ensureOpen();

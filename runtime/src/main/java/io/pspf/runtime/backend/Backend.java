@@ -96,6 +96,19 @@ public interface Backend extends AutoCloseable {
      */
     List<RawRecord> read(String topic, int partition, long offset, int maxRecords);
 
+    /**
+     * Waits until one of the partitions holds a record at or after its position, or {@code timeoutMs} passed, as a
+     * consumer's poll waits for data: a reader with nothing to do asks here rather than reading in a loop. Returns
+     * whether records may be there (the caller reads to find out; a backend may also return early, and a wait may end
+     * early when the calling thread is unparked). This default waits the whole time; a backend that can be told of
+     * new records (a blocking read) returns as soon as they come.
+     */
+    default boolean awaitRecords(final Map<TopicPartition, Long> positions, final long timeoutMs) {
+        java.util.concurrent.locks.LockSupport.parkNanos(this, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+            Math.max(0, timeoutMs)));
+        return true;
+    }
+
     /** The offset of the first record still kept in the partition. */
     long logStartOffset(String topic, int partition);
 

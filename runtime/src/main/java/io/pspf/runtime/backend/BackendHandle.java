@@ -79,6 +79,11 @@ public final class BackendHandle implements Backend {
     }
 
     @Override
+    public boolean awaitRecords(final Map<TopicPartition, Long> positions, final long timeoutMs) {
+        return backend().awaitRecords(positions, timeoutMs);
+    }
+
+    @Override
     public long logStartOffset(final String topic, final int partition) {
         return backend().logStartOffset(topic, partition);
     }

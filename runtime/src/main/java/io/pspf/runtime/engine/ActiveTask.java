@@ -229,6 +229,11 @@ final class ActiveTask implements RecordSink {
         return read;
     }
 
+    /** Adds the positions this task reads its inputs from next (for a wait on new records). */
+    void addFetchPositions(final Map<TopicPartition, Long> into) {
+        into.putAll(fetchPositions);
+    }
+
     /** Records not read yet per input partition: the end offset minus the read position. */
     double lag(final TopicPartition tp) {
         final Long position = fetchPositions.get(tp);

@@ -198,7 +198,7 @@ public final class StreamThreadRunner extends Thread {
                 commitAll();
             }
             if (work == 0 || !pending.isEmpty()) {
-                idle();
+                idle(!pending.isEmpty());
             } else {
                 idleNanos = 0;
             }
@@ -423,10 +423,25 @@ public final class StreamThreadRunner extends Thread {
         Thread.sleep(Math.min(1_000, 10 + (now - creationFailingSince) / 4));
     }
 
-    private void idle() throws InterruptedException {
+    /**
+     * Waits a little when there was nothing to do, longer each time up to {@code poll.ms}; while all its tasks run, on
+     * the backend, so that records coming to their inputs end the wait at once.
+     */
+    private void idle(final boolean tasksPending) throws InterruptedException {
         idleNanos = idleNanos == 0 ? TimeUnit.MICROSECONDS.toNanos(200) : Math.min(idleNanos * 2,
             TimeUnit.MILLISECONDS.toNanos(Math.max(1, engine.config.pollMs)));
-        LockSupport.parkNanos(this, idleNanos);
+        final long idleMs = TimeUnit.NANOSECONDS.toMillis(idleNanos);
+        final Map<org.apache.kafka.common.TopicPartition, Long> positions = new java.util.HashMap<>();
+        if (idleMs >= 1 && !tasksPending && !engine.paused()) {
+            for (final ActiveTask task : tasks.values()) {
+                task.addFetchPositions(positions);
+            }
+        }
+        if (positions.isEmpty()) {
+            LockSupport.parkNanos(this, idleNanos);
+        } else if (engine.backend().awaitRecords(positions, idleMs)) {
+            idleNanos = 0; // records came: read at once, and wait again from the shortest pause
+        }
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }

@@ -36,6 +36,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -1125,6 +1126,85 @@ public final class ValkeyBackend implements Backend {
     private void noteEntrySize(final TopicPartition tp, final int records, final int entries) {
         if (entries > 0 && records > 0) {
             recordsPerEntry.put(tp, Math.max(1, records / entries));
+        }
+    }
+
+    /**
+     * Waits with {@code XREAD BLOCK} on a connection of the calling thread's own (a blocking command would hold up
+     * every other command on a shared one) until an entry past one of the positions comes: an entry {@code 0-<end>}
+     * holds records below {@code end}, so the entries after {@code 0-<position>} are those with records at or after
+     * it. Read aheads of the partitions that got entries, sent before and maybe empty, are dropped, so that the next
+     * read asks afresh. Plain topics (entry IDs of their own) and Valkey Cluster (keys of several slots in one
+     * command) wait the default way.
+     */
+    @Override
+    public boolean awaitRecords(final Map<TopicPartition, Long> positions, final long timeoutMs) {
+        if (cluster || positions.isEmpty() || timeoutMs < 1) {
+            return Backend.super.awaitRecords(positions, timeoutMs);
+        }
+        final List<TopicPartition> tps = new ArrayList<>(positions.keySet());
+        @SuppressWarnings("unchecked")
+        final XReadArgs.StreamOffset<byte[]>[] offsets = new XReadArgs.StreamOffset[tps.size()];
+        for (int i = 0; i < tps.size(); i++) {
+            final TopicPartition tp = tps.get(i);
+            if (plain.isPlain(tp.topic()) || tp.partition() < 0) {
+                return Backend.super.awaitRecords(positions, timeoutMs);
+            }
+            offsets[i] = XReadArgs.StreamOffset.from(partitionKeys(tp.topic(), tp.partition())[0],
+                "0-" + positions.get(tp));
+        }
+        final StatefulRedisConnection<byte[], byte[]> c;
+        try {
+            c = blockingConnection();
+        } catch (final RedisException e) {
+            return Backend.super.awaitRecords(positions, timeoutMs);
+        }
+        try {
+            final List<StreamMessage<byte[], byte[]>> came = c.sync().xread(
+                XReadArgs.Builder.block(timeoutMs).count(1), offsets);
+            if (came == null || came.isEmpty()) {
+                return false;
+            }
+            for (final StreamMessage<byte[], byte[]> entry : came) {
+                for (final TopicPartition tp : tps) {
+                    if (java.util.Arrays.equals(partitionKeys(tp.topic(), tp.partition())[0], entry.getStream())) {
+                        prefetched.remove(tp);
+                    }
+                }
+            }
+            return true;
+        } catch (final RedisException e) {
+            // the reader reads (and meets the failure, with its retries) next
+            blockingConnections.remove(Thread.currentThread());
+            c.closeAsync();
+            return true;
+        }
+    }
+
+    /** Per thread that waited for records: its own connection for blocking reads. */
+    private final Map<Thread, StatefulRedisConnection<byte[], byte[]>> blockingConnections =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    private StatefulRedisConnection<byte[], byte[]> blockingConnection() {
+        StatefulRedisConnection<byte[], byte[]> c = blockingConnections.get(Thread.currentThread());
+        if (c != null && c.isOpen()) {
+            return c;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new BackendException("The backend " + display + " is closed");
+            }
+            // threads that ended leave their connections: close them
+            blockingConnections.entrySet().removeIf(e -> {
+                if (!e.getKey().isAlive()) {
+                    e.getValue().closeAsync();
+                    return true;
+                }
+                return false;
+            });
+            c = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
+            blockingConnections.put(Thread.currentThread(), c);
+            return c;
         }
     }
 

@@ -261,6 +261,46 @@ class ValkeyBackendTest {
         }
     }
 
+    /**
+     * A reader waiting for records (a blocking read on a connection of its own) wakes when another instance appends
+     * past its position, and not for records before it; with nothing coming it waits the whole time; other commands
+     * of the backend go on while it waits.
+     */
+    @Test
+    void aWaitForRecordsEndsWhenAnotherInstanceAppends() throws Exception {
+        final String prefix = "await" + PREFIXES.incrementAndGet();
+        try (Backend a = open(server, ValkeySettings.KEY_PREFIX_CONFIG, prefix);
+             Backend b = open(server, ValkeySettings.KEY_PREFIX_CONFIG, prefix)) {
+            final Random random = new Random(9);
+            a.createTopic("w", 2);
+            a.append("w", 0, List.of(record(random, 0), record(random, 1)));
+            final Map<TopicPartition, Long> positions = Map.of(new TopicPartition("w", 0), 2L,
+                new TopicPartition("w", 1), 0L);
+            long start = System.nanoTime();
+            assertFalse(a.awaitRecords(positions, 300), "nothing past the positions");
+            final long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waitedMs >= 250, "waited " + waitedMs + " ms of 300");
+            final java.util.concurrent.atomic.AtomicLong wokeAfter = new java.util.concurrent.atomic.AtomicLong(-1);
+            final java.util.concurrent.atomic.AtomicBoolean woke = new java.util.concurrent.atomic.AtomicBoolean();
+            final Thread waiter = new Thread(() -> {
+                final long t0 = System.nanoTime();
+                woke.set(a.awaitRecords(positions, 20_000));
+                wokeAfter.set((System.nanoTime() - t0) / 1_000_000);
+            });
+            waiter.start();
+            Thread.sleep(200);
+            // the waiting backend still serves other commands
+            assertEquals(2L, a.logEndOffset("w", 0));
+            assertTrue(waiter.isAlive(), "still waiting before the append");
+            b.append("w", 1, List.of(record(random, 2)));
+            waiter.join(10_000);
+            assertTrue(woke.get());
+            assertTrue(wokeAfter.get() < 10_000, "woke " + wokeAfter.get() + " ms after it began");
+            // and the read that follows sees the record
+            assertEquals(1, a.read("w", 1, 0, 10).size());
+        }
+    }
+
     @Test
     void aReadAfterAnotherInstanceWroteSeesItsRecords() throws Exception {
         final String prefix = "stale" + PREFIXES.incrementAndGet();
