@@ -106,6 +106,8 @@ public final class ValkeyBackend implements Backend {
 
     /** A {@link RedisClient}, or a {@link RedisClusterClient} for Valkey Cluster. */
     private final io.lettuce.core.AbstractRedisClient client;
+    /** The server (for a cluster, the first node named). */
+    private final RedisURI uri;
     /** Whether the server is a Valkey Cluster: keys of one call must share a slot, so commits go in two steps. */
     private final boolean cluster;
     private final String prefix;
@@ -131,6 +133,7 @@ public final class ValkeyBackend implements Backend {
     ValkeyBackend(final List<RedisURI> uris, final boolean cluster, final ValkeySettings settings,
                   final Map<String, Object> configs) {
         final RedisURI uri = uris.get(0);
+        this.uri = uri;
         this.cluster = cluster;
         this.prefix = settings.keyPrefix;
         final StringBuilder shown = new StringBuilder(cluster ? "valkey+cluster://" : uri.isSsl() ? "valkeys://" : "valkey://");
@@ -1153,11 +1156,10 @@ public final class ValkeyBackend implements Backend {
             offsets[i] = XReadArgs.StreamOffset.from(partitionKeys(tp.topic(), tp.partition())[0],
                 "0-" + positions.get(tp));
         }
-        final StatefulRedisConnection<byte[], byte[]> c;
-        try {
-            c = blockingConnection();
-        } catch (final RedisException e) {
-            return Backend.super.awaitRecords(positions, timeoutMs);
+        final StatefulRedisConnection<byte[], byte[]> c = blockingConnection();
+        if (c == null) {
+            // while it connects: a short pause, after which the caller reads and waits again
+            return Backend.super.awaitRecords(positions, Math.min(timeoutMs, 5));
         }
         try {
             final List<StreamMessage<byte[], byte[]>> came = c.sync().xread(
@@ -1181,30 +1183,45 @@ public final class ValkeyBackend implements Backend {
         }
     }
 
-    /** Per thread that waited for records: its own connection for blocking reads. */
-    private final Map<Thread, StatefulRedisConnection<byte[], byte[]>> blockingConnections =
-        new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per thread that waited for records: its own connection for blocking reads, once connected. */
+    private final Map<Thread, java.util.concurrent.CompletableFuture<StatefulRedisConnection<byte[], byte[]>>>
+        blockingConnections = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * The calling thread's connection for blocking reads; null while it connects (in the background: a reader that
+     * waits for the first time must not wait for a connection first), or when it could not connect.
+     */
     private StatefulRedisConnection<byte[], byte[]> blockingConnection() {
-        StatefulRedisConnection<byte[], byte[]> c = blockingConnections.get(Thread.currentThread());
-        if (c != null && c.isOpen()) {
-            return c;
+        final java.util.concurrent.CompletableFuture<StatefulRedisConnection<byte[], byte[]>> pending =
+            blockingConnections.get(Thread.currentThread());
+        if (pending != null) {
+            if (!pending.isDone()) {
+                return null;
+            }
+            final StatefulRedisConnection<byte[], byte[]> c = pending.isCompletedExceptionally() ? null : pending.join();
+            if (c != null && c.isOpen()) {
+                return c;
+            }
+            blockingConnections.remove(Thread.currentThread(), pending);
+            if (c != null) {
+                c.closeAsync();
+            }
         }
         synchronized (this) {
             if (closed) {
-                throw new BackendException("The backend " + display + " is closed");
+                return null;
             }
             // threads that ended leave their connections: close them
             blockingConnections.entrySet().removeIf(e -> {
                 if (!e.getKey().isAlive()) {
-                    e.getValue().closeAsync();
+                    e.getValue().thenAccept(StatefulRedisConnection::closeAsync);
                     return true;
                 }
                 return false;
             });
-            c = ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
-            blockingConnections.put(Thread.currentThread(), c);
-            return c;
+            blockingConnections.put(Thread.currentThread(),
+                ((RedisClient) client).connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture());
+            return null;
         }
     }
 
