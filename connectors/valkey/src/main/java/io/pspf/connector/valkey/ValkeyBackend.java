@@ -1076,12 +1076,10 @@ public final class ValkeyBackend implements Backend {
                 }
             }
             noteEntrySize(tp, records.size() - before, decoded);
-            final boolean reachedEnd = entries.size() < asked || from >= end;
-            if (records.size() > before ? !(partial && reachedEnd) : !partial && reachedEnd) {
-                // records came: they are returned, and the reader comes back for more while the read ahead is on its
-                // way (as Kafka's consumer returns what it fetched), unless the answer reached the end of the
-                // partition as it was before this backend's last write to it, which is read on so that a reader sees
-                // its own writes
+            // read on until maxRecords or the end, and past the end as it was before this backend's last write to the
+            // partition (so that a reader sees its own writes): a task orders the records of its partitions by
+            // timestamp among those it has read, so a partition read short would let another's later records go first
+            if (!partial && (entries.size() < asked || from >= end)) {
                 break;
             }
         }
