@@ -758,8 +758,7 @@ public final class ValkeyBackend implements Backend {
         }
         for (int p = 0; p < partitions; p++) {
             partitionKeys.remove(new TopicPartition(topic, p));
-            prefetched.remove(new TopicPartition(topic, p));
-            leftovers.remove(new TopicPartition(topic, p));
+            dropFetched(new TopicPartition(topic, p));
             forgetReadAhead(new TopicPartition(topic, p));
         }
     }
@@ -1083,7 +1082,8 @@ public final class ValkeyBackend implements Backend {
                 break;
             }
         }
-        if (records.size() > maxRecords) {
+        final boolean kept = records.size() > maxRecords;
+        if (kept) {
             final List<RawRecord> rest = new ArrayList<>(records.subList(maxRecords, records.size()));
             records.subList(maxRecords, records.size()).clear();
             leftovers.put(tp, new Leftover(records.get(maxRecords - 1).offset() + 1, from, rest, askedNanos));
@@ -1091,7 +1091,7 @@ public final class ValkeyBackend implements Backend {
         // the reader will ask for the next records soon: ask the server now, so that the answer is on its way while
         // these are processed (Kafka's consumer fetches ahead likewise)
         try {
-            prefetched.put(tp, sendRead(tp, keys, records.isEmpty() || leftovers.containsKey(tp) ? from
+            prefetched.put(tp, sendRead(tp, keys, records.isEmpty() || kept ? from
                 : records.get(records.size() - 1).offset() + 1, entriesFor(tp, maxRecords)));
         } catch (final RedisException | BackendException e) {
             // no read ahead this time
@@ -1382,9 +1382,13 @@ public final class ValkeyBackend implements Backend {
         retrying("delete records of " + topic + "-" + partition, c -> fcall(c, "delete_before",
             ScriptOutputType.INTEGER, keys, bytes(offset)));
         // what this backend fetched ahead may hold records below the new log start
-        final TopicPartition tp = new TopicPartition(topic, partition);
-        leftovers.remove(tp);
+        dropFetched(new TopicPartition(topic, partition));
+    }
+
+    /** Forgets what this backend fetched of a partition ahead of its readers (read aheads and kept records). */
+    private void dropFetched(final TopicPartition tp) {
         prefetched.remove(tp);
+        leftovers.remove(tp);
     }
 
     // ------------------------------------------------------------------------------------------------ commits
