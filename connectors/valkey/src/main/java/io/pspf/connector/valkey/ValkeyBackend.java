@@ -88,8 +88,6 @@ public final class ValkeyBackend implements Backend {
     static final int ENTRY_RECORDS = 2_000;
     /** An entry is closed once its records take this many bytes. */
     static final int ENTRY_BYTES = 512 * 1024;
-    /** An empty read ahead older than this is asked again rather than answered (2 ms). */
-    private static final long STALE_EMPTY_NANOS = 2_000_000;
     /**
      * A read ahead (or records fetched past a read's maximum) older than this is not used (1 s): the topic may have
      * been deleted and made anew by another instance since. Younger ones are used as far as they go, as Kafka's
@@ -968,6 +966,7 @@ public final class ValkeyBackend implements Backend {
         }
         final byte[][] keys = partitionKeys(topic, partition);
         final TopicPartition tp = new TopicPartition(topic, partition);
+        final long startNanos = System.nanoTime();
         final List<RawRecord> records = new ArrayList<>(Math.min(maxRecords, 4096));
         // when the oldest answer used was asked for: records kept for the next read are as old as that
         long askedNanos = Long.MAX_VALUE;
@@ -975,7 +974,7 @@ public final class ValkeyBackend implements Backend {
         // records of entries read before and not returned yet (an entry holds up to ENTRY_RECORDS records, a read
         // returns maxRecords): they are returned first, as Kafka's consumer returns what it fetched before fetching
         final Leftover leftover = leftovers.remove(tp);
-        if (leftover != null && leftover.from == offset && System.nanoTime() - leftover.fetchedNanos <= STALE_NANOS) {
+        if (leftover != null && leftover.from == offset && startNanos - leftover.fetchedNanos <= STALE_NANOS) {
             while (leftover.index < leftover.records.size() && records.size() < maxRecords) {
                 records.add(leftover.records.get(leftover.index++));
             }
@@ -993,14 +992,24 @@ public final class ValkeyBackend implements Backend {
         if (pending != null && pending.from != from) {
             pending = null;
         }
-        while (records.size() < maxRecords) {
+        // the server said a moment ago that nothing follows, and this backend wrote nothing there since: nothing is
+        // asked, and a read ahead on its way is not waited for
+        final boolean quiet = records.isEmpty() && quiet(tp, from, startNanos) && (pending == null || !pending.isDone());
+        if (quiet && pending != null) {
+            prefetched.put(tp, pending);
+        }
+        boolean fromServer = false;
+        while (!quiet && records.size() < maxRecords) {
             final long position = from;
             Object[] reply = null;
             boolean partial = false;
             int asked = READ_ENTRIES;
+            long replyAskedNanos;
+            long replyVersion;
             if (pending != null) {
                 asked = pending.asked;
-                askedNanos = Math.min(askedNanos, pending.sentNanos);
+                replyAskedNanos = pending.sentNanos;
+                replyVersion = pending.version;
                 try {
                     reply = pending.await();
                 } catch (final RedisException e) {
@@ -1008,24 +1017,27 @@ public final class ValkeyBackend implements Backend {
                 }
                 // sent before this backend's last write to the partition: true as far as it goes, but maybe short
                 partial = pending.version != writeVersion(tp).get();
-                // an empty answer to a question asked a while ago (the reader was idle) is asked again: records that
-                // came since must not wait for the reader's next round; and an answer older still is not used at all
-                // (other instances wrote since, the topic may even have been deleted and made anew)
+                // an answer asked for long ago is not used (other instances wrote since, the topic may even have been
+                // deleted and made anew), nor an empty one older than a quiet spell (records that came since must
+                // not wait for the reader's next round)
                 final long age = System.nanoTime() - pending.sentNanos;
-                if (reply != null && (age > STALE_NANOS
-                    || ((List<?>) reply[1]).isEmpty() && age > STALE_EMPTY_NANOS)) {
+                if (reply != null && (age > STALE_NANOS || ((List<?>) reply[1]).isEmpty() && age > QUIET_NANOS)) {
                     reply = null;
                 }
                 pending = null;
-                // an empty reply is answered as it is (nothing was there when it was asked); the next read is
-                // already on its way, so a reader polling idle partitions never waits for a round trip
+            } else {
+                replyAskedNanos = 0;
+                replyVersion = 0;
             }
             if (reply == null) {
                 final int wanted = entriesFor(tp, maxRecords - records.size());
                 asked = wanted;
-                askedNanos = Math.min(askedNanos, System.nanoTime());
+                replyAskedNanos = System.nanoTime();
+                replyVersion = writeVersion(tp).get();
                 reply = retrying("read " + topic + "-" + partition, c -> sendRead(keys, position, wanted).await());
             }
+            fromServer = true;
+            askedNanos = Math.min(askedNanos, replyAskedNanos);
             @SuppressWarnings("unchecked")
             final List<KeyValue<byte[], byte[]>> meta = (List<KeyValue<byte[], byte[]>>) reply[0];
             if (!meta.get(1).hasValue()) {
@@ -1045,6 +1057,9 @@ public final class ValkeyBackend implements Backend {
             if (entries.isEmpty()) {
                 if (partial) {
                     continue; // read afresh
+                }
+                if (records.isEmpty()) {
+                    lastAnswers.put(tp, new LastAnswer(from, replyAskedNanos, replyVersion));
                 }
                 break;
             }
@@ -1089,14 +1104,56 @@ public final class ValkeyBackend implements Backend {
             leftovers.put(tp, new Leftover(records.get(maxRecords - 1).offset() + 1, from, rest, askedNanos));
         }
         // the reader will ask for the next records soon: ask the server now, so that the answer is on its way while
-        // these are processed (Kafka's consumer fetches ahead likewise)
-        try {
-            prefetched.put(tp, sendRead(tp, keys, records.isEmpty() || kept ? from
-                : records.get(records.size() - 1).offset() + 1, entriesFor(tp, maxRecords)));
-        } catch (final RedisException | BackendException e) {
-            // no read ahead this time
+        // these are processed (Kafka's consumer fetches ahead likewise). A partition with nothing more to read is
+        // asked again only every so often, not at every read (a busy reader reads its caught-up partitions at every
+        // round, thousands of times a second)
+        if (fromServer && !records.isEmpty() || !lastAskedWithin(tp, System.nanoTime(), QUIET_NANOS / 2)) {
+            try {
+                prefetched.put(tp, sendRead(tp, keys, records.isEmpty() || kept ? from
+                    : records.get(records.size() - 1).offset() + 1, entriesFor(tp, maxRecords)));
+            } catch (final RedisException | BackendException e) {
+                // no read ahead this time
+            }
         }
         return records;
+    }
+
+    /**
+     * How long an empty answer stands (10 ms): a read in that time, with nothing written to the partition by this
+     * backend since, returns nothing without asking again. Records other instances write meanwhile are read up to
+     * that much later by a reader that keeps reading; one that waits ({@link #awaitRecords}) hears of them at once.
+     */
+    private static final long QUIET_NANOS = 10_000_000;
+
+    /** A partition's last empty answer: nothing after {@code from} when asked, at this backend's write version then. */
+    private static final class LastAnswer {
+        final long from;
+        final long askedNanos;
+        final long version;
+
+        LastAnswer(final long from, final long askedNanos, final long version) {
+            this.from = from;
+            this.askedNanos = askedNanos;
+            this.version = version;
+        }
+    }
+
+    private final Map<TopicPartition, LastAnswer> lastAnswers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Whether the server said less than {@link #QUIET_NANOS} ago that nothing follows {@code from}, writes aside. */
+    private boolean quiet(final TopicPartition tp, final long from, final long nowNanos) {
+        final LastAnswer last = lastAnswers.get(tp);
+        return last != null && last.from == from && nowNanos - last.askedNanos < QUIET_NANOS
+            && last.version == writeVersion(tp).get();
+    }
+
+    /** Whether a read ahead of the partition is on its way, or an empty answer was asked for within {@code nanos}. */
+    private boolean lastAskedWithin(final TopicPartition tp, final long nowNanos, final long nanos) {
+        if (prefetched.containsKey(tp)) {
+            return true;
+        }
+        final LastAnswer last = lastAnswers.get(tp);
+        return last != null && nowNanos - last.askedNanos < nanos;
     }
 
     /**
@@ -1169,6 +1226,7 @@ public final class ValkeyBackend implements Backend {
                 for (final TopicPartition tp : tps) {
                     if (java.util.Arrays.equals(partitionKeys(tp.topic(), tp.partition())[0], entry.getStream())) {
                         prefetched.remove(tp);
+                        lastAnswers.remove(tp);
                     }
                 }
             }
@@ -1272,6 +1330,10 @@ public final class ValkeyBackend implements Backend {
 
         Object[] await() {
             return new Object[] {ValkeyBackend.this.await(meta), ValkeyBackend.this.await(entries)};
+        }
+
+        boolean isDone() {
+            return meta.isDone() && entries.isDone();
         }
     }
 
@@ -1389,6 +1451,7 @@ public final class ValkeyBackend implements Backend {
     private void dropFetched(final TopicPartition tp) {
         prefetched.remove(tp);
         leftovers.remove(tp);
+        lastAnswers.remove(tp);
     }
 
     // ------------------------------------------------------------------------------------------------ commits

@@ -340,6 +340,106 @@ class ValkeyBackendTest {
         }
     }
 
+    /** XRANGE calls the server has served so far (INFO commandstats). */
+    private long xranges() {
+        final io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
+            io.lettuce.core.RedisURI.create("redis://127.0.0.1:" + server.port()));
+        try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+            final java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_xrange:calls=(\\d+)")
+                .matcher(c.sync().info("commandstats"));
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /**
+     * What a reader learnt of a partition gives way to what changed since: records deleted below a new log start are
+     * not read, a read after this backend's own writes goes on to what another instance wrote after them, and a topic
+     * deleted and made anew is read from its new records.
+     */
+    @Test
+    void readsSeeDeletionsOwnWritesAndOtherWritersAfterThem() throws Exception {
+        final String prefix = "ownway" + PREFIXES.incrementAndGet();
+        try (Backend a = instanceOf(prefix); Backend b = instanceOf(prefix)) {
+            final Random random = new Random(23);
+            final TopicPartition tp = new TopicPartition("w", 0);
+            a.createTopic("w", 1);
+            assertTrue(a.read("w", 0, 0, 100).isEmpty());
+            final List<RawRecord> ten = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ten.add(record(random, i));
+            }
+            a.appendAll(Map.of(tp, ten));
+            a.deleteRecordsBefore("w", 0, 5);
+            final List<RawRecord> afterDelete = BackendConformanceTest.readAll(a, "w", 0, 0, 100);
+            assertEquals(5, afterDelete.size());
+            assertEquals(5L, afterDelete.get(0).offset(), "a read below the log start begins at it");
+
+            // own writes, then another instance's: one reader reads both, in offset order
+            final List<RawRecord> mine = List.of(record(random, 20), record(random, 21), record(random, 22));
+            final List<RawRecord> theirs = List.of(record(random, 30), record(random, 31));
+            a.appendAll(Map.of(tp, mine));
+            b.append("w", 0, theirs);
+            final List<RawRecord> both = BackendConformanceTest.readAll(a, "w", 0, 10, 100);
+            assertEquals(5, both.size());
+            for (int i = 0; i < 3; i++) {
+                assertSame(mine.get(i), 10 + i, both.get(i));
+            }
+            for (int i = 0; i < 2; i++) {
+                assertSame(theirs.get(i), 13 + i, both.get(3 + i));
+            }
+
+            // a topic deleted and made anew starts at offset 0 again: nothing a learnt of the old one is used
+            final TopicPartition tp2 = new TopicPartition("w2", 0);
+            a.createTopic("w2", 1);
+            assertTrue(a.read("w2", 0, 0, 100).isEmpty());
+            a.appendAll(Map.of(tp2, List.of(record(random, 40), record(random, 41), record(random, 42))));
+            a.deleteTopic("w2");
+            a.createTopic("w2", 1);
+            final List<RawRecord> others = List.of(record(random, 50), record(random, 51));
+            b.append("w2", 0, others);
+            final List<RawRecord> anew = BackendConformanceTest.readAll(a, "w2", 0, 0, 100);
+            assertEquals(2, anew.size());
+            assertSame(others.get(0), 0, anew.get(0));
+            assertEquals(0L, anew.get(0).offset());
+        }
+    }
+
+    /**
+     * A reader that keeps reading a partition with nothing new does not ask the server at every read (a stream thread
+     * reads its caught-up partitions at every round), yet sees another instance's records soon after they come.
+     */
+    @Test
+    void aCaughtUpPartitionIsNotAskedAtEveryReadAndOthersRecordsStillCome() throws Exception {
+        final String prefix = "quiet" + PREFIXES.incrementAndGet();
+        try (Backend a = instanceOf(prefix); Backend b = instanceOf(prefix)) {
+            final Random random = new Random(29);
+            a.createTopic("q", 1);
+            assertTrue(a.read("q", 0, 0, 100).isEmpty());
+            final long before = xranges();
+            int reads = 0;
+            final long start = System.nanoTime();
+            while (System.nanoTime() - start < 200_000_000L) {
+                assertTrue(a.read("q", 0, 0, 100).isEmpty());
+                reads++;
+            }
+            final long asked = xranges() - before;
+            // about one every 5 ms (each read asked once before)
+            assertTrue(asked <= 60 && asked * 10 < reads, asked + " XRANGE calls for " + reads + " reads in 200 ms");
+
+            final List<RawRecord> theirs = List.of(record(random, 1), record(random, 2));
+            b.append("q", 0, theirs);
+            List<RawRecord> got = List.of();
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            while (got.isEmpty() && System.nanoTime() < deadline) {
+                got = a.read("q", 0, 0, 100);
+            }
+            assertEquals(2, got.size(), "another instance's records, read by a reader that kept reading");
+            assertSame(theirs.get(1), 1, got.get(1));
+        }
+    }
+
     @Test
     void retriesWhileTheServerLoadsItsData() throws Exception {
         // loading is slowed down (microseconds per key), so that a restarted server answers LOADING for a while
