@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -177,6 +178,11 @@ public class TopologyTestDriver implements Closeable {
                 wallClock::milliseconds, globalTask == null ? null : name -> globalTask.stores().get(name), metrics);
             task.useRecordCache(cache);
             task.setStateLogPrefix("topology-test-driver ");
+            // as in Kafka's driver, every input (internal topics too) has been read to its end: under
+            // max.task.idle.ms > 0 the task waits for an empty one until the mocked wall clock passes the idle time
+            final List<TopicPartition> taskInputs = new java.util.ArrayList<>();
+            inputTopics.forEach(topic -> taskInputs.add(new TopicPartition(topic, PARTITION)));
+            task.awaitInputs(taskInputs, partition -> 0L);
             task.initialize();
             // Kafka's driver commits the fresh task once before any input
             task.flush();
@@ -354,7 +360,7 @@ public class TopologyTestDriver implements Closeable {
         try {
             captureOutputsAndReEnqueueInternalResults();
             if (task != null) {
-                while (task.hasBufferedRecords()) {
+                while (task.isProcessable(wallClock.milliseconds())) {
                     task.process();
                     task.maybePunctuateStreamTime();
                     // the driver commits after every record; without a backend only the store flush is observable

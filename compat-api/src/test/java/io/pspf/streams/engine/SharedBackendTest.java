@@ -195,6 +195,78 @@ abstract class SharedBackendTest {
         }
     }
 
+    /**
+     * A stream-table join whose table topic holds a backlog of earlier records than the stream's: the task takes its
+     * inputs in timestamp order across reads (it waits for an input whose buffer ran empty until a read of it found
+     * nothing more, as Kafka Streams waits for a partition with known lag), so every stream record meets the table's
+     * final values. Small reads and buffers make the table's buffer run empty many times on the way.
+     */
+    @Test
+    void aJoinWaitsForTheTableBacklogBeforeTakingLaterStreamRecords() throws Exception {
+        final int tableRecords = 2_000;
+        final int streamRecords = 200;
+        final int keys = 8;
+        try (PspfProducer<String, String> producer = new PspfProducer<>(clientConfig(), Serdes.String().serializer(),
+            Serdes.String().serializer())) {
+            final List<ProducerRecord<String, String>> table = new ArrayList<>();
+            final Map<String, String> last = new HashMap<>();
+            for (int i = 0; i < tableRecords; i++) {
+                final String key = "k" + (i % keys);
+                table.add(new ProducerRecord<>("table-in", null, 1_000L + i, key, "t" + i));
+                last.put(key, "t" + i);
+            }
+            producer.sendAll(table);
+            final List<ProducerRecord<String, String>> stream = new ArrayList<>();
+            final Map<String, List<String>> expected = new HashMap<>();
+            for (int i = 0; i < streamRecords; i++) {
+                final String key = "k" + (i % keys);
+                stream.add(new ProducerRecord<>("stream-in", null, 10_000L + i, key, "s" + i));
+                expected.computeIfAbsent(key, k -> new ArrayList<>()).add("s" + i + "|" + last.get(key));
+            }
+            producer.sendAll(stream);
+
+            final StreamsBuilder builder = new StreamsBuilder();
+            builder.stream("stream-in", Consumed.with(Serdes.String(), Serdes.String()))
+                .join(builder.table("table-in", Consumed.with(Serdes.String(), Serdes.String())), (s, t) -> s + "|" + t)
+                .to("joined", Produced.with(Serdes.String(), Serdes.String()));
+            final Properties props = props("join");
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "backlog-join");
+            props.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10);
+            props.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 10);
+            try (PspfStreams streams = new PspfStreams(builder.build(), props)) {
+                streams.start();
+                await(() -> joined().values().stream().mapToInt(List::size).sum() >= streamRecords,
+                    "every stream record to be joined");
+                assertEquals(expected, joined());
+            }
+        }
+    }
+
+    private Map<String, List<String>> joined() {
+        final Map<String, List<String>> joined = new HashMap<>();
+        for (final ConsumerRecord<String, String> record : readAll("joined", Serdes.String().deserializer())) {
+            joined.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
+        }
+        return joined;
+    }
+
+    /** Every record of a topic, partition by partition, each in offset order. */
+    private <V> List<ConsumerRecord<String, V>> readAll(final String topic,
+                                                        final org.apache.kafka.common.serialization.Deserializer<V> values) {
+        final List<ConsumerRecord<String, V>> all = new ArrayList<>();
+        try (PspfReader<String, V> reader = new PspfReader<>(backendConfig(), Serdes.String().deserializer(), values)) {
+            for (int p = 0; p < Math.max(0, reader.partitions(topic)); p++) {
+                long offset = reader.startOffset(topic, p);
+                List<ConsumerRecord<String, V>> records;
+                while (!(records = reader.read(topic, p, offset, 10_000)).isEmpty()) {
+                    all.addAll(records);
+                    offset = records.get(records.size() - 1).offset() + 1;
+                }
+            }
+        }
+        return all;
+    }
+
     private static void produce(final PspfProducer<String, String> producer, final int from, final int count,
                                 final Map<String, Long> expected, final Map<String, List<Long>> updates) {
         final List<ProducerRecord<String, String>> records = new ArrayList<>();
@@ -214,21 +286,8 @@ abstract class SharedBackendTest {
 
     private Map<String, List<Long>> updates() {
         final Map<String, List<Long>> updates = new HashMap<>();
-        try (PspfReader<String, Long> reader = new PspfReader<>(backendConfig(),
-            Serdes.String().deserializer(), Serdes.Long().deserializer())) {
-            for (int p = 0; p < Math.max(0, reader.partitions("counts")); p++) {
-                long offset = reader.startOffset("counts", p);
-                while (true) {
-                    final List<ConsumerRecord<String, Long>> records = reader.read("counts", p, offset, 10_000);
-                    if (records.isEmpty()) {
-                        break;
-                    }
-                    for (final ConsumerRecord<String, Long> record : records) {
-                        updates.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
-                    }
-                    offset = records.get(records.size() - 1).offset() + 1;
-                }
-            }
+        for (final ConsumerRecord<String, Long> record : readAll("counts", Serdes.Long().deserializer())) {
+            updates.computeIfAbsent(record.key(), k -> new ArrayList<>()).add(record.value());
         }
         return updates;
     }

@@ -159,7 +159,16 @@ final class ActiveTask implements RecordSink {
                 committedInputs.put(tp, offset);
             }
         }
+        // the task waits for an empty input until a read of it found nothing more (max.task.idle.ms, KIP-695)
+        task.awaitInputs(spec.inputs, tp -> caughtUp.contains(tp) ? 0L : 1L);
     }
+
+    /**
+     * Inputs whose last read returned nothing: read to their end as far as this task knows (Kafka's consumer knows
+     * a partition's lag from its fetches' high watermark; a read here that returns records says nothing of what
+     * follows them, so the task learns of the end from the next read).
+     */
+    private final java.util.Set<TopicPartition> caughtUp = new java.util.HashSet<>();
 
     private long resetPosition(final TopicPartition tp) {
         final NodeSpec.Source source = spec.subtopology.sourceFor(tp.topic());
@@ -213,14 +222,19 @@ final class ActiveTask implements RecordSink {
 
     /** Reads more input for partitions whose buffer has room; returns the number of records read. */
     int fetch() {
-        if (task.bufferedRecords() >= config.bufferedRecordsPerPartition * Math.max(1, fetchPositions.size())) {
-            return 0;
-        }
         int read = 0;
         for (final Map.Entry<TopicPartition, Long> e : fetchPositions.entrySet()) {
             final TopicPartition tp = e.getKey();
+            // a partition with buffered.records.per.partition records waiting is not read, as Kafka Streams pauses
+            // it: per partition, so that an empty one the task waits for is always read
+            if (task.bufferedRecords(tp) >= config.bufferedRecordsPerPartition) {
+                continue;
+            }
             final List<RawRecord> records = backend.read(tp.topic(), tp.partition(), e.getValue(), config.maxPollRecords);
-            if (!records.isEmpty()) {
+            if (records.isEmpty()) {
+                caughtUp.add(tp);
+            } else {
+                caughtUp.remove(tp);
                 task.addRecords(tp.topic(), tp.partition(), records);
                 e.setValue(records.get(records.size() - 1).offset() + 1);
                 read += records.size();

@@ -56,6 +56,11 @@ final class PartitionGroup {
         return streamTime;
     }
 
+    /** How many partitions have records buffered. */
+    int nonEmptyPartitions() {
+        return nonEmpty.size();
+    }
+
     boolean hasBuffered() {
         return buffered > 0;
     }

@@ -387,6 +387,7 @@ public final class StreamTask {
             }
         }
         partitionGroup.clear();
+        idleDeadlines.clear();
         streamTimePunctuations.clear();
         wallClockPunctuations.clear();
         if (first != null) {
@@ -431,6 +432,9 @@ public final class StreamTask {
             }
             queue = new RecordQueue(topic, partition, source, source.extractor, this);
             queues.put(tp, queue);
+            if (lags != null) {
+                inputs.add(tp);
+            }
         }
         return queue;
     }
@@ -441,6 +445,12 @@ public final class StreamTask {
 
     public int bufferedRecords() {
         return partitionGroup.buffered();
+    }
+
+    /** Records buffered for one input partition. */
+    public int bufferedRecords(final TopicPartition partition) {
+        final RecordQueue queue = queues.get(partition);
+        return queue == null ? 0 : queue.size();
     }
 
     /** Deserializes a raw record for its source; null when the deserialization handler chose to skip it. */
@@ -497,11 +507,80 @@ public final class StreamTask {
      * @return how many records were processed
      */
     public int process(final int max, final java.util.function.BooleanSupplier stop) {
+        // the wall clock is read once per turn, as Kafka's task executor reads it once per processing round
+        final long now = lags == null ? 0L : wallClock.getAsLong();
         int processed = 0;
-        while (processed < max && !stop.getAsBoolean() && process()) {
+        while (processed < max && !stop.getAsBoolean() && isProcessable(now) && process()) {
             processed++;
         }
         return processed;
+    }
+
+    // ------------------------------------------------------------------------------------------------ readiness
+
+    /** What the owner of a task knows of an input partition's records that are not buffered yet. */
+    @FunctionalInterface
+    public interface LagSource {
+        /**
+         * 0 when the partition was read to its end as far as the owner knows; anything else when records are known to
+         * be waiting, or when the owner does not know (it has not read the partition since it last had records).
+         */
+        long lag(TopicPartition partition);
+    }
+
+    /** The task's input partitions, once its owner named them (records of a topic matched by a pattern add theirs). */
+    private final java.util.Set<TopicPartition> inputs = new java.util.HashSet<>();
+    private LagSource lags;
+    /** Per empty input partition with nothing more to read, the wall-clock time until which the task waits for it. */
+    private final Map<TopicPartition, Long> idleDeadlines = new HashMap<>();
+
+    /**
+     * Makes the task choose its next record as Kafka Streams' does under {@code max.task.idle.ms} (KIP-695): while an
+     * input partition has nothing buffered, the task processes nothing if that partition may have records not read
+     * yet ({@code lagSource} says so), and otherwise only once the partition stayed empty for {@code max.task.idle.ms}
+     * of wall-clock time (at once with the default, 0); with -1 it never waits. So records of one partition do not go
+     * before earlier records of another that were merely not read yet. Without this call the task processes whatever
+     * it has buffered.
+     */
+    public void awaitInputs(final Collection<TopicPartition> partitions, final LagSource lagSource) {
+        inputs.addAll(partitions);
+        inputs.addAll(queues.keySet());
+        lags = lagSource;
+    }
+
+    /** Whether the task may process its next buffered record now (see {@link #awaitInputs}). */
+    public boolean isProcessable(final long wallClockMs) {
+        if (!partitionGroup.hasBuffered()) {
+            return false;
+        }
+        if (lags == null || config.maxTaskIdleMs < 0) {
+            return true;
+        }
+        if (partitionGroup.nonEmptyPartitions() >= inputs.size()) {
+            idleDeadlines.clear(); // every input has records
+            return true;
+        }
+        for (final TopicPartition tp : inputs) {
+            final RecordQueue queue = queues.get(tp);
+            if (queue != null && !queue.isEmpty()) {
+                idleDeadlines.remove(tp);
+                continue;
+            }
+            if (lags.lag(tp) != 0) {
+                // records not read yet (or not known): wait for them, however long the idle time
+                idleDeadlines.remove(tp);
+                return false;
+            }
+            Long deadline = idleDeadlines.get(tp);
+            if (deadline == null) {
+                deadline = wallClockMs + config.maxTaskIdleMs;
+                idleDeadlines.put(tp, deadline);
+            }
+            if (wallClockMs < deadline) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean process() {

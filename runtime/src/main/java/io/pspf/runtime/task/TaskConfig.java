@@ -26,6 +26,8 @@ public final class TaskConfig {
     final Map<String, Object> originals;
     final File stateDir;
     final long cacheMaxBytes;
+    /** {@code max.task.idle.ms} (the topology's own, if it sets one): how long a task waits for an empty input. */
+    final long maxTaskIdleMs;
     private io.pspf.runtime.state.PersistentStorage.Provider persistentStorage;
     private StoreTimers storeTimers;
 
@@ -60,6 +62,8 @@ public final class TaskConfig {
         this.originals = config.originals();
         this.stateDir = new File(config.getString(StreamsConfig.STATE_DIR_CONFIG));
         this.cacheMaxBytes = Math.max(0, config.getLong(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG));
+        this.maxTaskIdleMs = overrides.containsKey(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG) ? topologyConfig.maxTaskIdleMs
+            : config.getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG);
     }
 
     private TaskConfig(final TaskConfig base, final DeserializationExceptionHandler deserializationHandler,
@@ -73,6 +77,7 @@ public final class TaskConfig {
         this.originals = base.originals;
         this.stateDir = base.stateDir;
         this.cacheMaxBytes = base.cacheMaxBytes;
+        this.maxTaskIdleMs = base.maxTaskIdleMs;
         this.persistentStorage = base.persistentStorage;
         this.storeTimers = base.storeTimers;
     }
