@@ -245,7 +245,12 @@ final class ActiveTask implements RecordSink {
 
     /** Adds the positions this task reads its inputs from next (for a wait on new records). */
     void addFetchPositions(final Map<TopicPartition, Long> into) {
-        into.putAll(fetchPositions);
+        for (final Map.Entry<TopicPartition, Long> e : fetchPositions.entrySet()) {
+            // not a partition that is not read while its buffer is full: its records would end every wait at once
+            if (task.bufferedRecords(e.getKey()) < config.bufferedRecordsPerPartition) {
+                into.put(e.getKey(), e.getValue());
+            }
+        }
     }
 
     /** Records not read yet per input partition: the end offset minus the read position. */

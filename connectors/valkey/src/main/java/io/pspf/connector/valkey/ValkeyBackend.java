@@ -149,6 +149,7 @@ public final class ValkeyBackend implements Backend {
         this.configs = configs;
         this.plain = new PlainTopics(configs);
         this.settings = settings;
+        this.quietNanos = settings.readQuietMs * 1_000_000;
         this.cleaner = new ValkeyCleaner(this, configs);
         final Object interval = configs.get(ValkeyCleaner.INTERVAL_MS_CONFIG);
         this.cleanerIntervalMs = interval == null ? 60_000 : parseInterval(interval);
@@ -871,6 +872,7 @@ public final class ValkeyBackend implements Backend {
             for (int i = 0; i < partitions.size(); i++) {
                 try {
                     firsts.put(partitions.get(i), await(replies.get(i)));
+                    forgetReadAhead(partitions.get(i)); // and after it: see forgetReadAhead
                 } catch (final RedisCommandExecutionException e) {
                     if (i > 0 && (isMissingFunction(e) || isNotReady(e))) {
                         // earlier appends of the pipeline may have run: sending them all again could repeat them
@@ -922,6 +924,7 @@ public final class ValkeyBackend implements Backend {
                     synchronized (firsts) {
                         firsts.put(tp, first);
                     }
+                    forgetReadAhead(tp); // and after it: see forgetReadAhead
                 }));
             }
             final java.util.concurrent.CompletableFuture<Map<TopicPartition, Long>> all =
@@ -994,7 +997,8 @@ public final class ValkeyBackend implements Backend {
         }
         // the server said a moment ago that nothing follows, and this backend wrote nothing there since: nothing is
         // asked, and a read ahead on its way is not waited for
-        final boolean quiet = records.isEmpty() && quiet(tp, from, startNanos) && (pending == null || !pending.isDone());
+        final boolean quiet = records.isEmpty() && quiet(tp, from, startNanos) && (pending == null || !pending.isDone())
+            && !endKnownPast(tp, from);
         if (quiet && pending != null) {
             prefetched.put(tp, pending);
         }
@@ -1006,6 +1010,7 @@ public final class ValkeyBackend implements Backend {
             int asked = READ_ENTRIES;
             long replyAskedNanos;
             long replyVersion;
+            boolean fresh = false;
             if (pending != null) {
                 asked = pending.asked;
                 replyAskedNanos = pending.sentNanos;
@@ -1021,7 +1026,8 @@ public final class ValkeyBackend implements Backend {
                 // deleted and made anew), nor an empty one older than a quiet spell (records that came since must
                 // not wait for the reader's next round)
                 final long age = System.nanoTime() - pending.sentNanos;
-                if (reply != null && (age > STALE_NANOS || ((List<?>) reply[1]).isEmpty() && age > QUIET_NANOS)) {
+                if (reply != null && (age > STALE_NANOS || ((List<?>) reply[1]).isEmpty()
+                    && (age > quietNanos || endKnownPast(tp, from)))) {
                     reply = null;
                 }
                 pending = null;
@@ -1035,6 +1041,7 @@ public final class ValkeyBackend implements Backend {
                 replyAskedNanos = System.nanoTime();
                 replyVersion = writeVersion(tp).get();
                 reply = retrying("read " + topic + "-" + partition, c -> sendRead(keys, position, wanted).await());
+                fresh = true;
             }
             fromServer = true;
             askedNanos = Math.min(askedNanos, replyAskedNanos);
@@ -1045,6 +1052,9 @@ public final class ValkeyBackend implements Backend {
             }
             final long start = parseLong(meta.get(0).getValue());
             final long end = parseLong(meta.get(1).getValue());
+            if (fresh && endKnownPast(tp, end)) {
+                knownEnds.put(tp, end); // the partition is shorter now (the topic was made anew)
+            }
             if (from < start) {
                 from = start;
                 if (from >= end) {
@@ -1107,7 +1117,7 @@ public final class ValkeyBackend implements Backend {
         // these are processed (Kafka's consumer fetches ahead likewise). A partition with nothing more to read is
         // asked again only every so often, not at every read (a busy reader reads its caught-up partitions at every
         // round, thousands of times a second)
-        if (fromServer && !records.isEmpty() || !lastAskedWithin(tp, System.nanoTime(), QUIET_NANOS / 2)) {
+        if (fromServer && !records.isEmpty() || !lastAskedWithin(tp, System.nanoTime(), quietNanos / 2)) {
             try {
                 prefetched.put(tp, sendRead(tp, keys, records.isEmpty() || kept ? from
                     : records.get(records.size() - 1).offset() + 1, entriesFor(tp, maxRecords)));
@@ -1119,11 +1129,12 @@ public final class ValkeyBackend implements Backend {
     }
 
     /**
-     * How long an empty answer stands (10 ms): a read in that time, with nothing written to the partition by this
-     * backend since, returns nothing without asking again. Records other instances write meanwhile are read up to
-     * that much later by a reader that keeps reading; one that waits ({@link #awaitRecords}) hears of them at once.
+     * How long an empty answer stands ({@code pspf.valkey.read.quiet.ms}, 10 ms): a read in that time, with nothing
+     * written to the partition by this backend since, returns nothing without asking again. Records other instances
+     * write meanwhile are read up to that much later by a reader that keeps reading; one that waits
+     * ({@link #awaitRecords}) hears of them at once.
      */
-    private static final long QUIET_NANOS = 10_000_000;
+    private final long quietNanos;
 
     /** A partition's last empty answer: nothing after {@code from} when asked, at this backend's write version then. */
     private static final class LastAnswer {
@@ -1140,10 +1151,10 @@ public final class ValkeyBackend implements Backend {
 
     private final Map<TopicPartition, LastAnswer> lastAnswers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Whether the server said less than {@link #QUIET_NANOS} ago that nothing follows {@code from}, writes aside. */
+    /** Whether the server said less than {@link #quietNanos} ago that nothing follows {@code from}, writes aside. */
     private boolean quiet(final TopicPartition tp, final long from, final long nowNanos) {
         final LastAnswer last = lastAnswers.get(tp);
-        return last != null && last.from == from && nowNanos - last.askedNanos < QUIET_NANOS
+        return last != null && last.from == from && nowNanos - last.askedNanos < quietNanos
             && last.version == writeVersion(tp).get();
     }
 
@@ -1198,7 +1209,7 @@ public final class ValkeyBackend implements Backend {
     @Override
     public boolean awaitRecords(final Map<TopicPartition, Long> positions, final long timeoutMs) {
         if (cluster || positions.isEmpty() || timeoutMs < 1) {
-            return Backend.super.awaitRecords(positions, timeoutMs);
+            return pause(positions, timeoutMs);
         }
         final List<TopicPartition> tps = new ArrayList<>(positions.keySet());
         @SuppressWarnings("unchecked")
@@ -1206,7 +1217,7 @@ public final class ValkeyBackend implements Backend {
         for (int i = 0; i < tps.size(); i++) {
             final TopicPartition tp = tps.get(i);
             if (plain.isPlain(tp.topic()) || tp.partition() < 0) {
-                return Backend.super.awaitRecords(positions, timeoutMs);
+                return pause(positions, timeoutMs);
             }
             offsets[i] = XReadArgs.StreamOffset.from(partitionKeys(tp.topic(), tp.partition())[0],
                 "0-" + positions.get(tp));
@@ -1214,7 +1225,7 @@ public final class ValkeyBackend implements Backend {
         final StatefulRedisConnection<byte[], byte[]> c = blockingConnection();
         if (c == null) {
             // while it connects: a short pause, after which the caller reads and waits again
-            return Backend.super.awaitRecords(positions, Math.min(timeoutMs, 5));
+            return pause(positions, Math.min(timeoutMs, 5));
         }
         try {
             final List<StreamMessage<byte[], byte[]>> came = c.sync().xread(
@@ -1237,6 +1248,16 @@ public final class ValkeyBackend implements Backend {
             c.closeAsync();
             return true;
         }
+    }
+
+    /**
+     * A wait without a blocking read: a pause, after which the reader reads again and asks the server (the empty
+     * answers from before the pause do not stand: the reader waited to see what came meanwhile).
+     */
+    private boolean pause(final Map<TopicPartition, Long> positions, final long timeoutMs) {
+        final boolean result = Backend.super.awaitRecords(positions, timeoutMs);
+        positions.keySet().forEach(lastAnswers::remove);
+        return result;
     }
 
     /** Per thread that waited for records: its own connection for blocking reads, once connected. */
@@ -1294,7 +1315,9 @@ public final class ValkeyBackend implements Backend {
 
     /**
      * Notes a write to a partition, so that a read after it sees it: a read ahead sent before the write is used only
-     * as far as it goes, and the read goes on from where it ends.
+     * as far as it goes, and the read goes on from where it ends; an empty answer from before the write does not stand
+     * (see {@link #quiet}). Called before a write is sent and again once the server acknowledged it: a read of another
+     * thread sent in between may have been answered before the write ran.
      */
     private void forgetReadAhead(final TopicPartition tp) {
         writeVersion(tp).incrementAndGet();
@@ -1429,7 +1452,21 @@ public final class ValkeyBackend implements Backend {
                 c -> c.xrevrange(key, Range.create("-", "+"), Limit.from(1)));
             return last.isEmpty() ? 0 : PlainTopics.offset(last.get(0).getId()) + 1;
         }
-        return metaField(topic, partition, "end");
+        final long end = metaField(topic, partition, "end");
+        knownEnds.merge(new TopicPartition(topic, partition), end, Math::max);
+        return end;
+    }
+
+    /**
+     * Per partition, the end offset a caller was told ({@link #logEndOffset}): an empty answer from before that is not
+     * taken as the end (a restore reads on to the end it was told, and stops at the first empty read).
+     */
+    private final Map<TopicPartition, Long> knownEnds = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Whether nothing after {@code from} may be taken from an earlier answer: a caller was told of records there. */
+    private boolean endKnownPast(final TopicPartition tp, final long from) {
+        final Long end = knownEnds.get(tp);
+        return end != null && end > from;
     }
 
     @Override
@@ -1452,6 +1489,7 @@ public final class ValkeyBackend implements Backend {
         prefetched.remove(tp);
         leftovers.remove(tp);
         lastAnswers.remove(tp);
+        knownEnds.remove(tp);
     }
 
     // ------------------------------------------------------------------------------------------------ commits
@@ -1529,6 +1567,7 @@ public final class ValkeyBackend implements Backend {
         if ("FENCED".equals(status)) {
             return CommitResult.fencedResult();
         }
+        written.forEach(this::forgetReadAhead); // and after it: see forgetReadAhead
         final Map<TopicPartition, Long> first = new LinkedHashMap<>();
         final Map<TopicPartition, Long> next = new LinkedHashMap<>();
         for (int i = 0; i < written.size(); i++) {
@@ -1655,6 +1694,7 @@ public final class ValkeyBackend implements Backend {
         final List<Object> reply;
         try {
             reply = once("apply a commit to " + tp, c -> fcall(c, "apply_unit", ScriptOutputType.MULTI, pk, args));
+            forgetReadAhead(tp); // and after it: see forgetReadAhead
         } catch (final BackendException e) {
             if (e.getMessage() != null && e.getMessage().contains("UNKNOWN_PARTITION")
                 || e.getMessage() != null && e.getMessage().startsWith(new String(pk[0], StandardCharsets.UTF_8))) {

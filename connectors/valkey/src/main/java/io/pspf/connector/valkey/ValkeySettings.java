@@ -27,6 +27,11 @@ final class ValkeySettings {
      * ({@code WAITAOF}, Valkey / Redis 7.2 and later).
      */
     static final String WAIT_AOF_CONFIG = "pspf.valkey.wait.aof";
+    /**
+     * How long an empty read answer stands: a read of the same partition from the same position in that time asks the
+     * server nothing (unless this backend wrote there, or was told of records there, since). 0: every read asks.
+     */
+    static final String READ_QUIET_MS_CONFIG = "pspf.valkey.read.quiet.ms";
     /** Kafka's consumer setting: an instance that does not heart-beat for this long loses its tasks. */
     static final String SESSION_TIMEOUT_MS_CONFIG = "session.timeout.ms";
 
@@ -39,6 +44,7 @@ final class ValkeySettings {
     final int waitReplicas;
     final long waitTimeoutMs;
     final boolean waitAof;
+    final long readQuietMs;
 
     ValkeySettings(final Map<String, Object> configs) {
         this.keyPrefix = string(configs, KEY_PREFIX_CONFIG, "pspf");
@@ -47,6 +53,9 @@ final class ValkeySettings {
         }
         this.retryTimeoutMs = positiveLong(configs, RETRY_TIMEOUT_MS_CONFIG, 60_000);
         this.commandTimeoutMs = positiveLong(configs, COMMAND_TIMEOUT_MS_CONFIG, 10_000);
+        final Object quiet = configs.get(READ_QUIET_MS_CONFIG);
+        this.readQuietMs = quiet == null ? 10 : "0".equals(quiet.toString().trim()) ? 0
+            : parsePositive(READ_QUIET_MS_CONFIG, quiet);
         this.user = string(configs, USER_CONFIG, null);
         final Object pw = configs.get(PASSWORD_CONFIG);
         this.password = pw == null ? null

@@ -354,6 +354,32 @@ class ValkeyBackendTest {
     }
 
     /**
+     * An empty answer stands for a while, but not against what the reader was told since: a read after
+     * {@code logEndOffset} named records past the position returns them (a restore reads on to the end it was told and
+     * stops at the first empty read).
+     */
+    @Test
+    void anEmptyAnswerDoesNotStandAgainstAnEndTheReaderWasToldOf() throws Exception {
+        final String prefix = "toldend" + PREFIXES.incrementAndGet();
+        // an empty answer that stands a minute: without the rule the second read would return nothing
+        try (Backend a = open(server, ValkeySettings.KEY_PREFIX_CONFIG, prefix, ValkeySettings.READ_QUIET_MS_CONFIG, 60_000);
+             Backend b = instanceOf(prefix)) {
+            final Random random = new Random(31);
+            a.createTopic("r", 1);
+            assertTrue(a.read("r", 0, 0, 100).isEmpty());
+            b.append("r", 0, List.of(record(random, 1), record(random, 2)));
+            assertEquals(2L, a.logEndOffset("r", 0));
+            assertEquals(2, a.read("r", 0, 0, 100).size(), "the records the end offset named, at once");
+            // and without being told: the empty answer stands (the setting), then gives way to a wait's wake-up
+            assertTrue(a.read("r", 0, 2, 100).isEmpty());
+            b.append("r", 0, List.of(record(random, 3)));
+            assertTrue(a.read("r", 0, 2, 100).isEmpty(), "an empty answer stands for pspf.valkey.read.quiet.ms");
+            assertTrue(a.awaitRecords(Map.of(new TopicPartition("r", 0), 2L), 5_000));
+            assertEquals(1, a.read("r", 0, 2, 100).size(), "after a wait that records ended, at once");
+        }
+    }
+
+    /**
      * What a reader learnt of a partition gives way to what changed since: records deleted below a new log start are
      * not read, a read after this backend's own writes goes on to what another instance wrote after them, and a topic
      * deleted and made anew is read from its new records.
@@ -483,6 +509,9 @@ class ValkeyBackendTest {
         final ConfigException timeout = assertThrows(ConfigException.class,
             () -> open(server, ValkeySettings.RETRY_TIMEOUT_MS_CONFIG, "-5"));
         assertTrue(timeout.getMessage().contains(ValkeySettings.RETRY_TIMEOUT_MS_CONFIG), timeout.getMessage());
+        final ConfigException quiet = assertThrows(ConfigException.class,
+            () -> open(server, ValkeySettings.READ_QUIET_MS_CONFIG, "-1"));
+        assertTrue(quiet.getMessage().contains(ValkeySettings.READ_QUIET_MS_CONFIG), quiet.getMessage());
         final ConfigException uri = assertThrows(ConfigException.class,
             () -> BackendProvider.open("valkey:localhost", Map.of()));
         assertTrue(uri.getMessage().contains("pspf.backend"), uri.getMessage());
