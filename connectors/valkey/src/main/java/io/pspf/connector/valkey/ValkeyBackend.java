@@ -1052,8 +1052,11 @@ public final class ValkeyBackend implements Backend {
             }
             final long start = parseLong(meta.get(0).getValue());
             final long end = parseLong(meta.get(1).getValue());
-            if (fresh && endKnownPast(tp, end)) {
-                knownEnds.put(tp, end); // the partition is shorter now (the topic was made anew)
+            if (fresh) {
+                // the server's answer as of now: an end given out before that is past it no longer says anything
+                // (the topic was made anew, or compaction left nothing to read up to the end)
+                final long readable = ((List<?>) reply[1]).isEmpty() ? from : end;
+                knownEnds.computeIfPresent(tp, (k, known) -> Math.min(known, readable));
             }
             if (from < start) {
                 from = start;
@@ -1251,13 +1254,11 @@ public final class ValkeyBackend implements Backend {
     }
 
     /**
-     * A wait without a blocking read: a pause, after which the reader reads again and asks the server (the empty
-     * answers from before the pause do not stand: the reader waited to see what came meanwhile).
+     * A wait without a blocking read: a pause. The empty answers from before it still stand for their quiet time (an
+     * idle thread pauses again and again; clearing them would make each of its reads wait for the server).
      */
     private boolean pause(final Map<TopicPartition, Long> positions, final long timeoutMs) {
-        final boolean result = Backend.super.awaitRecords(positions, timeoutMs);
-        positions.keySet().forEach(lastAnswers::remove);
-        return result;
+        return Backend.super.awaitRecords(positions, timeoutMs);
     }
 
     /** Per thread that waited for records: its own connection for blocking reads, once connected. */

@@ -54,8 +54,8 @@ final class ValkeySettings {
         this.retryTimeoutMs = positiveLong(configs, RETRY_TIMEOUT_MS_CONFIG, 60_000);
         this.commandTimeoutMs = positiveLong(configs, COMMAND_TIMEOUT_MS_CONFIG, 10_000);
         final Object quiet = configs.get(READ_QUIET_MS_CONFIG);
-        this.readQuietMs = quiet == null ? 10 : "0".equals(quiet.toString().trim()) ? 0
-            : parsePositive(READ_QUIET_MS_CONFIG, quiet);
+        // at most a day (it is kept in nanoseconds)
+        this.readQuietMs = quiet == null ? 10 : Math.min(86_400_000L, nonNegative(READ_QUIET_MS_CONFIG, quiet));
         this.user = string(configs, USER_CONFIG, null);
         final Object pw = configs.get(PASSWORD_CONFIG);
         this.password = pw == null ? null
@@ -99,6 +99,19 @@ final class ValkeySettings {
     private static long positiveLong(final Map<String, Object> configs, final String key, final long otherwise) {
         final Object v = configs.get(key);
         return v == null ? otherwise : parsePositive(key, v);
+    }
+
+    private static long nonNegative(final String key, final Object v) {
+        final long n;
+        try {
+            n = v instanceof Number ? ((Number) v).longValue() : Long.parseLong(v.toString().trim());
+        } catch (final NumberFormatException e) {
+            throw new ConfigException(key, v, "not a whole number");
+        }
+        if (n < 0) {
+            throw new ConfigException(key, v, "must not be negative");
+        }
+        return n;
     }
 
     private static long parsePositive(final String key, final Object v) {
