@@ -115,13 +115,8 @@ final class ValkeySettings {
     }
 
     private static long parsePositive(final String key, final Object v) {
-        final long n;
-        try {
-            n = v instanceof Number ? ((Number) v).longValue() : Long.parseLong(v.toString().trim());
-        } catch (final NumberFormatException e) {
-            throw new ConfigException(key, v, "not a whole number");
-        }
-        if (n <= 0) {
+        final long n = nonNegative(key, v);
+        if (n == 0) {
             throw new ConfigException(key, v, "must be positive");
         }
         return n;
