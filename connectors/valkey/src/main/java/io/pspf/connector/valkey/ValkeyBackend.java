@@ -991,6 +991,12 @@ public final class ValkeyBackend implements Backend {
                 return records;
             }
         }
+        // a stretch a read found nothing in (compaction removed its records, or they lie below the log start): read
+        // from its end, so that the reader is not asked about it again and again
+        final long[] gap = freshGap(tp, from, startNanos);
+        if (gap != null) {
+            from = gap[1];
+        }
         PendingRead pending = prefetched.remove(tp);
         if (pending != null && pending.from != from) {
             pending = null;
@@ -1110,6 +1116,9 @@ public final class ValkeyBackend implements Backend {
                 break;
             }
         }
+        if (records.isEmpty() && from > offset) {
+            gaps.put(tp, new long[] {offset, from, startNanos});
+        }
         final boolean kept = records.size() > maxRecords;
         if (kept) {
             final List<RawRecord> rest = new ArrayList<>(records.subList(maxRecords, records.size()));
@@ -1222,8 +1231,9 @@ public final class ValkeyBackend implements Backend {
             if (plain.isPlain(tp.topic()) || tp.partition() < 0) {
                 return pause(positions, timeoutMs);
             }
+            final long[] gap = freshGap(tp, positions.get(tp), System.nanoTime());
             offsets[i] = XReadArgs.StreamOffset.from(partitionKeys(tp.topic(), tp.partition())[0],
-                "0-" + positions.get(tp));
+                "0-" + (gap != null ? gap[1] : positions.get(tp)));
         }
         final StatefulRedisConnection<byte[], byte[]> c = blockingConnection();
         if (c == null) {
@@ -1464,6 +1474,17 @@ public final class ValkeyBackend implements Backend {
      */
     private final Map<TopicPartition, Long> knownEnds = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * Per partition, a stretch with nothing to read: {from, to, when found}. A read from {@code from} found no record
+     * before {@code to}; used for {@link #STALE_NANOS}, as fetched records are.
+     */
+    private final Map<TopicPartition, long[]> gaps = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private long[] freshGap(final TopicPartition tp, final long from, final long nowNanos) {
+        final long[] gap = gaps.get(tp);
+        return gap != null && gap[0] == from && nowNanos - gap[2] <= STALE_NANOS ? gap : null;
+    }
+
     /** Whether nothing after {@code from} may be taken from an earlier answer: a caller was told of records there. */
     private boolean endKnownPast(final TopicPartition tp, final long from) {
         final Long end = knownEnds.get(tp);
@@ -1491,6 +1512,7 @@ public final class ValkeyBackend implements Backend {
         leftovers.remove(tp);
         lastAnswers.remove(tp);
         knownEnds.remove(tp);
+        gaps.remove(tp);
     }
 
     // ------------------------------------------------------------------------------------------------ commits

@@ -340,19 +340,6 @@ class ValkeyBackendTest {
         }
     }
 
-    /** XRANGE calls the server has served so far (INFO commandstats). */
-    private long xranges() {
-        final io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
-            io.lettuce.core.RedisURI.create("redis://127.0.0.1:" + server.port()));
-        try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
-            final java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_xrange:calls=(\\d+)")
-                .matcher(c.sync().info("commandstats"));
-            return m.find() ? Long.parseLong(m.group(1)) : 0;
-        } finally {
-            client.shutdown();
-        }
-    }
-
     /**
      * An empty answer stands for a while, but not against what the reader was told since: a read after
      * {@code logEndOffset} named records past the position returns them (a restore reads on to the end it was told and
@@ -449,14 +436,14 @@ class ValkeyBackendTest {
             final Random random = new Random(29);
             a.createTopic("q", 1);
             assertTrue(a.read("q", 0, 0, 100).isEmpty());
-            final long before = xranges();
+            final long before = server.commandCalls("xrange");
             int reads = 0;
             final long start = System.nanoTime();
             while (System.nanoTime() - start < 200_000_000L) {
                 assertTrue(a.read("q", 0, 0, 100).isEmpty());
                 reads++;
             }
-            final long asked = xranges() - before;
+            final long asked = server.commandCalls("xrange") - before;
             // about one every 5 ms (each read asked once before)
             assertTrue(asked <= 60 && asked * 10 < reads, asked + " XRANGE calls for " + reads + " reads in 200 ms");
 

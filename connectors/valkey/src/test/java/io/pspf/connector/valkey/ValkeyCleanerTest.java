@@ -246,6 +246,46 @@ class ValkeyCleanerTest {
         }
     }
 
+    /**
+     * Compaction that drops the tombstones at the end of the last entry leaves offsets there with nothing to read: a
+     * reader at them gets nothing, is not answered from the server again and again, and a wait from there lasts until
+     * a record comes (it used to end at once, on the entry that holds nothing to read).
+     */
+    @Test
+    void aReaderPastTheLastKeptRecordOfACompactedEntryWaitsForNewRecords() {
+        try (ValkeyBackend backend = open()) {
+            backend.createTopic("tail", 1, Map.of("cleanup.policy", "compact"));
+            final long old = NOW - 2L * 24 * 3600 * 1000;
+            backend.append("tail", 0, List.of(record("k1", "v", NOW), record("k2", null, old), record("k3", null, old)));
+            backend.cleaner().compact("tail", 0, backend.cleaner().policy(Map.of("cleanup.policy", "compact")), NOW,
+                backend.logEndOffset("tail", 0));
+            assertEquals(List.of(0L), readAll(backend, "tail").stream().map(RawRecord::offset).toList());
+            assertEquals(3L, backend.logEndOffset("tail", 0));
+            assertTrue(backend.read("tail", 0, 1, 100).isEmpty());
+            final long xrangesBefore = server.commandCalls("xrange");
+            for (int i = 0; i < 20; i++) {
+                assertTrue(backend.read("tail", 0, 1, 100).isEmpty());
+            }
+            assertTrue(server.commandCalls("xrange") - xrangesBefore <= 2,
+                "the stretch with nothing to read was asked about again");
+            final org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition("tail", 0);
+            // the first wait of a thread is a short pause while its blocking connection is made in the background
+            backend.awaitRecords(Map.of(tp, 1L), 50);
+            try {
+                Thread.sleep(500);
+            } catch (final InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            final long start = System.nanoTime();
+            backend.awaitRecords(Map.of(tp, 1L), 300);
+            assertTrue(System.nanoTime() - start >= 250_000_000L, "a wait from inside the emptied stretch ended at once");
+            backend.append("tail", 0, List.of(record("k4", "w", NOW)));
+            final List<RawRecord> after = backend.read("tail", 0, 1, 100);
+            assertEquals(1, after.size());
+            assertEquals(3L, after.get(0).offset());
+        }
+    }
+
     /** Offset -> (key, value) of what a partition of {@code written} holds after compacting below {@code upTo}. */
     private static Map<Long, String> expected(final List<RawRecord> written, final long upTo) {
         final Map<ByteBuffer, Integer> newest = new HashMap<>();

@@ -201,6 +201,19 @@ public final class ValkeyServer implements AutoCloseable {
         }
     }
 
+    /** How many times the server has run {@code command} (lower case) so far, from {@code INFO commandstats}. */
+    public long commandCalls(final String command) {
+        final io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
+            io.lettuce.core.RedisURI.create("redis://127.0.0.1:" + port()));
+        try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+            final java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_" + command + ":calls=(\\d+)")
+                .matcher(c.sync().info("commandstats"));
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
+        } finally {
+            client.shutdown();
+        }
+    }
+
     public int port() {
         return port;
     }
