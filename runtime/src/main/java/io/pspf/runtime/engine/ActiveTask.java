@@ -225,9 +225,7 @@ final class ActiveTask implements RecordSink {
         int read = 0;
         for (final Map.Entry<TopicPartition, Long> e : fetchPositions.entrySet()) {
             final TopicPartition tp = e.getKey();
-            // a partition with buffered.records.per.partition records waiting is not read, as Kafka Streams pauses
-            // it: per partition, so that an empty one the task waits for is always read
-            if (task.bufferedRecords(tp) >= config.bufferedRecordsPerPartition) {
+            if (!readsNow(tp)) {
                 continue;
             }
             final List<RawRecord> records = backend.read(tp.topic(), tp.partition(), e.getValue(), config.maxPollRecords);
@@ -243,11 +241,21 @@ final class ActiveTask implements RecordSink {
         return read;
     }
 
-    /** Adds the positions this task reads its inputs from next (for a wait on new records). */
+    /**
+     * Whether the partition is read now: not while {@code buffered.records.per.partition} of its records wait, as
+     * Kafka Streams pauses it (per partition, so that an empty one the task waits for is always read).
+     */
+    private boolean readsNow(final TopicPartition tp) {
+        return task.bufferedRecords(tp) < config.bufferedRecordsPerPartition;
+    }
+
+    /**
+     * Adds the positions this task reads its inputs from next (for a wait on new records); not those of partitions it
+     * does not read now, whose records would end every wait at once.
+     */
     void addFetchPositions(final Map<TopicPartition, Long> into) {
         for (final Map.Entry<TopicPartition, Long> e : fetchPositions.entrySet()) {
-            // not a partition that is not read while its buffer is full: its records would end every wait at once
-            if (task.bufferedRecords(e.getKey()) < config.bufferedRecordsPerPartition) {
+            if (readsNow(e.getKey())) {
                 into.put(e.getKey(), e.getValue());
             }
         }
@@ -396,9 +404,6 @@ final class ActiveTask implements RecordSink {
             storeOffsets.put(e.getKey(), Map.of(e.getValue(), changelogEnds.get(e.getValue())));
         }
         for (final Map.Entry<String, TopicPartition> e : spec.sourceChangelogs.entrySet()) {
-            // asked although the restore goes only up to the committed offset: a backend that keeps empty answers a
-            // moment (Valkey) then does not answer this restore from one older than the records it was told of
-            backend.logEndOffset(e.getValue().topic(), e.getValue().partition());
             final Long committed = committedInputs.get(e.getValue());
             if (committed != null) {
                 storeOffsets.put(e.getKey(), Map.of(e.getValue(), committed));

@@ -993,10 +993,7 @@ public final class ValkeyBackend implements Backend {
         }
         // a stretch a read found nothing in (compaction removed its records, or they lie below the log start): read
         // from its end, so that the reader is not asked about it again and again
-        final long[] gap = freshGap(tp, from, startNanos);
-        if (gap != null) {
-            from = gap[1];
-        }
+        from = pastGap(tp, from, startNanos);
         PendingRead pending = prefetched.remove(tp);
         if (pending != null && pending.from != from) {
             pending = null;
@@ -1117,7 +1114,7 @@ public final class ValkeyBackend implements Backend {
             }
         }
         if (records.isEmpty() && from > offset) {
-            gaps.put(tp, new long[] {offset, from, startNanos});
+            gaps.put(tp, new Gap(offset, from, startNanos));
         }
         final boolean kept = records.size() > maxRecords;
         if (kept) {
@@ -1149,16 +1146,7 @@ public final class ValkeyBackend implements Backend {
     private final long quietNanos;
 
     /** A partition's last empty answer: nothing after {@code from} when asked, at this backend's write version then. */
-    private static final class LastAnswer {
-        final long from;
-        final long askedNanos;
-        final long version;
-
-        LastAnswer(final long from, final long askedNanos, final long version) {
-            this.from = from;
-            this.askedNanos = askedNanos;
-            this.version = version;
-        }
+    private record LastAnswer(long from, long askedNanos, long version) {
     }
 
     private final Map<TopicPartition, LastAnswer> lastAnswers = new java.util.concurrent.ConcurrentHashMap<>();
@@ -1231,9 +1219,8 @@ public final class ValkeyBackend implements Backend {
             if (plain.isPlain(tp.topic()) || tp.partition() < 0) {
                 return pause(positions, timeoutMs);
             }
-            final long[] gap = freshGap(tp, positions.get(tp), System.nanoTime());
             offsets[i] = XReadArgs.StreamOffset.from(partitionKeys(tp.topic(), tp.partition())[0],
-                "0-" + (gap != null ? gap[1] : positions.get(tp)));
+                "0-" + pastGap(tp, positions.get(tp), System.nanoTime()));
         }
         final StatefulRedisConnection<byte[], byte[]> c = blockingConnection();
         if (c == null) {
@@ -1475,14 +1462,18 @@ public final class ValkeyBackend implements Backend {
     private final Map<TopicPartition, Long> knownEnds = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Per partition, a stretch with nothing to read: {from, to, when found}. A read from {@code from} found no record
-     * before {@code to}; used for {@link #STALE_NANOS}, as fetched records are.
+     * Per partition, a stretch with nothing to read: a read from {@code from} found no record before {@code to}. Used
+     * for {@link #STALE_NANOS} after it was found, as fetched records are.
      */
-    private final Map<TopicPartition, long[]> gaps = new java.util.concurrent.ConcurrentHashMap<>();
+    private record Gap(long from, long to, long foundNanos) {
+    }
 
-    private long[] freshGap(final TopicPartition tp, final long from, final long nowNanos) {
-        final long[] gap = gaps.get(tp);
-        return gap != null && gap[0] == from && nowNanos - gap[2] <= STALE_NANOS ? gap : null;
+    private final Map<TopicPartition, Gap> gaps = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Where a read from {@code position} starts: past a stretch found empty lately that begins there. */
+    private long pastGap(final TopicPartition tp, final long position, final long nowNanos) {
+        final Gap gap = gaps.get(tp);
+        return gap != null && gap.from() == position && nowNanos - gap.foundNanos() <= STALE_NANOS ? gap.to() : position;
     }
 
     /** Whether nothing after {@code from} may be taken from an earlier answer: a caller was told of records there. */
