@@ -410,8 +410,20 @@ final class ActiveTask implements RecordSink {
             }
         }
         task.commitPersistentStores(storeOffsets);
+    }
+
+    /**
+     * The unit holding what the task did so far is on its way (or there was nothing to send): what it does from now
+     * on goes into the next one. Before {@link #committed}, which may come later.
+     */
+    void sent(final long nowMs) {
         task.postCommit();
         lastCommitMs = nowMs;
+    }
+
+    /** Whether the task keeps state stores (it waits while a commit is in flight; see StreamThreadRunner). */
+    boolean hasStores() {
+        return !task.stores().isEmpty();
     }
 
     /** As Kafka Streams does, records of repartition topics are deleted once they are committed as consumed. */

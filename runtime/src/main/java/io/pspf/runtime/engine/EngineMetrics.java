@@ -112,32 +112,55 @@ final class EngineMetrics {
             .tag("store-type", scope).tag("operation", op).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Per meter, its measurements as Kafka metrics, made once: a Micrometer measurement reads the meter's value when
+     * asked, so the views stay true, and {@code metrics()} called often (a monitoring loop) does not build them anew.
+     */
+    private final Map<Meter, java.util.List<Metric>> views = new java.util.IdentityHashMap<>();
+
     /** Kafka's metrics, then every Micrometer measurement as a Kafka metric of group {@value #GROUP}. */
     Map<MetricName, Metric> asKafkaMetrics() {
         final Map<MetricName, Metric> result = new LinkedHashMap<>(kafka.metrics());
-        for (final Meter meter : registry.getMeters()) {
-            final Map<String, String> tags = new LinkedHashMap<>();
-            for (final Tag tag : meter.getId().getTags()) {
-                tags.put(tag.getKey(), tag.getValue());
+        final java.util.List<Meter> meters = registry.getMeters();
+        synchronized (views) {
+            if (views.size() > meters.size()) {
+                // meters removed since (closed tasks): their views go
+                final java.util.Set<Meter> current = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                current.addAll(meters);
+                views.keySet().retainAll(current);
             }
-            final String description = meter.getId().getDescription() == null ? "" : meter.getId().getDescription();
-            for (final io.micrometer.core.instrument.Measurement measurement : meter.measure()) {
-                final String name = meter.getId().getName().replace('.', '-') + "-"
-                    + measurement.getStatistic().getTagValueRepresentation();
-                final MetricName metricName = new MetricName(name, GROUP, description, tags);
-                result.put(metricName, new Metric() {
-                    @Override
-                    public MetricName metricName() {
-                        return metricName;
-                    }
-
-                    @Override
-                    public Object metricValue() {
-                        return measurement.getValue();
-                    }
-                });
+            for (final Meter meter : meters) {
+                for (final Metric metric : views.computeIfAbsent(meter, EngineMetrics::view)) {
+                    result.put(metric.metricName(), metric);
+                }
             }
         }
         return result;
+    }
+
+    private static java.util.List<Metric> view(final Meter meter) {
+        final Map<String, String> tags = new LinkedHashMap<>();
+        for (final Tag tag : meter.getId().getTags()) {
+            tags.put(tag.getKey(), tag.getValue());
+        }
+        final String description = meter.getId().getDescription() == null ? "" : meter.getId().getDescription();
+        final java.util.List<Metric> metrics = new java.util.ArrayList<>();
+        for (final io.micrometer.core.instrument.Measurement measurement : meter.measure()) {
+            final String name = meter.getId().getName().replace('.', '-') + "-"
+                + measurement.getStatistic().getTagValueRepresentation();
+            final MetricName metricName = new MetricName(name, GROUP, description, tags);
+            metrics.add(new Metric() {
+                @Override
+                public MetricName metricName() {
+                    return metricName;
+                }
+
+                @Override
+                public Object metricValue() {
+                    return measurement.getValue();
+                }
+            });
+        }
+        return metrics;
     }
 }

@@ -70,6 +70,41 @@ public final class StreamThreadRunner extends Thread {
             this.counts = counts;
         }
     }
+    /**
+     * Under exactly_once_v2: the commit on its way to the backend, or null. The backend call runs on the thread's
+     * committer thread while this one goes on with the tasks that have no state stores (their records go into the
+     * next unit, and a failed commit drops them with the tasks); a task with stores waits for the outcome, as a
+     * persistent store commits its transaction only once the backend took the unit.
+     */
+    private InFlight inFlight;
+    /** Runs the backend calls of commits in flight; made with the first one. */
+    private java.util.concurrent.ExecutorService committer;
+
+    /** A commit sent and not yet finished: what {@link #finishCommit} needs to finish it. */
+    private static final class InFlight {
+        final java.util.concurrent.Future<io.pspf.runtime.backend.CommitResult> result;
+        final List<ActiveTask> committing;
+        final Map<ActiveTask, Map<org.apache.kafka.common.TopicPartition, Long>> offsets;
+        final List<io.pspf.runtime.backend.CommitUnit.Output> produced;
+        final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds;
+        final long nowMs;
+        final long startNanos;
+
+        InFlight(final java.util.concurrent.Future<io.pspf.runtime.backend.CommitResult> result,
+                 final List<ActiveTask> committing,
+                 final Map<ActiveTask, Map<org.apache.kafka.common.TopicPartition, Long>> offsets,
+                 final List<io.pspf.runtime.backend.CommitUnit.Output> produced,
+                 final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds, final long nowMs,
+                 final long startNanos) {
+            this.result = result;
+            this.committing = committing;
+            this.offsets = offsets;
+            this.produced = produced;
+            this.outputEnds = outputEnds;
+            this.nowMs = nowMs;
+            this.startNanos = startNanos;
+        }
+    }
     private long lastCommitMs;
     private long lastSendMs;
     /** Equal to the assignment version at first: a thread waits for its first assignment before it may run. */
@@ -143,7 +178,13 @@ public final class StreamThreadRunner extends Thread {
             shutdownRequested = true;
             setState(State.PENDING_SHUTDOWN);
         } finally {
-            closeTasks(cleanShutdown);
+            try {
+                closeTasks(cleanShutdown);
+            } finally {
+                if (committer != null) {
+                    committer.shutdownNow();
+                }
+            }
             if (failure != null) {
                 LOG.error("stream-thread [{}] Encountered the following exception during processing and the thread "
                     + "is going to shut down: ", getName(), failure);
@@ -160,7 +201,9 @@ public final class StreamThreadRunner extends Thread {
     private void runLoop() throws InterruptedException {
         final List<TaskSpec> pending = new ArrayList<>();
         while (!shutdownRequested) {
+            finishCommit(false);
             if (appliedVersion != assignmentVersion) {
+                finishCommit(true);
                 appliedVersion = assignmentVersion;
                 final List<TaskSpec> target = assignment;
                 revokeTasksNotIn(target);
@@ -171,6 +214,9 @@ public final class StreamThreadRunner extends Thread {
                     }
                 }
                 setState(State.PARTITIONS_ASSIGNED);
+            }
+            if (!pending.isEmpty()) {
+                finishCommit(true); // a new task restores its stores and joins the next unit
             }
             for (final java.util.Iterator<TaskSpec> it = pending.iterator(); it.hasNext() && !shutdownRequested; ) {
                 final TaskSpec spec = it.next();
@@ -194,10 +240,14 @@ public final class StreamThreadRunner extends Thread {
             if (!engine.config.exactlyOnce() && sendDue(work) && !sendOutputs()) {
                 continue;
             }
-            if (commitDue()) {
-                commitAll();
+            // while a commit travels, the next waits for it (finished above once its outcome came), unless the output
+            // waiting for it reaches the most a unit holds
+            if (inFlight == null ? commitDue() : outputs.size() >= engine.config.commitMaxRecords) {
+                commitAll(false);
             }
-            if (work == 0 || !pending.isEmpty()) {
+            if (work == 0 && inFlight != null) {
+                awaitCommit();
+            } else if (work == 0 || !pending.isEmpty()) {
                 idle(!pending.isEmpty());
             } else {
                 idleNanos = 0;
@@ -214,6 +264,9 @@ public final class StreamThreadRunner extends Thread {
         // small turns per task, so that tasks interleave (their outputs share one commit unit in processing order)
         final int batch = Math.min(engine.config.maxPollRecords, PROCESS_TURN);
         for (final ActiveTask task : tasks.values()) {
+            if (inFlight != null && task.hasStores()) {
+                continue; // its persistent stores commit the writes of the unit in flight, and only those
+            }
             final StreamTask streamTask = task.task;
             synchronized (lock) {
                 final long start = System.nanoTime();
@@ -254,8 +307,13 @@ public final class StreamThreadRunner extends Thread {
      * Commits every task of the thread in one unit, as Kafka's exactly-once v2 commits a thread's tasks in one
      * transaction: caches flush, the unit goes to the backend, then the tasks' persistent stores commit. A unit the
      * backend refuses because a task was fenced closes every task uncleanly, to be created again.
+     *
+     * <p>The backend call runs on the committer thread: the loop goes on meanwhile with the tasks that have no state
+     * stores ({@link #inFlight}), and the commit finishes when its outcome comes, at the latest when the next commit
+     * starts. With {@code wait} it finishes before this returns.
      */
-    private void commitAll() {
+    private void commitAll(final boolean wait) {
+        finishCommit(true);
         final long now = engine.time.milliseconds();
         final long start = System.nanoTime();
         final List<ActiveTask> committing = new ArrayList<>(tasks.values());
@@ -274,6 +332,13 @@ public final class StreamThreadRunner extends Thread {
         final List<io.pspf.runtime.backend.CommitUnit.Output> produced = outputs.drain();
         final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds = new java.util.HashMap<>(appendedEnds);
         appendedEnds.clear();
+        for (final ActiveTask task : committing) {
+            synchronized (lock) {
+                task.sent(now); // what the tasks do from here on goes into the next commit
+            }
+        }
+        lastCommitMs = now;
+        final java.util.concurrent.CompletableFuture<io.pspf.runtime.backend.CommitResult> result;
         if (!committing.isEmpty() && (!produced.isEmpty() || advances)) {
             final io.pspf.runtime.backend.CommitUnit.Builder unit =
                 io.pspf.runtime.backend.CommitUnit.builder(engine.config.applicationId);
@@ -282,32 +347,121 @@ public final class StreamThreadRunner extends Thread {
                 offsets.get(task).forEach(unit::offset);
             }
             unit.outputs(produced);
-            final io.pspf.runtime.backend.CommitResult result;
-            try {
-                result = engine.backend().commit(unit.build());
-            } catch (final io.pspf.runtime.backend.BackendException e) {
+            final io.pspf.runtime.backend.CommitUnit built = unit.build();
+            final io.pspf.runtime.backend.Backend backend = engine.backend();
+            result = java.util.concurrent.CompletableFuture.supplyAsync(() -> backend.commit(built), committer());
+        } else {
+            result = java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        inFlight = new InFlight(result, committing, offsets, produced, outputEnds, now, start);
+        if (wait || result.isDone()) {
+            finishCommit(true);
+        }
+    }
+
+    private java.util.concurrent.Executor committer() {
+        if (committer == null) {
+            committer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                final Thread thread = new Thread(r, getName() + "-committer");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        return committer;
+    }
+
+    /**
+     * Finishes the commit in flight, if any, once its outcome is known ({@code block}: waiting for it): the tasks note
+     * the offsets and their persistent stores commit; a refused or failed unit closes every task uncleanly, to be
+     * created again from what the backend committed.
+     */
+    private void finishCommit(final boolean block) {
+        final InFlight sent = inFlight;
+        if (sent == null || !block && !sent.result.isDone()) {
+            return;
+        }
+        inFlight = null;
+        final io.pspf.runtime.backend.CommitResult result;
+        try {
+            result = awaitUninterruptibly(sent.result);
+        } catch (final java.util.concurrent.ExecutionException e) {
+            final Throwable cause = e.getCause();
+            if (cause instanceof io.pspf.runtime.backend.BackendException) {
                 LOG.warn("stream-thread [{}] The commit of tasks {} failed ({}); closing them to create them again from "
-                    + "what the backend committed", getName(), tasks.keySet(), e.getMessage());
+                    + "what the backend committed", getName(), tasks.keySet(), cause.getMessage());
                 dropAllTasks();
                 return;
             }
-            if (result.fenced()) {
-                LOG.warn("stream-thread [{}] Tasks {} were fenced: another owner took one of them over; closing them "
-                    + "to create them again", getName(), tasks.keySet());
-                dropAllTasks();
-                return;
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
             }
-            result.nextOffsets().forEach((tp, end) -> outputEnds.merge(tp, end, Math::max));
+            if (cause instanceof Error) {
+                throw (Error) cause;
+            }
+            throw new org.apache.kafka.streams.errors.StreamsException(cause);
         }
-        outputs.recycle(produced);
-        for (final ActiveTask task : committing) {
+        if (result != null && result.fenced()) {
+            LOG.warn("stream-thread [{}] Tasks {} were fenced: another owner took one of them over; closing them "
+                + "to create them again", getName(), tasks.keySet());
+            dropAllTasks();
+            return;
+        }
+        if (result != null) {
+            result.nextOffsets().forEach((tp, end) -> sent.outputEnds.merge(tp, end, Math::max));
+        }
+        outputs.recycle(sent.produced);
+        for (final ActiveTask task : sent.committing) {
+            if (tasks.get(task.spec.id) != task) {
+                continue;
+            }
             synchronized (lock) {
-                task.committed(outputEnds, offsets.get(task), now);
+                task.committed(sent.outputEnds, sent.offsets.get(task), sent.nowMs);
             }
         }
-        lastCommitMs = now;
-        if (!committing.isEmpty()) {
-            engine.metrics.recordCommit(committing, System.nanoTime() - start);
+        if (!sent.committing.isEmpty()) {
+            engine.metrics.recordCommit(sent.committing, System.nanoTime() - sent.startNanos);
+        }
+    }
+
+    /**
+     * Nothing to do while a commit travels: with a task that may go on meanwhile (one without stores), waits for the
+     * commit at most a millisecond and returns, so that records coming meanwhile are read; otherwise finishes it.
+     */
+    private void awaitCommit() {
+        final InFlight sent = inFlight;
+        boolean someMayRun = false;
+        for (final ActiveTask task : tasks.values()) {
+            someMayRun |= !task.hasStores();
+        }
+        if (someMayRun && !shutdownRequested) {
+            try {
+                sent.result.get(1, TimeUnit.MILLISECONDS);
+            } catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // finished (or not) by the loop
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        finishCommit(!someMayRun);
+    }
+
+    /** The future's value, waiting through interrupts (kept for the caller): a commit's outcome must be known. */
+    private static <T> T awaitUninterruptibly(final java.util.concurrent.Future<T> future)
+        throws java.util.concurrent.ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (final InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -389,6 +543,7 @@ public final class StreamThreadRunner extends Thread {
 
     /** Closes every task without committing and lets the loop create them again (their leases stay). */
     private void dropAllTasks() {
+        dropInFlight();
         outputs.drain();
         appendedEnds.clear();
         pendingSends.clear(); // what they carried may or may not have landed: at least once, the tasks send it again
@@ -401,6 +556,22 @@ public final class StreamThreadRunner extends Thread {
             engine.unlockTask(task.spec.id, this);
         }
         appliedVersion = -1;
+    }
+
+    /**
+     * Waits for the commit in flight, if any, and leaves it unfinished: the tasks are about to close uncleanly and
+     * start again from what the backend has, whether or not it landed.
+     */
+    private void dropInFlight() {
+        final InFlight sent = inFlight;
+        inFlight = null;
+        if (sent != null) {
+            try {
+                awaitUninterruptibly(sent.result);
+            } catch (final java.util.concurrent.ExecutionException e) {
+                // landed or not, the same
+            }
+        }
     }
 
     private long creationFailingSince = -1;
@@ -464,7 +635,7 @@ public final class StreamThreadRunner extends Thread {
             return;
         }
         setState(State.PARTITIONS_REVOKED);
-        commitAll();
+        commitAll(true);
         for (final ActiveTask task : revoked) {
             if (tasks.remove(task.spec.id) == null) {
                 continue; // the commit failed and dropped every task
@@ -484,12 +655,13 @@ public final class StreamThreadRunner extends Thread {
         RuntimeException first = null;
         if (clean) {
             try {
-                commitAll();
+                commitAll(true);
             } catch (final RuntimeException e) {
                 LOG.error("stream-thread [{}] The last commit failed; closing the tasks without it", getName(), e);
                 dropAllTasks();
             }
         } else {
+            dropInFlight();
             outputs.drain();
         }
         for (final ActiveTask task : new ArrayList<>(tasks.values())) {
