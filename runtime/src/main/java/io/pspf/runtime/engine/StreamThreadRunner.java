@@ -71,7 +71,8 @@ public final class StreamThreadRunner extends Thread {
         }
     }
     /**
-     * Under exactly_once_v2: the commit on its way to the backend, or null. The backend call runs on the thread's
+     * The commit on its way to the backend, or null (under at_least_once a unit carries only input offsets, and the
+     * output it covers was acknowledged before it went). The backend call runs on the thread's
      * committer thread while this one goes on with the tasks that have no state stores (their records go into the
      * next unit, and a failed commit drops them with the tasks); a task with stores waits for the outcome, as a
      * persistent store commits its transaction only once the backend took the unit.
@@ -89,13 +90,15 @@ public final class StreamThreadRunner extends Thread {
         final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds;
         final long nowMs;
         final long startNanos;
+        /** When the backend answered (set by the committer thread before the result completes). */
+        final java.util.concurrent.atomic.AtomicLong doneNanos;
 
         InFlight(final java.util.concurrent.Future<io.pspf.runtime.backend.CommitResult> result,
                  final List<ActiveTask> committing,
                  final Map<ActiveTask, Map<org.apache.kafka.common.TopicPartition, Long>> offsets,
                  final List<io.pspf.runtime.backend.CommitUnit.Output> produced,
                  final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds, final long nowMs,
-                 final long startNanos) {
+                 final long startNanos, final java.util.concurrent.atomic.AtomicLong doneNanos) {
             this.result = result;
             this.committing = committing;
             this.offsets = offsets;
@@ -103,6 +106,7 @@ public final class StreamThreadRunner extends Thread {
             this.outputEnds = outputEnds;
             this.nowMs = nowMs;
             this.startNanos = startNanos;
+            this.doneNanos = doneNanos;
         }
     }
     private long lastCommitMs;
@@ -240,9 +244,12 @@ public final class StreamThreadRunner extends Thread {
             if (!engine.config.exactlyOnce() && sendDue(work) && !sendOutputs()) {
                 continue;
             }
-            // while a commit travels, the next waits for it (finished above once its outcome came), unless the output
-            // waiting for it reaches the most a unit holds
-            if (inFlight == null ? commitDue() : outputs.size() >= engine.config.commitMaxRecords) {
+            // while a commit travels, the next waits for it (finished above once its outcome came); output reaching the
+            // most a unit holds meanwhile waits for it here, and the next pass gives the tasks with stores their turn
+            // before the next unit goes
+            if (inFlight != null && outputs.size() >= engine.config.commitMaxRecords) {
+                finishCommit(true);
+            } else if (inFlight == null && commitDue()) {
                 commitAll(false);
             }
             if (work == 0 && inFlight != null) {
@@ -316,6 +323,7 @@ public final class StreamThreadRunner extends Thread {
         finishCommit(true);
         final long now = engine.time.milliseconds();
         final long start = System.nanoTime();
+        final java.util.concurrent.atomic.AtomicLong doneNanos = new java.util.concurrent.atomic.AtomicLong();
         final List<ActiveTask> committing = new ArrayList<>(tasks.values());
         final Map<ActiveTask, Map<org.apache.kafka.common.TopicPartition, Long>> offsets = new LinkedHashMap<>();
         boolean advances = false;
@@ -349,11 +357,16 @@ public final class StreamThreadRunner extends Thread {
             unit.outputs(produced);
             final io.pspf.runtime.backend.CommitUnit built = unit.build();
             final io.pspf.runtime.backend.Backend backend = engine.backend();
-            result = java.util.concurrent.CompletableFuture.supplyAsync(() -> backend.commit(built), committer());
+            result = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                final io.pspf.runtime.backend.CommitResult r = backend.commit(built);
+                doneNanos.set(System.nanoTime()); // the latency measured is the backend's, not the wait for the outcome
+                return r;
+            }, committer());
         } else {
+            doneNanos.set(System.nanoTime());
             result = java.util.concurrent.CompletableFuture.completedFuture(null);
         }
-        inFlight = new InFlight(result, committing, offsets, produced, outputEnds, now, start);
+        inFlight = new InFlight(result, committing, offsets, produced, outputEnds, now, start, doneNanos);
         if (wait || result.isDone()) {
             finishCommit(true);
         }
@@ -419,28 +432,28 @@ public final class StreamThreadRunner extends Thread {
             }
         }
         if (!sent.committing.isEmpty()) {
-            engine.metrics.recordCommit(sent.committing, System.nanoTime() - sent.startNanos);
+            engine.metrics.recordCommit(sent.committing, sent.doneNanos.get() - sent.startNanos);
         }
     }
 
     /**
      * Nothing to do while a commit travels: with a task that may go on meanwhile (one without stores), waits for the
-     * commit at most a millisecond and returns, so that records coming meanwhile are read; otherwise finishes it.
+     * commit as long as an idle thread would pause (from 0.2 ms, doubling up to {@code poll.ms}) and returns, so that
+     * records coming meanwhile are read; otherwise finishes it. Interrupted, it fails the thread as {@link #idle} does.
      */
-    private void awaitCommit() {
+    private void awaitCommit() throws InterruptedException {
         final InFlight sent = inFlight;
         boolean someMayRun = false;
         for (final ActiveTask task : tasks.values()) {
             someMayRun |= !task.hasStores();
         }
         if (someMayRun && !shutdownRequested) {
+            idleNanos = idleNanos == 0 ? TimeUnit.MICROSECONDS.toNanos(200) : Math.min(idleNanos * 2,
+                TimeUnit.MILLISECONDS.toNanos(Math.max(1, engine.config.pollMs)));
             try {
-                sent.result.get(1, TimeUnit.MILLISECONDS);
+                sent.result.get(idleNanos, TimeUnit.NANOSECONDS);
             } catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
                 // finished (or not) by the loop
-            } catch (final InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
             }
         }
         finishCommit(!someMayRun);
