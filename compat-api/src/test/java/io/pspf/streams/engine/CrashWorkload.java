@@ -162,8 +162,10 @@ final class CrashWorkload {
 
     /** Starts {@link CrashApp} in a JVM of its own. */
     static Process startApp(final Path dir, final String guarantee, final List<String> options) throws IOException {
-        final List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-cp",
-            System.getProperty("java.class.path"), CrashApp.class.getName(), dir.toString(), guarantee));
+        // the test's temporary directory (SQLite unpacks its library there; a killed JVM leaves it behind)
+        final List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m",
+            "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"), "-cp", System.getProperty("java.class.path"),
+            CrashApp.class.getName(), dir.toString(), guarantee));
         command.addAll(options);
         // each JVM's log goes to a file of its own in the test's directory, for a look after a failure
         final int instance = options.indexOf("--instance");
