@@ -44,7 +44,6 @@ final class PlainTopics {
     private static final int SEQ_BITS = 20;
     /** The most fields an entry written by PSPF has (the server-side function passes them on in one call). */
     static final int MAX_FIELDS = 1_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Integer> partitions = new LinkedHashMap<>();
     private final String keyField;
@@ -136,7 +135,7 @@ final class PlainTopics {
         long timestamp = offset >>> SEQ_BITS;
         final RecordHeaders headers = new RecordHeaders();
         final boolean whole = valueField.equals("*");
-        final ObjectNode json = whole ? JSON.createObjectNode() : null;
+        final Map<String, String> json = whole ? new java.util.LinkedHashMap<>() : null;
         for (final Map.Entry<byte[], byte[]> field : entry.getBody().entrySet()) {
             final String name = new String(field.getKey(), StandardCharsets.UTF_8);
             if (whole) {
@@ -157,11 +156,7 @@ final class PlainTopics {
             }
         }
         if (whole) {
-            try {
-                value = JSON.writeValueAsBytes(json);
-            } catch (final JsonProcessingException e) {
-                throw new BackendException("Could not write entry " + entry.getId() + " as JSON", e);
-            }
+            value = Json.write(json, entry.getId());
         }
         return new RawRecord(topic, partition, offset, timestamp, key, value, headers);
     }
@@ -175,24 +170,11 @@ final class PlainTopics {
         add(fields, timestampField, Long.toString(record.timestamp()).getBytes(StandardCharsets.US_ASCII));
         if (valueField.equals("*")) {
             if (record.value() != null) {
-                final JsonNode node;
-                try {
-                    node = JSON.readTree(record.value());
-                } catch (final java.io.IOException e) {
-                    throw new BackendException("A record for a plain topic whose entries are JSON objects ("
-                        + VALUE_FIELD_CONFIG + "=*) must have a JSON object as value: " + e.getMessage(), e);
-                }
-                if (node == null || !node.isObject()) {
-                    throw new BackendException("A record for a plain topic whose entries are JSON objects ("
-                        + VALUE_FIELD_CONFIG + "=*) must have a JSON object as value");
-                }
-                for (final Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                    final Map.Entry<String, JsonNode> f = it.next();
+                for (final Map.Entry<String, String> f : Json.readObject(record.value()).entrySet()) {
                     if (f.getKey().equals(keyField) || f.getKey().equals(timestampField)) {
                         continue;
                     }
-                    add(fields, f.getKey(), (f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString())
-                        .getBytes(StandardCharsets.UTF_8));
+                    add(fields, f.getKey(), f.getValue().getBytes(StandardCharsets.UTF_8));
                 }
             }
         } else if (record.value() != null) {
@@ -214,5 +196,48 @@ final class PlainTopics {
     private static void add(final List<byte[]> fields, final String name, final byte[] value) {
         fields.add(name.getBytes(StandardCharsets.UTF_8));
         fields.add(value);
+    }
+
+    /**
+     * Entries as JSON objects ({@value #VALUE_FIELD_CONFIG}{@code =*}). A class of its own, so that Jackson (a few
+     * hundred classes and an {@code ObjectMapper}) is loaded only by an application that has such a topic.
+     */
+    private static final class Json {
+        private static final ObjectMapper MAPPER = new ObjectMapper();
+
+        private Json() {
+        }
+
+        /** The fields as one JSON object of strings. */
+        static byte[] write(final Map<String, String> fields, final String entryId) {
+            final ObjectNode json = MAPPER.createObjectNode();
+            fields.forEach(json::put);
+            try {
+                return MAPPER.writeValueAsBytes(json);
+            } catch (final JsonProcessingException e) {
+                throw new BackendException("Could not write entry " + entryId + " as JSON", e);
+            }
+        }
+
+        /** A JSON object's top-level fields: strings as they are, other values as JSON text. */
+        static Map<String, String> readObject(final byte[] value) {
+            final JsonNode node;
+            try {
+                node = MAPPER.readTree(value);
+            } catch (final java.io.IOException e) {
+                throw new BackendException("A record for a plain topic whose entries are JSON objects ("
+                    + VALUE_FIELD_CONFIG + "=*) must have a JSON object as value: " + e.getMessage(), e);
+            }
+            if (node == null || !node.isObject()) {
+                throw new BackendException("A record for a plain topic whose entries are JSON objects ("
+                    + VALUE_FIELD_CONFIG + "=*) must have a JSON object as value");
+            }
+            final Map<String, String> fields = new java.util.LinkedHashMap<>();
+            for (final Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                final Map.Entry<String, JsonNode> f = it.next();
+                fields.put(f.getKey(), f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString());
+            }
+            return fields;
+        }
     }
 }
