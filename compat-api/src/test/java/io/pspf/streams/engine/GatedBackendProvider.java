@@ -24,8 +24,6 @@ public final class GatedBackendProvider implements BackendProvider {
         private final Object monitor = new Object();
         private boolean held;
         private BackendException failure;
-        /** Commits that reached the backend, held or not. */
-        final AtomicInteger started = new AtomicInteger();
         /** Commits waiting at the gate now. */
         final AtomicInteger waiting = new AtomicInteger();
 
@@ -54,7 +52,6 @@ public final class GatedBackendProvider implements BackendProvider {
         }
 
         private void pass() {
-            started.incrementAndGet();
             synchronized (monitor) {
                 if (!held) {
                     return;

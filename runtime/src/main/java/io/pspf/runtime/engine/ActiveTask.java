@@ -306,9 +306,6 @@ final class ActiveTask implements RecordSink {
             storeOffsets.put(e.getKey(), Map.of(e.getValue(), position));
         }
         for (final Map.Entry<String, TopicPartition> e : spec.sourceChangelogs.entrySet()) {
-            // asked although the restore goes only up to the committed offset: a backend that keeps empty answers a
-            // moment (Valkey) then does not answer this restore from one older than the records it was told of
-            backend.logEndOffset(e.getValue().topic(), e.getValue().partition());
             final Long committed = committedInputs.get(e.getValue());
             final long end = committed == null ? backend.logStartOffset(e.getValue().topic(), e.getValue().partition()) : committed;
             final long position = restoreStore(e.getKey(), e.getValue(), end, listener);

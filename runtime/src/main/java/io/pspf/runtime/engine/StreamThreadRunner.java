@@ -81,34 +81,18 @@ public final class StreamThreadRunner extends Thread {
     /** Runs the backend calls of commits in flight; made with the first one. */
     private java.util.concurrent.ExecutorService committer;
 
-    /** A commit sent and not yet finished: what {@link #finishCommit} needs to finish it. */
-    private static final class InFlight {
-        final java.util.concurrent.Future<io.pspf.runtime.backend.CommitResult> result;
-        final List<ActiveTask> committing;
-        final Map<ActiveTask, Map<org.apache.kafka.common.TopicPartition, Long>> offsets;
-        final List<io.pspf.runtime.backend.CommitUnit.Output> produced;
-        final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds;
-        final long nowMs;
-        final long startNanos;
-        /** When the backend answered (set by the committer thread before the result completes). */
-        final java.util.concurrent.atomic.AtomicLong doneNanos;
-
-        InFlight(final java.util.concurrent.Future<io.pspf.runtime.backend.CommitResult> result,
-                 final List<ActiveTask> committing,
-                 final Map<ActiveTask, Map<org.apache.kafka.common.TopicPartition, Long>> offsets,
-                 final List<io.pspf.runtime.backend.CommitUnit.Output> produced,
-                 final Map<org.apache.kafka.common.TopicPartition, Long> outputEnds, final long nowMs,
-                 final long startNanos, final java.util.concurrent.atomic.AtomicLong doneNanos) {
-            this.result = result;
-            this.committing = committing;
-            this.offsets = offsets;
-            this.produced = produced;
-            this.outputEnds = outputEnds;
-            this.nowMs = nowMs;
-            this.startNanos = startNanos;
-            this.doneNanos = doneNanos;
-        }
+    /**
+     * A commit sent and not yet finished: what {@link #finishCommit} needs to finish it; {@code doneNanos} is when the
+     * backend answered (set by the committer thread before the result completes).
+     */
+    private record InFlight(java.util.concurrent.Future<io.pspf.runtime.backend.CommitResult> result,
+                            List<ActiveTask> committing,
+                            Map<ActiveTask, Map<org.apache.kafka.common.TopicPartition, Long>> offsets,
+                            List<io.pspf.runtime.backend.CommitUnit.Output> produced,
+                            Map<org.apache.kafka.common.TopicPartition, Long> outputEnds, long nowMs, long startNanos,
+                            java.util.concurrent.atomic.AtomicLong doneNanos) {
     }
+
     private long lastCommitMs;
     private long lastSendMs;
     /** Equal to the assignment version at first: a thread waits for its first assignment before it may run. */
@@ -390,13 +374,13 @@ public final class StreamThreadRunner extends Thread {
      */
     private void finishCommit(final boolean block) {
         final InFlight sent = inFlight;
-        if (sent == null || !block && !sent.result.isDone()) {
+        if (sent == null || !block && !sent.result().isDone()) {
             return;
         }
         inFlight = null;
         final io.pspf.runtime.backend.CommitResult result;
         try {
-            result = awaitUninterruptibly(sent.result);
+            result = awaitUninterruptibly(sent.result());
         } catch (final java.util.concurrent.ExecutionException e) {
             final Throwable cause = e.getCause();
             if (cause instanceof io.pspf.runtime.backend.BackendException) {
@@ -420,19 +404,19 @@ public final class StreamThreadRunner extends Thread {
             return;
         }
         if (result != null) {
-            result.nextOffsets().forEach((tp, end) -> sent.outputEnds.merge(tp, end, Math::max));
+            result.nextOffsets().forEach((tp, end) -> sent.outputEnds().merge(tp, end, Math::max));
         }
-        outputs.recycle(sent.produced);
-        for (final ActiveTask task : sent.committing) {
+        outputs.recycle(sent.produced());
+        for (final ActiveTask task : sent.committing()) {
             if (tasks.get(task.spec.id) != task) {
                 continue;
             }
             synchronized (lock) {
-                task.committed(sent.outputEnds, sent.offsets.get(task), sent.nowMs);
+                task.committed(sent.outputEnds(), sent.offsets().get(task), sent.nowMs());
             }
         }
-        if (!sent.committing.isEmpty()) {
-            engine.metrics.recordCommit(sent.committing, sent.doneNanos.get() - sent.startNanos);
+        if (!sent.committing().isEmpty()) {
+            engine.metrics.recordCommit(sent.committing(), sent.doneNanos().get() - sent.startNanos());
         }
     }
 
@@ -451,7 +435,7 @@ public final class StreamThreadRunner extends Thread {
             idleNanos = idleNanos == 0 ? TimeUnit.MICROSECONDS.toNanos(200) : Math.min(idleNanos * 2,
                 TimeUnit.MILLISECONDS.toNanos(Math.max(1, engine.config.pollMs)));
             try {
-                sent.result.get(idleNanos, TimeUnit.NANOSECONDS);
+                sent.result().get(idleNanos, TimeUnit.NANOSECONDS);
             } catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
                 // finished (or not) by the loop
             }
@@ -580,7 +564,7 @@ public final class StreamThreadRunner extends Thread {
         inFlight = null;
         if (sent != null) {
             try {
-                awaitUninterruptibly(sent.result);
+                awaitUninterruptibly(sent.result());
             } catch (final java.util.concurrent.ExecutionException e) {
                 // landed or not, the same
             }

@@ -1467,8 +1467,9 @@ public final class ValkeyBackend implements Backend {
     }
 
     /**
-     * Per partition, the end offset a caller was told ({@link #logEndOffset}): an empty answer from before that is not
-     * taken as the end (a restore reads on to the end it was told, and stops at the first empty read).
+     * Per partition, the furthest offset a caller was told records reach ({@link #logEndOffset}, or a committed offset
+     * from {@link #committedOffsets}): an empty answer from before that is not taken as the end (a restore reads on to
+     * the end it was told, and stops at the first empty read).
      */
     private final Map<TopicPartition, Long> knownEnds = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -1534,7 +1535,11 @@ public final class ValkeyBackend implements Backend {
         final Map<TopicPartition, Long> result = new HashMap<>();
         for (int i = 0; i < fields.length; i++) {
             if (values.get(i).hasValue()) {
-                result.put(asked.get(i), parseLong(values.get(i).getValue()));
+                final long offset = parseLong(values.get(i).getValue());
+                result.put(asked.get(i), offset);
+                // records reach that far: a restore up to a committed offset (a source topic serving as changelog)
+                // must not stop at an empty answer from before the commit
+                knownEnds.merge(asked.get(i), offset, Math::max);
             }
         }
         return result;
