@@ -150,6 +150,9 @@ final class ActiveTask implements RecordSink {
 
     /** Sets each input's read position: the committed offset, else the source's (or the application's) reset policy. */
     void initPositions() {
+        // a backend may take the offsets it serves here as offsets records reach (the Valkey backend then trusts no
+        // older empty answer below them): the restore of a store whose changelog is a source topic reads up to them
+        // through this same backend, and must not stop short
         final Map<TopicPartition, Long> committed = backend.committedOffsets(config.applicationId, spec.inputs);
         for (final TopicPartition tp : spec.inputs) {
             final Long offset = committed.get(tp);

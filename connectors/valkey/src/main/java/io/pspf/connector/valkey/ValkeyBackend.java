@@ -134,7 +134,7 @@ public final class ValkeyBackend implements Backend {
         this.uri = uri;
         this.cluster = cluster;
         this.prefix = settings.keyPrefix;
-        final StringBuilder shown = new StringBuilder(cluster ? "valkey+cluster://" : uri.isSsl() ? "valkeys://" : "valkey://");
+        final StringBuilder shown = new StringBuilder((uri.isSsl() ? "valkeys" : "valkey") + (cluster ? "+cluster://" : "://"));
         for (int i = 0; i < uris.size(); i++) {
             shown.append(i == 0 ? "" : ",").append(uris.get(i).getHost()).append(':').append(uris.get(i).getPort());
         }

@@ -11,10 +11,11 @@ import io.pspf.runtime.backend.BackendProvider;
 /**
  * {@code pspf.backend=valkey://host:port}: topics on a Valkey or Redis server (7.0 and later). The URI may carry a
  * user and password ({@code valkey://user:password@host:port}), otherwise {@code pspf.valkey.user} and
- * {@code pspf.valkey.password} give them. {@link Tls} serves {@code valkeys://} (TLS).
+ * {@code pspf.valkey.password} give them. {@link Tls} serves {@code valkeys://} (TLS), {@link Cluster}
+ * {@code valkey+cluster://} and {@link ClusterTls} {@code valkeys+cluster://}.
  */
 public class ValkeyBackendProvider implements BackendProvider {
-    private final boolean tls;
+    final boolean tls;
 
     public ValkeyBackendProvider() {
         this(false);
@@ -62,10 +63,18 @@ public class ValkeyBackendProvider implements BackendProvider {
      * {@code valkey+cluster://host:port,host:port,...}: a Valkey Cluster, its topology learnt from any of the nodes
      * given (user and password as for a single server: in the URI's first node or the settings).
      */
-    public static final class Cluster extends ValkeyBackendProvider {
+    public static class Cluster extends ValkeyBackendProvider {
+        public Cluster() {
+            this(false);
+        }
+
+        Cluster(final boolean tls) {
+            super(tls);
+        }
+
         @Override
         public String scheme() {
-            return "valkey+cluster";
+            return tls ? "valkeys+cluster" : "valkey+cluster";
         }
 
         @Override
@@ -73,16 +82,25 @@ public class ValkeyBackendProvider implements BackendProvider {
             final ValkeySettings settings = new ValkeySettings(configs);
             if (!location.startsWith("//") || location.length() < 3) {
                 throw new ConfigException(BACKEND_CONFIG, scheme() + ":" + location.replaceFirst("^(//)?[^@/]*@", "$1***@"),
-                    "expected valkey+cluster://host:port,host:port,...");
+                    "expected " + scheme() + "://host:port,host:port,...");
             }
             final String body = location.substring(2);
             final int at = body.lastIndexOf('@');
             final String credentials = at < 0 ? "" : body.substring(0, at + 1);
             final java.util.List<io.lettuce.core.RedisURI> uris = new java.util.ArrayList<>();
+            // every node's URI says TLS or not; the cluster client also connects to the nodes it learns of that way
+            final ValkeyBackendProvider single = new ValkeyBackendProvider(tls);
             for (final String node : body.substring(at + 1).split(",")) {
-                uris.add(new ValkeyBackendProvider().uri("//" + credentials + node.trim(), settings));
+                uris.add(single.uri("//" + credentials + node.trim(), settings));
             }
             return new ValkeyBackend(uris, true, settings, configs);
+        }
+    }
+
+    /** {@code valkeys+cluster://host:port,host:port,...}: a Valkey Cluster over TLS. */
+    public static final class ClusterTls extends Cluster {
+        public ClusterTls() {
+            super(true);
         }
     }
 

@@ -341,6 +341,28 @@ class ValkeyBackendTest {
     }
 
     /**
+     * Nor against a committed offset the reader was told of: a task restoring a store whose changelog is its source
+     * topic reads up to the committed offset it was given, and stops at the first empty read.
+     */
+    @Test
+    void anEmptyAnswerDoesNotStandAgainstACommittedOffsetTheReaderWasToldOf() throws Exception {
+        final String prefix = "toldcommit" + PREFIXES.incrementAndGet();
+        try (Backend a = open(server, ValkeySettings.KEY_PREFIX_CONFIG, prefix, ValkeySettings.READ_QUIET_MS_CONFIG, 60_000);
+             Backend b = instanceOf(prefix)) {
+            final Random random = new Random(37);
+            final TopicPartition tp = new TopicPartition("s", 0);
+            a.createTopic("s", 1);
+            assertTrue(a.read("s", 0, 0, 100).isEmpty());
+            b.append("s", 0, List.of(record(random, 1), record(random, 2)));
+            final long epoch = b.fence("app", "0_0");
+            assertTrue(b.commit(CommitUnit.builder("app", "0_0", epoch).offset(tp, 2).build()).isCommitted());
+            assertTrue(a.read("s", 0, 0, 100).isEmpty(), "the empty answer stands for pspf.valkey.read.quiet.ms");
+            assertEquals(2L, a.committedOffsets("app", List.of(tp)).get(tp));
+            assertEquals(2, a.read("s", 0, 0, 100).size(), "the records up to the committed offset, at once");
+        }
+    }
+
+    /**
      * An empty answer stands for a while, but not against what the reader was told since: a read after
      * {@code logEndOffset} named records past the position returns them (a restore reads on to the end it was told and
      * stops at the first empty read).

@@ -20,13 +20,31 @@ public final class ValkeyCluster implements AutoCloseable {
     }
 
     public static ValkeyCluster start(final int primaries, final String... extraArgs) throws IOException {
+        return start(false, primaries, extraArgs);
+    }
+
+    /**
+     * A cluster whose nodes accept TLS only, with certificates from one authority ({@link #caFile()}), and talk TLS
+     * to one another on the cluster bus ({@code --tls-cluster yes}).
+     */
+    public static ValkeyCluster startTls(final int primaries, final String... extraArgs) throws IOException {
+        return start(true, primaries, extraArgs);
+    }
+
+    private static ValkeyCluster start(final boolean tls, final int primaries, final String... extraArgs)
+        throws IOException {
         final ValkeyCluster cluster = new ValkeyCluster();
         try {
             for (int i = 0; i < primaries; i++) {
                 final List<String> args = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-config-file",
                     "nodes.conf", "--cluster-node-timeout", "5000"));
+                if (tls) {
+                    args.addAll(List.of("--tls-cluster", "yes"));
+                }
                 args.addAll(List.of(extraArgs));
-                cluster.nodes.add(ValkeyServer.start(args.toArray(new String[0])));
+                final String[] all = args.toArray(new String[0]);
+                cluster.nodes.add(!tls ? ValkeyServer.start(all)
+                    : i == 0 ? ValkeyServer.startTls(all) : ValkeyServer.startTls(cluster.nodes.get(0), all));
             }
             cluster.form();
             return cluster;
@@ -67,9 +85,15 @@ public final class ValkeyCluster implements AutoCloseable {
         }
     }
 
-    private static <T> T run(final ValkeyServer node,
-                             final java.util.function.Function<StatefulRedisConnection<String, String>, T> command) {
-        final RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", node.port()));
+    private <T> T run(final ValkeyServer node,
+                      final java.util.function.Function<StatefulRedisConnection<String, String>, T> command) {
+        final RedisURI uri = RedisURI.create("127.0.0.1", node.port());
+        uri.setSsl(node.tls());
+        final RedisClient client = RedisClient.create(uri);
+        if (node.tls()) {
+            client.setOptions(io.lettuce.core.ClientOptions.builder().sslOptions(io.lettuce.core.SslOptions.builder()
+                .jdkSslProvider().trustManager(caFile().toFile()).build()).build());
+        }
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             return command.apply(c);
         } finally {
@@ -77,13 +101,23 @@ public final class ValkeyCluster implements AutoCloseable {
         }
     }
 
-    /** {@code valkey+cluster://127.0.0.1:<port>,...} naming every node. */
+    /** The certificate authority's certificate (PEM) of a cluster over TLS. */
+    public java.nio.file.Path caFile() {
+        return nodes.get(0).caFile();
+    }
+
+    /** {@code valkey+cluster://127.0.0.1:<port>,...} naming every node ({@code valkeys+cluster://} over TLS). */
     public String uri() {
-        final StringBuilder uri = new StringBuilder("valkey+cluster://");
+        final StringBuilder uri = new StringBuilder(nodes.get(0).tls() ? "valkeys+cluster://" : "valkey+cluster://");
         for (int i = 0; i < nodes.size(); i++) {
             uri.append(i == 0 ? "" : ",").append("127.0.0.1:").append(nodes.get(i).port());
         }
         return uri.toString();
+    }
+
+    /** How many keys node {@code index} holds ({@code DBSIZE}). */
+    public long keyCount(final int index) {
+        return run(nodes.get(index), c -> c.sync().dbsize());
     }
 
     public List<ValkeyServer> nodes() {

@@ -62,10 +62,23 @@ public final class ValkeyServer implements AutoCloseable {
      * PATH.
      */
     public static ValkeyServer startTls(final String... extraArgs) throws IOException {
-        return start(true, extraArgs);
+        return start(true, null, extraArgs);
+    }
+
+    /**
+     * Starts a TLS server whose certificate is signed by the authority of {@code authority}, another TLS server: the
+     * nodes of a cluster over TLS trust one another, and a client trusts them all with one file.
+     */
+    public static ValkeyServer startTls(final ValkeyServer authority, final String... extraArgs) throws IOException {
+        return start(true, authority, extraArgs);
     }
 
     private static ValkeyServer start(final boolean tls, final String... extraArgs) throws IOException {
+        return start(tls, null, extraArgs);
+    }
+
+    private static ValkeyServer start(final boolean tls, final ValkeyServer authority, final String... extraArgs)
+        throws IOException {
         final String binary = findBinary();
         if (binary == null) {
             throw new IllegalStateException("Neither valkey-server nor redis-server is on the PATH");
@@ -74,7 +87,7 @@ public final class ValkeyServer implements AutoCloseable {
             List.of(extraArgs));
         if (tls) {
             server.tls = true;
-            server.makeCertificates();
+            server.makeCertificates(authority);
         }
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -95,10 +108,15 @@ public final class ValkeyServer implements AutoCloseable {
         }
     }
 
-    private void makeCertificates() throws IOException {
+    private void makeCertificates(final ValkeyServer authority) throws IOException {
         Files.writeString(dir.resolve("san.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
-            "-subj", "/CN=pspf-test-ca");
+        if (authority == null) {
+            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days",
+                "2", "-subj", "/CN=pspf-test-ca");
+        } else {
+            Files.copy(authority.dir.resolve("ca.key"), dir.resolve("ca.key"));
+            Files.copy(authority.dir.resolve("ca.crt"), dir.resolve("ca.crt"));
+        }
         openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj",
             "/CN=127.0.0.1");
         openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
@@ -212,6 +230,10 @@ public final class ValkeyServer implements AutoCloseable {
         } finally {
             client.shutdown();
         }
+    }
+
+    public boolean tls() {
+        return tls;
     }
 
     public int port() {
