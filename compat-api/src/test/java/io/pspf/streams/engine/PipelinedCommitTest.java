@@ -11,7 +11,6 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.pspf.client.PspfProducer;
-import io.pspf.client.PspfReader;
 import io.pspf.runtime.backend.BackendException;
 import io.pspf.streams.PspfStreams;
 import io.pspf.streams.StreamsBuilder;
@@ -91,21 +89,7 @@ class PipelinedCommitTest {
     }
 
     private <V> List<V> out(final Deserializer<V> values) {
-        final List<V> all = new ArrayList<>();
-        try (PspfReader<String, V> reader = new PspfReader<>(clientConfig(), Serdes.String().deserializer(), values)) {
-            if (reader.partitions("out") <= 0) {
-                return all;
-            }
-            long offset = 0;
-            List<ConsumerRecord<String, V>> page;
-            while (!(page = reader.read("out", 0, offset, 10_000)).isEmpty()) {
-                for (final ConsumerRecord<String, V> record : page) {
-                    all.add(record.value());
-                    offset = record.offset() + 1;
-                }
-            }
-        }
-        return all;
+        return PartitionValues.of(clientConfig(), "out", values);
     }
 
     private static double processed(final PspfStreams streams) {

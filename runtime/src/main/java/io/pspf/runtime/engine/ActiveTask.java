@@ -148,14 +148,28 @@ final class ActiveTask implements RecordSink {
 
     // ------------------------------------------------------------------------------------------------ positions
 
-    /** Sets each input's read position: the committed offset, else the source's (or the application's) reset policy. */
+    /**
+     * Sets each input's read position: the committed offset, else the source's (or the application's) reset policy.
+     * A committed offset outside the partition's records (the topic was deleted and made anew, or the records were
+     * removed) counts as none, as Kafka's consumer resets a position out of range by the policy, and the broker drops
+     * the offsets of a deleted topic.
+     */
     void initPositions() {
         // a backend may take the offsets it serves here as offsets records reach (the Valkey backend then trusts no
         // older empty answer below them): the restore of a store whose changelog is a source topic reads up to them
         // through this same backend, and must not stop short
         final Map<TopicPartition, Long> committed = backend.committedOffsets(config.applicationId, spec.inputs);
         for (final TopicPartition tp : spec.inputs) {
-            final Long offset = committed.get(tp);
+            Long offset = committed.get(tp);
+            if (offset != null) {
+                final long start = backend.logStartOffset(tp.topic(), tp.partition());
+                final long end = backend.logEndOffset(tp.topic(), tp.partition());
+                if (offset < start || offset > end) {
+                    LOG.warn("Task {}: the committed offset {} of {} lies outside its records [{}, {}]; the position "
+                        + "is reset by the offset reset policy", spec.id, offset, tp, start, end);
+                    offset = null;
+                }
+            }
             final long position = offset != null ? offset : resetPosition(tp);
             fetchPositions.put(tp, position);
             if (offset != null) {
