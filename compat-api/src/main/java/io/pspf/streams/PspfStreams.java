@@ -630,9 +630,17 @@ public class PspfStreams implements AutoCloseable {
         return result;
     }
 
+    /**
+     * This instance's metadata, then that of every other live instance of the application that set
+     * {@code application.server} (learnt through the group: each reports its address, and the assignment says what it
+     * runs and keeps standby copies of).
+     */
     public Collection<StreamsMetadata> metadataForAllStreamsClients() {
         validateIsRunningOrRebalancing();
-        return List.of(localMetadata());
+        final List<StreamsMetadata> all = new ArrayList<>();
+        all.add(localMetadata());
+        all.addAll(otherMetadata().values());
+        return all;
     }
 
     public Collection<StreamsMetadata> streamsMetadataForStore(final String storeName) {
@@ -640,7 +648,42 @@ public class PspfStreams implements AutoCloseable {
         if (!engine.hasStore(storeName)) {
             return List.of();
         }
-        return List.of(localMetadata());
+        final List<StreamsMetadata> all = new ArrayList<>();
+        all.add(localMetadata());
+        for (final StreamsMetadata other : otherMetadata().values()) {
+            // as Kafka: the instances that hold the store, actively or as a standby copy (a global store: all)
+            if (engine.isGlobalStore(storeName) || other.stateStoreNames().contains(storeName)
+                || other.standbyStateStoreNames().contains(storeName)) {
+                all.add(other);
+            }
+        }
+        return all;
+    }
+
+    /** The other instances that set {@code application.server}, by member id, as the assignment followed here has them. */
+    private Map<String, StreamsMetadata> otherMetadata() {
+        final Map<String, StreamsMetadata> result = new TreeMap<>();
+        for (final Map.Entry<String, Engine.MemberView> e : engine.otherMembers().entrySet()) {
+            final HostInfo host = hostInfo(e.getValue().server);
+            if (host == null) {
+                continue;
+            }
+            final Set<String> stores = new HashSet<>();
+            final Set<org.apache.kafka.common.TopicPartition> partitions = new HashSet<>();
+            for (final org.apache.kafka.streams.processor.TaskId task : e.getValue().active) {
+                stores.addAll(engine.taskStores(task));
+                partitions.addAll(engine.taskInputs(task));
+            }
+            final Set<String> standbyStores = new HashSet<>();
+            final Set<org.apache.kafka.common.TopicPartition> standbyPartitions = new HashSet<>();
+            for (final org.apache.kafka.streams.processor.TaskId task : e.getValue().standby) {
+                standbyStores.addAll(engine.taskStores(task));
+                standbyPartitions.addAll(engine.taskInputs(task));
+            }
+            stores.addAll(topology.graph.globalStores().keySet());
+            result.put(e.getKey(), new LocalStreamsMetadata(host, stores, partitions, standbyStores, standbyPartitions));
+        }
+        return result;
     }
 
     private StreamsMetadata localMetadata() {
@@ -668,6 +711,19 @@ public class PspfStreams implements AutoCloseable {
         return new HostInfo(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
     }
 
+    /** {@code host:port} as another instance reported it; null when it is not one. */
+    private static HostInfo hostInfo(final String server) {
+        final int colon = server.lastIndexOf(':');
+        if (colon <= 0) {
+            return null;
+        }
+        try {
+            return new HostInfo(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
+        } catch (final NumberFormatException e) {
+            return null;
+        }
+    }
+
     public <K> KeyQueryMetadata queryMetadataForKey(final String storeName, final K key, final Serializer<K> keySerializer) {
         return queryMetadataForKey(storeName, key, new RecordHeaders(), keySerializer);
     }
@@ -693,17 +749,46 @@ public class PspfStreams implements AutoCloseable {
         });
     }
 
+    /**
+     * Where the key's partition of the store is: the instance running its task (this one, or another that set
+     * {@code application.server}), and the instances keeping standby copies of it; NOT_AVAILABLE when no instance
+     * known here runs it.
+     */
     private KeyQueryMetadata keyMetadata(final String storeName, final java.util.function.IntUnaryOperator partitionFor) {
-        final List<Engine.LocalStore> stores = engine.localStores(storeName);
         final int count = engine.storePartitionCount(storeName);
-        if (count <= 0 || stores.isEmpty()) {
+        if (count <= 0) {
             return KeyQueryMetadata.NOT_AVAILABLE;
         }
         final int partition = partitionFor.applyAsInt(count);
-        final boolean local = stores.stream().anyMatch(store -> store.partition == partition && !store.standby);
-        // the other instances' addresses are not known here: a partition another instance runs is not available
-        return partition < 0 || !local ? KeyQueryMetadata.NOT_AVAILABLE
-            : new KeyQueryMetadata(hostInfo(), Set.of(), partition);
+        if (partition < 0) {
+            return KeyQueryMetadata.NOT_AVAILABLE;
+        }
+        HostInfo active = null;
+        final Set<HostInfo> standbys = new HashSet<>();
+        for (final Engine.LocalStore store : engine.localStores(storeName)) {
+            if (store.partition == partition) {
+                if (store.standby) {
+                    if (!hostInfo().equals(HostInfo.unavailable())) {
+                        standbys.add(hostInfo());
+                    }
+                } else {
+                    active = hostInfo();
+                }
+            }
+        }
+        final org.apache.kafka.streams.processor.TaskId task = engine.storeTask(storeName, partition);
+        for (final Engine.MemberView other : engine.otherMembers().values()) {
+            final HostInfo host = hostInfo(other.server);
+            if (host == null || task == null) {
+                continue;
+            }
+            if (active == null && other.active.contains(task)) {
+                active = host;
+            } else if (other.standby.contains(task)) {
+                standbys.add(host);
+            }
+        }
+        return active == null ? KeyQueryMetadata.NOT_AVAILABLE : new KeyQueryMetadata(active, standbys, partition);
     }
 
     public Map<String, Map<Integer, LagInfo>> allLocalStorePartitionLags() {

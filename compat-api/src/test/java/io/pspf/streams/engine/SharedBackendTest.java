@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -20,13 +21,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.StandbyUpdateListener;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -56,10 +60,16 @@ abstract class SharedBackendTest {
     abstract Map<String, Object> backendConfig();
 
     private Topology topology() {
+        return topology(false);
+    }
+
+    /** Counts per key, in a persistent store or (with {@code inMemory}) an in-memory one. */
+    private Topology topology(final boolean inMemory) {
         final StreamsBuilder builder = new StreamsBuilder();
         builder.stream("events", Consumed.with(Serdes.String(), Serdes.String()))
             .groupByKey()
-            .count(Materialized.as("counts"))
+            .count(inMemory ? Materialized.as(io.pspf.streams.state.Stores.inMemoryKeyValueStore("counts"))
+                : Materialized.as("counts"))
             .toStream()
             .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
         return builder.build();
@@ -196,6 +206,55 @@ abstract class SharedBackendTest {
     }
 
     /**
+     * Instances that set {@code application.server} learn one another's through the group, as Kafka's instances do
+     * through the rebalance: both list both in {@code metadataForAllStreamsClients}, with what each runs and keeps a
+     * standby copy of, and {@code queryMetadataForKey} names the instance running a key's partition (and the one
+     * keeping its standby) whichever instance is asked.
+     */
+    @Test
+    void eachInstanceKnowsWhereEveryKeysPartitionRuns() throws Exception {
+        final Properties propsA = props("a");
+        propsA.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "host-a:7001");
+        propsA.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        final Properties propsB = props("b");
+        propsB.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "host-b:7002");
+        propsB.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        final HostInfo hostA = new HostInfo("host-a", 7001);
+        final HostInfo hostB = new HostInfo("host-b", 7002);
+        try (PspfStreams a = new PspfStreams(topology(), propsA);
+             PspfStreams b = new PspfStreams(topology(), propsB)) {
+            a.start();
+            b.start();
+            await(() -> tasks(a) == PARTITIONS / 2 && tasks(b) == PARTITIONS / 2 && standbyTasks(a) == PARTITIONS / 2
+                && standbyTasks(b) == PARTITIONS / 2 && a.state() == PspfStreams.State.RUNNING
+                && b.state() == PspfStreams.State.RUNNING, "the tasks and their standbys to split between the instances");
+            final Set<TopicPartition> fromA = new TreeSet<>(java.util.Comparator.comparing(TopicPartition::toString));
+            activePartitions(a).forEach(p -> fromA.add(new TopicPartition("events", p)));
+            final Set<TopicPartition> fromB = new TreeSet<>(java.util.Comparator.comparing(TopicPartition::toString));
+            activePartitions(b).forEach(p -> fromB.add(new TopicPartition("events", p)));
+            for (final PspfStreams asked : List.of(a, b)) {
+                await(() -> asked.metadataForAllStreamsClients().size() == 2, "both instances in the metadata");
+                final Map<HostInfo, StreamsMetadata> byHost = new HashMap<>();
+                asked.metadataForAllStreamsClients().forEach(m -> byHost.put(m.hostInfo(), m));
+                assertEquals(Set.of(hostA, hostB), byHost.keySet());
+                assertEquals(fromA, new HashSet<>(byHost.get(hostA).topicPartitions()));
+                assertEquals(fromB, new HashSet<>(byHost.get(hostB).topicPartitions()));
+                assertEquals(fromB, new HashSet<>(byHost.get(hostA).standbyTopicPartitions()));
+                assertTrue(byHost.get(hostB).stateStoreNames().contains("counts"));
+                assertEquals(2, asked.streamsMetadataForStore("counts").size());
+                for (int k = 0; k < 20; k++) {
+                    final KeyQueryMetadata where = asked.queryMetadataForKey("counts", "key" + k,
+                        Serdes.String().serializer());
+                    final TopicPartition tp = new TopicPartition("events", where.partition());
+                    assertEquals(fromA.contains(tp) ? hostA : hostB, where.activeHost(), "active host of key" + k);
+                    assertEquals(Set.of(fromA.contains(tp) ? hostB : hostA), where.standbyHosts(),
+                        "standby hosts of key" + k);
+                }
+            }
+        }
+    }
+
+    /**
      * A stream-table join whose table topic holds a backlog of earlier records than the stream's: the task takes its
      * inputs in timestamp order across reads (it waits for an input whose buffer ran empty until a read of it found
      * nothing more, as Kafka Streams waits for a partition with known lag), so every stream record meets the table's
@@ -298,6 +357,19 @@ abstract class SharedBackendTest {
      */
     @Test
     void aStandbyReplicaLetsATakeOverRestoreNothing() throws Exception {
+        standbyTakeOverRestoresNothing(false);
+    }
+
+    /**
+     * The same with an in-memory store: the standby's copy is handed to the active task that follows it (as Kafka
+     * recycles a standby's stores), so the take-over restores nothing either.
+     */
+    @Test
+    void aStandbyReplicaOfAnInMemoryStoreLetsATakeOverRestoreNothing() throws Exception {
+        standbyTakeOverRestoresNothing(true);
+    }
+
+    private void standbyTakeOverRestoresNothing(final boolean inMemory) throws Exception {
         final Map<String, Long> expected = new HashMap<>();
         final Map<String, List<Long>> expectedUpdates = new HashMap<>();
         final Properties propsA = props("a");
@@ -306,8 +378,8 @@ abstract class SharedBackendTest {
         propsB.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
         final Listeners listeners = new Listeners();
         try (PspfProducer<String, String> producer = new PspfProducer<>(clientConfig(), Serdes.String().serializer(), Serdes.String().serializer());
-             PspfStreams a = new PspfStreams(topology(), propsA);
-             PspfStreams b = new PspfStreams(topology(), propsB)) {
+             PspfStreams a = new PspfStreams(topology(inMemory), propsA);
+             PspfStreams b = new PspfStreams(topology(inMemory), propsB)) {
             b.setGlobalStateRestoreListener(listeners);
             b.setStandbyUpdateListener(listeners);
             a.start();

@@ -305,6 +305,9 @@ final class ActiveTask implements RecordSink {
 
     // ------------------------------------------------------------------------------------------------ restore
 
+    /** The offsets in-memory stores carried over from a standby go on from (see {@link #restore}). */
+    private Map<String, Long> carried = Map.of();
+
     boolean restored() {
         return restored;
     }
@@ -313,8 +316,12 @@ final class ActiveTask implements RecordSink {
      * Brings every store with a changelog up to date: each store replays its changelog from the offset it last
      * committed (the log start when it has none) to the changelog's end; a store whose changelog is a source topic
      * replays up to the committed input offset. The restored stores then commit.
+     *
+     * @param carried for in-memory stores that took over a promoted standby's records: the changelog offset the
+     *                standby had applied up to, from which they go on (ignored for stores that did not take them)
      */
-    void restore(final StateRestoreListener listener) {
+    void restore(final StateRestoreListener listener, final Map<String, Long> carried) {
+        this.carried = carried;
         final Map<String, Map<TopicPartition, Long>> storeOffsets = new HashMap<>();
         for (final Map.Entry<String, TopicPartition> e : spec.changelogs.entrySet()) {
             final long end = backend.logEndOffset(e.getValue().topic(), e.getValue().partition());
@@ -336,7 +343,10 @@ final class ActiveTask implements RecordSink {
                               final StateRestoreListener listener) {
         final StateStore store = task.stores().get(storeName);
         final long logStart = backend.logStartOffset(tp.topic(), tp.partition());
-        final Long committed = store == null ? null : store.committedOffset(tp);
+        Long committed = store == null ? null : store.committedOffset(tp);
+        if (committed == null && task.carriedOver(storeName)) {
+            committed = carried.get(storeName);
+        }
         if (committed != null && (committed > end || committed < logStart)) {
             // the store reflects changelog records the log does not hold (recreated or cut), or misses records the
             // log no longer holds: as Kafka's TaskCorruptedException, its state is wiped and restored from scratch

@@ -323,6 +323,7 @@ public final class Engine {
         }
         membership.publish(report());
         final java.util.SortedMap<String, String> members = membership.members();
+        memberServers = servers(members);
         io.pspf.runtime.backend.GroupMembership.Versioned current = membership.assignment();
         TaskAssignor.Assignment followed = current.value().isEmpty() ? new TaskAssignor.Assignment()
             : TaskAssignor.Assignment.decode(current.value());
@@ -402,8 +403,91 @@ public final class Engine {
         return processId.toString();
     }
 
+    /** Each live member's {@code application.server}, from the {@code server} line of its report (none: absent). */
+    private static Map<String, String> servers(final java.util.SortedMap<String, String> members) {
+        final Map<String, String> servers = new java.util.TreeMap<>();
+        for (final Map.Entry<String, String> member : members.entrySet()) {
+            for (final String line : member.getValue().split("\n")) {
+                if (line.startsWith("server ")) {
+                    servers.put(member.getKey(), line.substring("server ".length()).trim());
+                }
+            }
+        }
+        return Collections.unmodifiableMap(servers);
+    }
+
+    /** The live members' {@code application.server}, as of the last group check. */
+    private volatile Map<String, String> memberServers = Map.of();
+
     /**
-     * This instance's report to the leader: {@code threads <n>}, then per task it holds state of, {@code <task> <sum>}
+     * Another instance of the group as the assignment followed here has it (Kafka's streams metadata of a remote
+     * client): its {@code application.server}, and the tasks it runs and keeps standby copies of (warm-ups included).
+     */
+    public static final class MemberView {
+        public final String server;
+        public final Set<TaskId> active;
+        public final Set<TaskId> standby;
+
+        MemberView(final String server, final Set<TaskId> active, final Set<TaskId> standby) {
+            this.server = server;
+            this.active = active;
+            this.standby = standby;
+        }
+    }
+
+    /**
+     * The other live members that set {@code application.server}, by member id, with what the assignment followed
+     * here gives them. This instance is left out: its own tasks are known first-hand ({@link #taskViews()}).
+     */
+    public Map<String, MemberView> otherMembers() {
+        final TaskAssignor.Assignment followed = assignment;
+        final Map<String, MemberView> views = new java.util.TreeMap<>();
+        for (final Map.Entry<String, String> e : memberServers.entrySet()) {
+            if (e.getKey().equals(memberId())) {
+                continue;
+            }
+            final Set<TaskId> standby = new java.util.TreeSet<>(followed.standby(e.getKey()));
+            standby.addAll(followed.warmup(e.getKey()));
+            views.put(e.getKey(), new MemberView(e.getValue(), Set.copyOf(followed.active(e.getKey())),
+                Set.copyOf(standby)));
+        }
+        return views;
+    }
+
+    /** The input partitions of a task of the plan; empty for a task the plan does not have. */
+    public Set<TopicPartition> taskInputs(final TaskId id) {
+        for (final TaskSpec spec : plan) {
+            if (spec.id.equals(id)) {
+                return new LinkedHashSet<>(spec.inputs);
+            }
+        }
+        return Set.of();
+    }
+
+    /** The stores of a task of the plan; empty for a task the plan does not have. */
+    public Set<String> taskStores(final TaskId id) {
+        for (final TaskSpec spec : plan) {
+            if (spec.id.equals(id)) {
+                return new java.util.TreeSet<>(spec.subtopology.stores().keySet());
+            }
+        }
+        return Set.of();
+    }
+
+    /** The task holding partition {@code partition} of a store, or null when no sub-topology holds the store. */
+    public TaskId storeTask(final String storeName, final int partition) {
+        for (final TaskSpec spec : plan) {
+            if (spec.subtopology.stores().containsKey(storeName) && spec.id.partition() == partition) {
+                return spec.id;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * This instance's report to the leader: {@code threads <n>}, {@code server <host:port>} when it sets
+     * {@code application.server} (read by every instance, for the metadata calls), then per task it holds state of,
+     * {@code <task> <sum>}
      * where the sum is the changelog offsets its stores reflect, or -2 for a task it runs (Kafka's sentinel for a
      * caught-up active).
      */
@@ -411,6 +495,10 @@ public final class Engine {
         final StringBuilder out = new StringBuilder();
         final long live = threads.stream().filter(StreamThreadRunner::isAliveOrStarting).count();
         out.append("threads ").append(live).append('\n');
+        if (!config.applicationServer.isEmpty()) {
+            // where this instance answers interactive queries, for the other instances' metadata (no spaces in it)
+            out.append("server ").append(config.applicationServer).append('\n');
+        }
         final Map<TaskId, Long> sums = new java.util.TreeMap<>(stateDirectory.offsetSums());
         sums.putAll(standbys.offsetSums());
         for (final TaskId id : owned) {
@@ -457,6 +545,9 @@ public final class Engine {
                 try {
                     if (parts[0].equals("threads")) {
                         capacity = Integer.parseInt(parts[1]);
+                        continue;
+                    }
+                    if (parts[0].equals("server")) {
                         continue;
                     }
                     final TaskId id = TaskId.parse(parts[0]);
@@ -803,20 +894,20 @@ public final class Engine {
                 return null;
             }
         }
-        // a standby of the task becomes the active task: its stores close with what they applied committed, and the
-        // active task restores only what is left
-        standbys.promote(spec.id);
+        // a standby of the task becomes the active task: its persistent stores close with what they applied
+        // committed, its in-memory stores hand their records over, and the active task restores only what is left
+        final StandbyTasks.Carried carried = standbys.promote(spec.id);
         try {
-            return openTask(spec, cache, outputs, self);
+            return openTask(spec, cache, outputs, self, carried);
         } catch (final ActiveTask.CorruptedState corrupted) {
             LOG.warn("{}; wiping the task's state and restoring it from its changelogs", corrupted.getMessage());
             stateDirectory.wipeTask(spec.id);
-            return openTask(spec, cache, outputs, self);
+            return openTask(spec, cache, outputs, self, StandbyTasks.Carried.NONE);
         }
     }
 
     private ActiveTask openTask(final TaskSpec spec, final RecordCache cache, final ActiveTask.Outputs outputs,
-                                final StreamThreadRunner self) {
+                                final StreamThreadRunner self, final StandbyTasks.Carried carried) {
         ActiveTask task = null;
         try {
             // the task is fenced only while this instance holds its lease: one whose lease went to another instance
@@ -836,9 +927,10 @@ public final class Engine {
             task = new ActiveTask(spec, sink -> new StreamTask(spec.id, false, List.of(spec.subtopology), taskConfig, sink,
                 time::milliseconds, this::globalStore, metrics.kafka), backend, config, epoch, time.milliseconds(), outputs);
             task.task.useRecordCache(cache);
+            task.task.offerCarriedOver(carried.stores());
             task.task.initialize();
             task.initPositions();
-            task.restore(restoreListener);
+            task.restore(restoreListener, carried.positions());
             metrics.taskCreated(self.getName(), task);
             return task;
         } catch (final ActiveTask.CorruptedState e) {

@@ -43,6 +43,8 @@ public final class EngineConfig {
     final int bufferedRecordsPerPartition;
     final String autoOffsetReset;
     final long taskTimeoutMs;
+    /** {@code application.server}: where this instance answers interactive queries ("" when not set). */
+    final String applicationServer;
 
     public EngineConfig(final StreamsConfig streams) {
         this.streams = streams;
@@ -62,6 +64,8 @@ public final class EngineConfig {
         this.bufferedRecordsPerPartition = streams.getInt(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG);
         this.autoOffsetReset = String.valueOf(consumer.getOrDefault("auto.offset.reset", "earliest"));
         this.taskTimeoutMs = streams.getLong(StreamsConfig.TASK_TIMEOUT_MS_CONFIG);
+        final String server = streams.getString(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        this.applicationServer = server == null ? "" : server.trim();
         if (!autoOffsetReset.equals("earliest") && !autoOffsetReset.equals("latest") && !autoOffsetReset.equals("none")) {
             throw new ConfigException("auto.offset.reset", autoOffsetReset, "expected earliest, latest or none");
         }

@@ -73,14 +73,29 @@ final class StandbyTasks extends Thread {
         java.util.concurrent.locks.LockSupport.unpark(this);
     }
 
-    /** Closes the standby of a task that is about to become active here; returns once it is closed. */
-    void promote(final TaskId id) {
+    /**
+     * What a promoted standby hands to the active task: its in-memory stores with changelogs (store name to the
+     * innermost store, records kept) and the changelog offset each goes on from.
+     */
+    record Carried(Map<String, StateStore> stores, Map<String, Long> positions) {
+        static final Carried NONE = new Carried(Map.of(), Map.of());
+    }
+
+    /**
+     * Closes the standby of a task that is about to become active here; returns once it is closed, with its in-memory
+     * stores' records kept for the active task (as Kafka recycles a standby's stores; persistent stores carry their
+     * state over in their files).
+     */
+    Carried promote(final TaskId id) {
         synchronized (this) {
             final Standby standby = tasks.remove(id);
-            if (standby != null) {
-                standby.close(StandbyUpdateListener.SuspendReason.PROMOTED);
-                publish();
+            if (standby == null) {
+                return Carried.NONE;
             }
+            final Carried carried = standby.carried();
+            standby.close(StandbyUpdateListener.SuspendReason.PROMOTED);
+            publish();
+            return carried;
         }
     }
 
@@ -140,8 +155,8 @@ final class StandbyTasks extends Thread {
 
     /**
      * Per open standby task, the sum of the offsets its stores reflect of its changelogs (and of source topics serving
-     * as changelogs). In-memory stores count too: their copy is what lets a warm-up finish, though it is rebuilt when
-     * the task becomes active (only persistent stores carry their state over).
+     * as changelogs). In-memory stores count too: their copy is what lets a warm-up finish, and the active task that
+     * follows here takes it over ({@link #promote}).
      */
     Map<TaskId, Long> offsetSums() {
         return snapshot.offsetSums;
@@ -323,6 +338,23 @@ final class StandbyTasks extends Thread {
                     + end + "]");
             }
             return committed == null ? logStart : Math.max(committed, logStart);
+        }
+
+        /** Marks its in-memory stores with changelogs to keep their records through the close that follows. */
+        Carried carried() {
+            final Map<String, StateStore> stores = new HashMap<>();
+            final Map<String, Long> at = new HashMap<>();
+            for (final String storeName : storeChangelogs().keySet()) {
+                final StateStore store = task.stores().get(storeName);
+                final io.pspf.runtime.state.CarriedOverStores.Keepable inner = store == null || store.persistent() ? null
+                    : io.pspf.runtime.state.WrappedStore.find(store, io.pspf.runtime.state.CarriedOverStores.Keepable.class);
+                if (inner instanceof StateStore && task.restorable(storeName)) {
+                    inner.keepOnClose();
+                    stores.put(storeName, (StateStore) inner);
+                    at.put(storeName, positions.get(storeName));
+                }
+            }
+            return stores.isEmpty() ? Carried.NONE : new Carried(stores, at);
         }
 
         long offsetSum() {

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * engine can swap in a durable store); {@link Timestamped} and {@link WithHeaders} mark stores whose bytes are in
  * the timestamped and headers value formats, as Kafka's RocksDB stores are.
  */
-public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, byte[]>
+public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, byte[]>, CarriedOverStores.Keepable
     permits InMemoryKeyValueBytesStore.Timestamped, InMemoryKeyValueBytesStore.WithHeaders {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryKeyValueBytesStore.class);
 
@@ -38,6 +38,14 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
     /** The records: point reads and writes by hash; the keys are sorted once a range read needs them. */
     private final HashedSortedMap<byte[]> index = new HashedSortedMap<>();
     private final Position position = Position.emptyPosition();
+
+    /** Set by {@link #keepOnClose} until the next init: closing keeps the records, for the task that takes them. */
+    private boolean keep;
+
+    @Override
+    public void keepOnClose() {
+        keep = true;
+    }
     private StateStoreContext context;
     private volatile boolean open;
 
@@ -61,6 +69,7 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
         if (root != null) {
             context.register(root, (key, value) -> write(Bytes.wrap(key), value));
         }
+        keep = false; // taken over (or opened anew): later closes clear as usual
         open = true;
     }
 
@@ -186,7 +195,9 @@ public sealed class InMemoryKeyValueBytesStore implements KeyValueStore<Bytes, b
 
     @Override
     public void close() {
-        index.clear();
+        if (!keep) {
+            index.clear();
+        }
         open = false;
     }
 

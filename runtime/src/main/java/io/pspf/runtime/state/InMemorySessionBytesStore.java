@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * dropped on put and invisible to reads. {@code findSessions(key, earliestEnd, latestStart)} returns the sessions
  * of the key that end at or after {@code earliestEnd} and start at or before {@code latestStart}.
  */
-public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte[]> {
+public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte[]>, CarriedOverStores.Keepable {
     private static final Logger LOG = LoggerFactory.getLogger(InMemorySessionBytesStore.class);
 
     private final String name;
@@ -46,6 +46,8 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
     private StateStoreContext context;
     private long observedStreamTime = -1L;
     private volatile boolean open;
+    /** Set by {@link #keepOnClose} until the next init: closing keeps the records, for the task that takes them. */
+    private boolean keep;
 
     /**
      * @param name            the store name
@@ -76,6 +78,7 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
                 put(sessionKey, value);
             });
         }
+        keep = false; // taken over (or opened anew): later closes clear as usual
         open = true;
     }
 
@@ -264,6 +267,11 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
 
 
     @Override
+    public void keepOnClose() {
+        keep = true;
+    }
+
+    @Override
     public void close() {
         if (!openIterators.isEmpty()) {
             LOG.warn("Closing {} open iterators for store {}", openIterators.size(), name);
@@ -271,7 +279,9 @@ public final class InMemorySessionBytesStore implements SessionStore<Bytes, byte
                 iterator.close();
             }
         }
-        sessions.clear();
+        if (!keep) {
+            sessions.clear();
+        }
         open = false;
     }
 

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * that bound are removed (unless an open iterator may still reach them). With {@code retainDuplicates}, every put
  * is kept under a new sequence number and a null put is ignored.
  */
-public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]> {
+public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]>, CarriedOverStores.Keepable {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryWindowBytesStore.class);
 
     private final String name;
@@ -50,6 +50,8 @@ public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]
     private long observedStreamTime = -1L;
     private int seqnum;
     private volatile boolean open;
+    /** Set by {@link #keepOnClose} until the next init: closing keeps the records, for the task that takes them. */
+    private boolean keep;
 
     /**
      * @param name             the store name
@@ -82,6 +84,7 @@ public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]
             context.register(root, (key, value) -> put(StoreFormats.windowKeyKey(key), value,
                 StoreFormats.windowKeyStart(key)));
         }
+        keep = false; // taken over (or opened anew): later closes clear as usual
         open = true;
     }
 
@@ -249,6 +252,11 @@ public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]
 
 
     @Override
+    public void keepOnClose() {
+        keep = true;
+    }
+
+    @Override
     public void close() {
         if (!openIterators.isEmpty()) {
             LOG.warn("Closing {} open iterators for store {}", openIterators.size(), name);
@@ -256,7 +264,9 @@ public final class InMemoryWindowBytesStore implements WindowStore<Bytes, byte[]
                 iterator.close();
             }
         }
-        segments.clear();
+        if (!keep) {
+            segments.clear();
+        }
         open = false;
     }
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Range reads iterate a sorted snapshot of the entries and do not count as use.
  */
-public final class LruMapBytesStore implements KeyValueStore<Bytes, byte[]> {
+public final class LruMapBytesStore implements KeyValueStore<Bytes, byte[]>, CarriedOverStores.Keepable {
     private static final Logger LOG = LoggerFactory.getLogger(LruMapBytesStore.class);
 
     private final String name;
@@ -218,5 +218,10 @@ public final class LruMapBytesStore implements KeyValueStore<Bytes, byte[]> {
     @Override
     public void close() {
         open = false;
+    }
+
+    /** Its records stay through close anyway (as Kafka's LRU store keeps them). */
+    @Override
+    public void keepOnClose() {
     }
 }

@@ -61,7 +61,8 @@ public final class PspfKeyValueBytesStoreSupplier implements KeyValueBytesStoreS
     public KeyValueStore<Bytes, byte[]> get() {
         switch (kind) {
             case LRU:
-                return new LruMapBytesStore(name, maxCacheSize);
+                return CarriedOverStores.takeOr(name, LruMapBytesStore.class,
+                    () -> new LruMapBytesStore(name, maxCacheSize));
             case PERSISTENT:
                 return persistent(PersistentStorage.KeyValueFormat.PLAIN, () -> new InMemoryKeyValueBytesStore(name, true));
             case PERSISTENT_TIMESTAMPED:
@@ -71,7 +72,8 @@ public final class PspfKeyValueBytesStoreSupplier implements KeyValueBytesStoreS
                 return persistent(PersistentStorage.KeyValueFormat.WITH_HEADERS,
                     () -> new InMemoryKeyValueBytesStore.WithHeaders(name, true));
             default:
-                return new InMemoryKeyValueBytesStore(name, false);
+                return CarriedOverStores.takeOr(name, InMemoryKeyValueBytesStore.class,
+                    () -> new InMemoryKeyValueBytesStore(name, false));
         }
     }
 

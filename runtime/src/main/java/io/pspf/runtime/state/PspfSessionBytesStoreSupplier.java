@@ -85,7 +85,8 @@ public final class PspfSessionBytesStoreSupplier implements SessionBytesStoreSup
             case PERSISTENT_TIME_ORDERED:
                 return new SegmentedSessionBytesStore.TimeOrdered(name, retentionPeriod, segmentInterval, storage.get());
             default:
-                return new InMemorySessionBytesStore(name, retentionPeriod);
+                return CarriedOverStores.takeOr(name, InMemorySessionBytesStore.class,
+                    () -> new InMemorySessionBytesStore(name, retentionPeriod));
         }
     }
 

@@ -105,7 +105,8 @@ public final class PspfWindowBytesStoreSupplier implements WindowBytesStoreSuppl
                 return new SegmentedWindowBytesStore.TimeOrdered(name, retentionPeriod, segmentInterval, windowSize,
                     retainDuplicates, kind == Kind.PERSISTENT_TIME_ORDERED_INDEXED, storage.get());
             default:
-                return new InMemoryWindowBytesStore(name, retentionPeriod, windowSize, retainDuplicates);
+                return CarriedOverStores.takeOr(name, InMemoryWindowBytesStore.class,
+                    () -> new InMemoryWindowBytesStore(name, retentionPeriod, windowSize, retainDuplicates));
         }
     }
 

@@ -78,6 +78,8 @@ public final class StreamTask {
     private final PspfStreamsMetrics metrics;
     private final org.apache.kafka.common.metrics.Sensor droppedRecordsSensor;
     private io.pspf.runtime.state.RecordCache recordCache;
+    private Map<String, StateStore> carriedOver = Map.of();
+    private final java.util.Set<String> adopted = new java.util.HashSet<>();
     private final File stateDir;
     private long droppedRecords;
     private long processedRecords;
@@ -104,6 +106,19 @@ public final class StreamTask {
 
     public TaskId id() {
         return id;
+    }
+
+    /**
+     * Offers the in-memory stores a standby of this task kept (store name to the innermost store), for the task's
+     * stores to take instead of new ones; call before {@link #initialize()}. See {@link #carriedOver(String)}.
+     */
+    public void offerCarriedOver(final Map<String, StateStore> stores) {
+        this.carriedOver = Map.copyOf(stores);
+    }
+
+    /** Whether the store of this name took a store a standby kept, with the records the standby applied. */
+    public boolean carriedOver(final String storeName) {
+        return adopted.contains(storeName);
     }
 
     /** Gives the task the record cache of its thread (Kafka's thread cache); call before {@link #initialize()}. */
@@ -300,14 +315,19 @@ public final class StreamTask {
                 }
             }
         }
+        final Map<String, StateStore> offered = new HashMap<>(carriedOver);
         for (final StoreSpec spec : storeSpecs.values()) {
             if (config.cacheMaxBytes == 0) {
                 // as Kafka's topology rewrite: with no cache at all, no store has a caching layer
                 spec.builder().withCachingDisabled();
             }
-            final StateStore store = io.pspf.runtime.state.PersistentStorage.building(config.persistentStorage(),
-                () -> (StateStore) spec.builder().build());
+            final StateStore store = io.pspf.runtime.state.CarriedOverStores.building(offered,
+                () -> io.pspf.runtime.state.PersistentStorage.building(config.persistentStorage(),
+                    () -> (StateStore) spec.builder().build()));
             stores.put(spec.name(), store);
+            if (carriedOver.containsKey(spec.name()) && !offered.containsKey(spec.name())) {
+                adopted.add(spec.name());
+            }
         }
         for (final StateStore store : stores.values()) {
             try {
