@@ -650,13 +650,10 @@ public class PspfStreams implements AutoCloseable {
         }
         final List<StreamsMetadata> all = new ArrayList<>();
         all.add(localMetadata());
-        for (final StreamsMetadata other : otherMetadata().values()) {
-            // as Kafka: the instances that hold the store, actively or as a standby copy (a global store: all)
-            if (engine.isGlobalStore(storeName) || other.stateStoreNames().contains(storeName)
-                || other.standbyStateStoreNames().contains(storeName)) {
-                all.add(other);
-            }
-        }
+        all.addAll(otherMetadata().values());
+        // as Kafka: the instances that hold the store, actively or as a standby copy (a global store: all)
+        all.removeIf(m -> !engine.isGlobalStore(storeName) && !m.stateStoreNames().contains(storeName)
+            && !m.standbyStateStoreNames().contains(storeName));
         return all;
     }
 
@@ -688,12 +685,14 @@ public class PspfStreams implements AutoCloseable {
 
     private StreamsMetadata localMetadata() {
         final Set<org.apache.kafka.common.TopicPartition> partitions = new HashSet<>();
+        // the stores of the tasks this instance runs, and the global stores (as Kafka's metadata lists them)
+        final Set<String> stores = new HashSet<>(topology.graph.globalStores().keySet());
         for (final List<Engine.TaskView> views : engine.taskViews().values()) {
             for (final Engine.TaskView view : views) {
                 partitions.addAll(view.partitions);
+                stores.addAll(engine.taskStores(view.id));
             }
         }
-        final Set<String> stores = new HashSet<>(topology.graph.allStoreNames());
         final HostInfo host = hostInfo();
         final Set<org.apache.kafka.common.TopicPartition> standbyPartitions = new HashSet<>();
         for (final Engine.TaskView view : engine.standbyTaskViews()) {
@@ -777,6 +776,9 @@ public class PspfStreams implements AutoCloseable {
             }
         }
         final org.apache.kafka.streams.processor.TaskId task = engine.storeTask(storeName, partition);
+        if (active == null && task != null && engine.assignedActive().contains(task)) {
+            active = hostInfo(); // assigned here and not restored yet: queries wait for it, as on Kafka
+        }
         for (final Engine.MemberView other : engine.otherMembers().values()) {
             final HostInfo host = hostInfo(other.server);
             if (host == null || task == null) {

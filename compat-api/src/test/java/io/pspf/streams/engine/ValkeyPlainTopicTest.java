@@ -85,4 +85,61 @@ class ValkeyPlainTopicTest {
             client.shutdown();
         }
     }
+
+    /**
+     * Another program trims the stream past the entries the application read: its committed offset (the entry after
+     * the last one read, in the gap between entry IDs) now lies below the first entry kept, yet no unread entry was
+     * lost, so the application goes on with the entries that came since, even under {@code auto.offset.reset=latest}
+     * (a topic with consecutive offsets would count the committed offset as out of range).
+     */
+    @Test
+    void goesOnAfterAnotherProgramTrimsTheStreamPastWhatItRead() throws Exception {
+        final RedisClient client = RedisClient.create("redis://127.0.0.1:" + server.port());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            final var other = connection.sync();
+            final List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                ids.add(other.xadd("trimmed-in", Map.of("key", "k", "value", "v" + i)));
+            }
+            final java.util.function.Supplier<io.pspf.streams.Topology> topology = () -> {
+                final StreamsBuilder builder = new StreamsBuilder();
+                builder.stream("trimmed-in", Consumed.with(Serdes.String(), Serdes.String()))
+                    .to("trimmed-out", Produced.with(Serdes.String(), Serdes.String()));
+                return builder.build();
+            };
+            final Properties props = new Properties();
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, "trimmed-app");
+            props.put("pspf.backend", server.uri());
+            props.put("pspf.valkey.plain.topics", "trimmed-in,trimmed-out");
+            props.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
+            runUntil(topology, props, other, 5);
+            for (int i = 5; i < 8; i++) {
+                ids.add(other.xadd("trimmed-in", Map.of("key", "k", "value", "v" + i)));
+            }
+            other.xtrim("trimmed-in", io.lettuce.core.XTrimArgs.Builder.minId(ids.get(5)));
+            props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "latest");
+            runUntil(topology, props, other, 8);
+            final List<String> seen = new ArrayList<>();
+            for (final StreamMessage<String, String> m : other.xrange("trimmed-out", Range.create("-", "+"))) {
+                seen.add(m.getBody().get("value"));
+            }
+            assertEquals(List.of("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7"), seen);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Runs the application until the output stream holds {@code entries} entries (or 30 s pass), then closes it. */
+    private static void runUntil(final java.util.function.Supplier<io.pspf.streams.Topology> topology,
+                                 final Properties props,
+                                 final io.lettuce.core.api.sync.RedisCommands<String, String> other, final long entries)
+        throws InterruptedException {
+        try (PspfStreams streams = new PspfStreams(topology.get(), props)) {
+            streams.start();
+            final long deadline = System.currentTimeMillis() + 30_000;
+            while (other.xlen("trimmed-out") < entries && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+    }
 }

@@ -112,6 +112,15 @@ public interface Backend extends AutoCloseable {
     /** The offset of the first record still kept in the partition. */
     long logStartOffset(String topic, int partition);
 
+    /**
+     * Whether a topic's records have consecutive offsets, as Kafka's do, so that a committed offset below the log
+     * start or past the end is out of range. A topic whose offsets have gaps (a Valkey plain topic, numbered by entry
+     * IDs) answers false: an offset in a gap below the first entry kept is no sign of records lost.
+     */
+    default boolean consecutiveOffsets(final String topic) {
+        return true;
+    }
+
     /** The offset the next record appended to the partition will get. */
     long logEndOffset(String topic, int partition);
 

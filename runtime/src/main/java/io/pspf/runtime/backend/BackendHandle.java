@@ -89,6 +89,11 @@ public final class BackendHandle implements Backend {
     }
 
     @Override
+    public boolean consecutiveOffsets(final String topic) {
+        return backend().consecutiveOffsets(topic);
+    }
+
+    @Override
     public long logEndOffset(final String topic, final int partition) {
         return backend().logEndOffset(topic, partition);
     }

@@ -152,7 +152,8 @@ final class ActiveTask implements RecordSink {
      * Sets each input's read position: the committed offset, else the source's (or the application's) reset policy.
      * A committed offset outside the partition's records (the topic was deleted and made anew, or the records were
      * removed) counts as none, as Kafka's consumer resets a position out of range by the policy, and the broker drops
-     * the offsets of a deleted topic.
+     * the offsets of a deleted topic; not on a topic whose offsets have gaps ({@link
+     * io.pspf.runtime.backend.Backend#consecutiveOffsets}), where the read goes on from the next record as before.
      */
     void initPositions() {
         // a backend may take the offsets it serves here as offsets records reach (the Valkey backend then trusts no
@@ -161,7 +162,7 @@ final class ActiveTask implements RecordSink {
         final Map<TopicPartition, Long> committed = backend.committedOffsets(config.applicationId, spec.inputs);
         for (final TopicPartition tp : spec.inputs) {
             Long offset = committed.get(tp);
-            if (offset != null) {
+            if (offset != null && backend.consecutiveOffsets(tp.topic())) {
                 final long start = backend.logStartOffset(tp.topic(), tp.partition());
                 final long end = backend.logEndOffset(tp.topic(), tp.partition());
                 if (offset < start || offset > end) {

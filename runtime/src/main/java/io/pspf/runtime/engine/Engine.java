@@ -454,6 +454,11 @@ public final class Engine {
         return views;
     }
 
+    /** The tasks the assignment followed here gives this instance to run (restored or not yet). */
+    public Set<TaskId> assignedActive() {
+        return Set.copyOf(assignment.active(memberId()));
+    }
+
     /** The input partitions of a task of the plan; empty for a task the plan does not have. */
     public Set<TopicPartition> taskInputs(final TaskId id) {
         for (final TaskSpec spec : plan) {
@@ -1031,7 +1036,8 @@ public final class Engine {
             }
         }
         for (final Map.Entry<Integer, StateStore> e : standbys.stores(name)) {
-            result.add(new LocalStore(e.getKey(), SynchronizedStores.wrap(e.getValue(), standbys),
+            final StateStore store = e.getValue();
+            result.add(new LocalStore(e.getKey(), SynchronizedStores.wrap(store, standbys, () -> standbys.holds(store)),
                 StreamThreadRunner.State.RUNNING, true));
         }
         result.sort(Comparator.comparingInt(s -> s.partition));

@@ -162,6 +162,19 @@ final class StandbyTasks extends Thread {
         return snapshot.offsetSums;
     }
 
+    /**
+     * Whether an open standby task holds this store; under this object's monitor (a promoted standby's in-memory store
+     * lives on in the active task, which queries must then reach through it).
+     */
+    boolean holds(final StateStore store) {
+        for (final Standby standby : tasks.values()) {
+            if (standby.task.stores().containsValue(store)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The stores of this name of the open standby tasks, by partition (for interactive queries of stale stores). */
     List<Map.Entry<Integer, StateStore>> stores(final String storeName) {
         return snapshot.stores.getOrDefault(storeName, List.of());

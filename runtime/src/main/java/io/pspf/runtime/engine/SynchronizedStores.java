@@ -29,12 +29,21 @@ final class SynchronizedStores {
     }
 
     static StateStore wrap(final StateStore store, final Object monitor) {
+        return wrap(store, monitor, () -> true);
+    }
+
+    /**
+     * As {@link #wrap(StateStore, Object)}, for a store that stops being the writer's while it looks open: once
+     * {@code current} (asked under the monitor) says no, calls fail as on a closed store. A standby's in-memory store
+     * handed to the active task is reopened by it, under another monitor.
+     */
+    static StateStore wrap(final StateStore store, final Object monitor, final java.util.function.BooleanSupplier current) {
         final Set<Class<?>> interfaces = new LinkedHashSet<>();
         for (Class<?> type = store.getClass(); type != null; type = type.getSuperclass()) {
             collect(type, interfaces);
         }
         return (StateStore) Proxy.newProxyInstance(SynchronizedStores.class.getClassLoader(),
-            interfaces.toArray(new Class<?>[0]), new Handler(store, monitor));
+            interfaces.toArray(new Class<?>[0]), new Handler(store, monitor, current));
     }
 
     private static void collect(final Class<?> type, final Set<Class<?>> into) {
@@ -49,10 +58,12 @@ final class SynchronizedStores {
     private static final class Handler implements InvocationHandler {
         private final StateStore store;
         private final Object monitor;
+        private final java.util.function.BooleanSupplier current;
 
-        Handler(final StateStore store, final Object monitor) {
+        Handler(final StateStore store, final Object monitor, final java.util.function.BooleanSupplier current) {
             this.store = store;
             this.monitor = monitor;
+            this.current = current;
         }
 
         @Override
@@ -68,8 +79,11 @@ final class SynchronizedStores {
                 }
             }
             synchronized (monitor) {
-                if (!store.isOpen() && !method.getName().equals("name") && !method.getName().equals("isOpen")
-                    && !method.getName().equals("persistent")) {
+                final boolean open = store.isOpen() && current.getAsBoolean();
+                if (method.getName().equals("isOpen") && method.getParameterCount() == 0) {
+                    return open;
+                }
+                if (!open && !method.getName().equals("name") && !method.getName().equals("persistent")) {
                     // the task closed the store (it moved to another thread or instance), as Kafka reports it
                     throw new org.apache.kafka.streams.errors.InvalidStateStoreException("The state store, "
                         + store.name() + ", may have migrated to another instance.");

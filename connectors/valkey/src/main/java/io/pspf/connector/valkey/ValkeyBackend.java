@@ -1443,6 +1443,11 @@ public final class ValkeyBackend implements Backend {
     }
 
     @Override
+    public boolean consecutiveOffsets(final String topic) {
+        return !plain.isPlain(topic); // a plain topic's offsets come from entry IDs, with gaps
+    }
+
+    @Override
     public long logStartOffset(final String topic, final int partition) {
         if (plain.isPlain(topic)) {
             final byte[] key = bytes(plain.streamKey(topic, partition));
