@@ -631,15 +631,22 @@ public class PspfStreams implements AutoCloseable {
     }
 
     /**
-     * This instance's metadata, then that of every other live instance of the application that set
-     * {@code application.server} (learnt through the group: each reports its address, and the assignment says what it
-     * runs and keeps standby copies of).
+     * Every live instance of the application that set {@code application.server}, this one included, ordered by host
+     * and port as Kafka orders them; empty when none did. The others are learnt through the group: each reports its
+     * address, and the assignment says what it runs and keeps standby copies of.
      */
     public Collection<StreamsMetadata> metadataForAllStreamsClients() {
         validateIsRunningOrRebalancing();
-        final List<StreamsMetadata> all = new ArrayList<>();
-        all.add(localMetadata());
-        all.addAll(otherMetadata().values());
+        return allMetadata();
+    }
+
+    private List<StreamsMetadata> allMetadata() {
+        final List<StreamsMetadata> all = new ArrayList<>(otherMetadata().values());
+        if (!hostInfo().equals(HostInfo.unavailable())) {
+            all.add(localMetadata());
+        }
+        all.sort(java.util.Comparator.comparing((StreamsMetadata m) -> m.hostInfo().host())
+            .thenComparingInt(m -> m.hostInfo().port()));
         return all;
     }
 
@@ -648,9 +655,7 @@ public class PspfStreams implements AutoCloseable {
         if (!engine.hasStore(storeName)) {
             return List.of();
         }
-        final List<StreamsMetadata> all = new ArrayList<>();
-        all.add(localMetadata());
-        all.addAll(otherMetadata().values());
+        final List<StreamsMetadata> all = allMetadata();
         // as Kafka: the instances that hold the store, actively or as a standby copy (a global store: all)
         all.removeIf(m -> !engine.isGlobalStore(storeName) && !m.stateStoreNames().contains(storeName)
             && !m.standbyStateStoreNames().contains(storeName));
@@ -744,16 +749,31 @@ public class PspfStreams implements AutoCloseable {
         validateIsRunningOrRebalancing();
         return keyMetadata(storeName, count -> {
             final Optional<Set<Integer>> partitions = partitioner.partitions(null, key, null, headers, count);
-            return partitions.isPresent() && partitions.get().size() == 1 ? partitions.get().iterator().next() : -1;
+            if (partitions.isPresent() && partitions.get().size() != 1) {
+                // as Kafka: a key is looked up in one partition
+                throw new IllegalArgumentException("The partitions returned by StreamPartitioner#partitions for the "
+                    + "key metadata must be a single partition, not " + partitions.get());
+            }
+            return partitions.isPresent() ? partitions.get().iterator().next() : -1;
         });
     }
 
     /**
-     * Where the key's partition of the store is: the instance running its task (this one, or another that set
-     * {@code application.server}), and the instances keeping standby copies of it; NOT_AVAILABLE when no instance
-     * known here runs it.
+     * Where the key's partition of the store is, as Kafka answers: the instance running its task (this one, or another
+     * that set {@code application.server}; the unavailable host when none known here does), and the instances keeping
+     * standby copies of it. A global store is on every instance (this one's host, partition -1); a store the topology
+     * does not have gives null.
      */
     private KeyQueryMetadata keyMetadata(final String storeName, final java.util.function.IntUnaryOperator partitionFor) {
+        if (!engine.hasStore(storeName)) {
+            return null;
+        }
+        if (engine.isGlobalStore(storeName)) {
+            final List<StreamsMetadata> all = allMetadata();
+            final HostInfo host = hostInfo().equals(HostInfo.unavailable()) && !all.isEmpty() ? all.get(0).hostInfo()
+                : hostInfo();
+            return new KeyQueryMetadata(host, Set.of(), -1);
+        }
         final int count = engine.storePartitionCount(storeName);
         if (count <= 0) {
             return KeyQueryMetadata.NOT_AVAILABLE;
@@ -790,7 +810,7 @@ public class PspfStreams implements AutoCloseable {
                 standbys.add(host);
             }
         }
-        return active == null ? KeyQueryMetadata.NOT_AVAILABLE : new KeyQueryMetadata(active, standbys, partition);
+        return new KeyQueryMetadata(active == null ? HostInfo.unavailable() : active, standbys, partition);
     }
 
     public Map<String, Map<Integer, LagInfo>> allLocalStorePartitionLags() {
