@@ -140,6 +140,8 @@ public class PspfStreams implements AutoCloseable {
     private final String logPrefix;
     private final Topology topology;
     private final StreamsConfig applicationConfigs;
+    /** {@code application.server}, parsed at construction as Kafka parses it; unavailable when not set. */
+    private final HostInfo thisHost;
     private volatile State state = State.CREATED;
     private StateListener stateListener;
     private volatile StreamsUncaughtExceptionHandler uncaughtHandler;
@@ -177,6 +179,7 @@ public class PspfStreams implements AutoCloseable {
     public PspfStreams(final Topology topology, final StreamsConfig applicationConfigs, final Time time) {
         this.topology = topology;
         this.applicationConfigs = applicationConfigs;
+        this.thisHost = parseHost(applicationConfigs.getString(StreamsConfig.APPLICATION_SERVER_CONFIG));
         this.engine = new Engine(topology.graph, topology.topologyConfig, applicationConfigs, time, null, new Engine.Listener() {
             @Override
             public void onThreadStateChange(final StreamThreadRunner thread, final StreamThreadRunner.State newState,
@@ -707,12 +710,26 @@ public class PspfStreams implements AutoCloseable {
     }
 
     private HostInfo hostInfo() {
-        final String server = applicationConfigs.getString(StreamsConfig.APPLICATION_SERVER_CONFIG);
-        if (server == null || server.isEmpty()) {
+        return thisHost;
+    }
+
+    /** {@code host:port}, or the unavailable host for none; anything else fails naming the setting. */
+    private static HostInfo parseHost(final String server) {
+        if (server == null || server.trim().isEmpty()) {
             return HostInfo.unavailable();
         }
-        final int colon = server.lastIndexOf(':');
-        return new HostInfo(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
+        final String endpoint = server.trim();
+        final int colon = endpoint.lastIndexOf(':');
+        if (colon <= 0 || colon == endpoint.length() - 1) {
+            throw new org.apache.kafka.common.config.ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG, server,
+                "expected host:port");
+        }
+        try {
+            return new HostInfo(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)));
+        } catch (final NumberFormatException e) {
+            throw new org.apache.kafka.common.config.ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG, server,
+                "expected host:port, with a port number");
+        }
     }
 
     /** {@code host:port} as another instance reported it; null when it is not one. */
@@ -735,8 +752,12 @@ public class PspfStreams implements AutoCloseable {
     public <K> KeyQueryMetadata queryMetadataForKey(final String storeName, final K key, final Headers headers,
                                                     final Serializer<K> keySerializer) {
         validateIsRunningOrRebalancing();
-        final byte[] bytes = keySerializer.serialize(null, headers, key);
-        return keyMetadata(storeName, count -> io.pspf.runtime.task.StreamTask.defaultPartition(bytes, count));
+        Objects.requireNonNull(keySerializer, "keySerializer can't be null");
+        Objects.requireNonNull(storeName, "storeName can't be null");
+        Objects.requireNonNull(key, "key can't be null");
+        // the key is serialized only when its partition is wanted (not for a global or an unknown store)
+        return keyMetadata(storeName, count -> io.pspf.runtime.task.StreamTask.defaultPartition(
+            keySerializer.serialize(null, headers, key), count));
     }
 
     public <K> KeyQueryMetadata queryMetadataForKey(final String storeName, final K key,
@@ -747,12 +768,15 @@ public class PspfStreams implements AutoCloseable {
     public <K> KeyQueryMetadata queryMetadataForKey(final String storeName, final K key, final Headers headers,
                                                     final StreamPartitioner<? super K, ?> partitioner) {
         validateIsRunningOrRebalancing();
+        Objects.requireNonNull(storeName, "storeName can't be null");
+        Objects.requireNonNull(key, "key can't be null");
+        Objects.requireNonNull(partitioner, "partitioner can't be null");
         return keyMetadata(storeName, count -> {
             final Optional<Set<Integer>> partitions = partitioner.partitions(null, key, null, headers, count);
             if (partitions.isPresent() && partitions.get().size() != 1) {
                 // as Kafka: a key is looked up in one partition
-                throw new IllegalArgumentException("The partitions returned by StreamPartitioner#partitions for the "
-                    + "key metadata must be a single partition, not " + partitions.get());
+                throw new IllegalArgumentException("StreamPartitioner#partitions must return a singleton set for "
+                    + "the key metadata, not " + partitions.get());
             }
             return partitions.isPresent() ? partitions.get().iterator().next() : -1;
         });
@@ -765,6 +789,9 @@ public class PspfStreams implements AutoCloseable {
      * does not have gives null.
      */
     private KeyQueryMetadata keyMetadata(final String storeName, final java.util.function.IntUnaryOperator partitionFor) {
+        if (!engine.followsAnAssignment()) {
+            return KeyQueryMetadata.NOT_AVAILABLE; // as Kafka before its first rebalance
+        }
         if (!engine.hasStore(storeName)) {
             return null;
         }
@@ -809,6 +836,9 @@ public class PspfStreams implements AutoCloseable {
             } else if (other.standby.contains(task)) {
                 standbys.add(host);
             }
+        }
+        if (active != null) {
+            standbys.remove(active); // a task moving here is kept as a standby until its lease is free
         }
         return new KeyQueryMetadata(active == null ? HostInfo.unavailable() : active, standbys, partition);
     }

@@ -108,4 +108,25 @@ class QueryMetadataTest {
             assertThrows(IllegalArgumentException.class, () -> streams.queryMetadataForKey("counts", "k", twoPartitions));
         }
     }
+
+    @Test
+    void nullArgumentsAndAMalformedServerAreRefusedAsKafkaRefusesThem() throws Exception {
+        for (final String malformed : List.of("localhost", "localhost:", ":8080", "localhost:http")) {
+            assertThrows(org.apache.kafka.common.config.ConfigException.class,
+                () -> new PspfStreams(topology(), props(malformed)), malformed);
+        }
+        try (PspfStreams streams = new PspfStreams(topology(), props("localhost:8080"))) {
+            streams.start();
+            awaitRunning(streams);
+            final NullPointerException noStore = assertThrows(NullPointerException.class,
+                () -> streams.queryMetadataForKey(null, "k", Serdes.String().serializer()));
+            assertEquals("storeName can't be null", noStore.getMessage());
+            final NullPointerException noKey = assertThrows(NullPointerException.class,
+                () -> streams.queryMetadataForKey("counts", null, Serdes.String().serializer()));
+            assertEquals("key can't be null", noKey.getMessage());
+            final NullPointerException noSerializer = assertThrows(NullPointerException.class,
+                () -> streams.queryMetadataForKey("counts", "k", (org.apache.kafka.common.serialization.Serializer<String>) null));
+            assertEquals("keySerializer can't be null", noSerializer.getMessage());
+        }
+    }
 }

@@ -94,6 +94,13 @@ abstract class SharedBackendTest {
         return props;
     }
 
+    /** {@link #props} with one standby replica of every task. */
+    private Properties standbyProps(final String instance) {
+        final Properties props = props(instance);
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        return props;
+    }
+
     private static int standbyTasks(final PspfStreams streams) {
         int count = 0;
         for (final ThreadMetadata thread : streams.metadataForLocalThreads()) {
@@ -372,10 +379,8 @@ abstract class SharedBackendTest {
     private void standbyTakeOverRestoresNothing(final boolean inMemory) throws Exception {
         final Map<String, Long> expected = new HashMap<>();
         final Map<String, List<Long>> expectedUpdates = new HashMap<>();
-        final Properties propsA = props("a");
-        propsA.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
-        final Properties propsB = props("b");
-        propsB.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1);
+        final Properties propsA = standbyProps("a");
+        final Properties propsB = standbyProps("b");
         final Listeners listeners = new Listeners();
         try (PspfProducer<String, String> producer = new PspfProducer<>(clientConfig(), Serdes.String().serializer(), Serdes.String().serializer());
              PspfStreams a = new PspfStreams(topology(inMemory), propsA);
@@ -404,6 +409,73 @@ abstract class SharedBackendTest {
             await(() -> lastCounts().equals(expected), "the final counts");
             assertEquals(expectedUpdates, updates(), "every update exactly once, in order");
         }
+    }
+
+    /**
+     * The same with a suppression buffer (Kafka's in-memory time-ordered buffer, here holding every count while stream
+     * time stays within the time limit): the standby's copy is handed over with the in-memory count store, the
+     * take-over restores nothing, and the buffer later emits every key's count, those of the tasks taken over included.
+     */
+    @Test
+    void aStandbyReplicaOfASuppressionBufferLetsATakeOverRestoreNothing() throws Exception {
+        final Map<String, Long> expected = new HashMap<>();
+        final Properties propsA = standbyProps("a");
+        final Properties propsB = standbyProps("b");
+        final Listeners listeners = new Listeners();
+        try (PspfProducer<String, String> producer = new PspfProducer<>(clientConfig(), Serdes.String().serializer(), Serdes.String().serializer());
+             PspfStreams a = new PspfStreams(suppressedTopology(), propsA);
+             PspfStreams b = new PspfStreams(suppressedTopology(), propsB)) {
+            b.setGlobalStateRestoreListener(listeners);
+            a.start();
+            await(() -> tasks(a) == PARTITIONS, "the first instance to run every task");
+            b.start();
+            await(() -> tasks(a) == PARTITIONS / 2 && tasks(b) == PARTITIONS / 2 && standbyTasks(a) == PARTITIONS / 2
+                && standbyTasks(b) == PARTITIONS / 2, "the tasks and their standbys to split between the instances");
+            produce(producer, 0, 2000, expected, new HashMap<>());
+            await(() -> localCounts(b).equals(expected), "the second instance's copies of every count");
+            await(() -> allCaughtUp(b), "the second instance's copies of every changelog");
+            final long restoredBefore = listeners.restored.get();
+            assertTrue(a.close(java.time.Duration.ofSeconds(30)));
+            await(() -> tasks(b) == PARTITIONS && b.state() == PspfStreams.State.RUNNING,
+                "the second instance to take every task");
+            assertEquals(0L, listeners.restored.get() - restoredBefore, "records restored by the take-over");
+            assertTrue(updates().isEmpty(), "nothing emitted within the time limit");
+            // stream time moves past the limit in every partition: the buffer emits what it holds
+            final long later = System.currentTimeMillis() + java.time.Duration.ofHours(2).toMillis();
+            final Set<Integer> flushed = new TreeSet<>();
+            for (int i = 0; flushed.size() < PARTITIONS; i++) {
+                final String key = "flush-" + i;
+                if (flushed.add(b.queryMetadataForKey("counts", key, Serdes.String().serializer()).partition())) {
+                    producer.send(new ProducerRecord<>("events", null, later, key, "late"));
+                }
+            }
+            await(() -> lastCounts().equals(expected), "every count, emitted by the buffers");
+        }
+    }
+
+    /** Counts in an in-memory store, suppressed for an hour of stream time into an in-memory buffer. */
+    private static Topology suppressedTopology() {
+        final StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("events", Consumed.with(Serdes.String(), Serdes.String()))
+            .groupByKey()
+            .count(Materialized.as(io.pspf.streams.state.Stores.inMemoryKeyValueStore("counts")))
+            .suppress(org.apache.kafka.streams.kstream.Suppressed.untilTimeLimit(java.time.Duration.ofHours(1),
+                org.apache.kafka.streams.kstream.Suppressed.BufferConfig.unbounded()))
+            .toStream()
+            .to("counts", Produced.with(Serdes.String(), Serdes.Long()));
+        return builder.build();
+    }
+
+    /** Whether every store copy of an instance, active or standby, is at its changelog's end. */
+    private static boolean allCaughtUp(final PspfStreams streams) {
+        for (final Map<Integer, org.apache.kafka.streams.LagInfo> lags : streams.allLocalStorePartitionLags().values()) {
+            for (final org.apache.kafka.streams.LagInfo lag : lags.values()) {
+                if (lag.offsetLag() != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

@@ -348,7 +348,7 @@ final class ActiveTask implements RecordSink {
         if (committed == null && task.carriedOver(storeName)) {
             committed = carried.get(storeName);
         }
-        if (committed != null && (committed > end || committed < logStart)) {
+        if (committed != null && (committed > end || committed < logStart) && backend.consecutiveOffsets(tp.topic())) {
             // the store reflects changelog records the log does not hold (recreated or cut), or misses records the
             // log no longer holds: as Kafka's TaskCorruptedException, its state is wiped and restored from scratch
             throw new CorruptedState("Store " + storeName + " of task " + spec.id + " committed changelog offset "

@@ -96,7 +96,7 @@ public final class Engine {
     private final int maxWarmups;
     /** The assignment this instance follows (the last one read from the group). */
     private volatile TaskAssignor.Assignment assignment = new TaskAssignor.Assignment();
-    private long assignmentGeneration;
+    private volatile long assignmentGeneration;
     private final Set<TaskId> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Tasks given up to other instances whose leases are released once no thread of ours runs them. */
     private final Set<TaskId> releasing = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -452,6 +452,11 @@ public final class Engine {
                 Set.copyOf(standby)));
         }
         return views;
+    }
+
+    /** Whether this instance follows an assignment of its group yet (Kafka's metadata: after the first rebalance). */
+    public boolean followsAnAssignment() {
+        return assignmentGeneration != 0;
     }
 
     /** The tasks the assignment followed here gives this instance to run (restored or not yet). */

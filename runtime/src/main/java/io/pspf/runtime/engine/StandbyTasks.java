@@ -345,7 +345,7 @@ final class StandbyTasks extends Thread {
             final long logStart = backend.logStartOffset(tp.topic(), tp.partition());
             final long end = backend.logEndOffset(tp.topic(), tp.partition());
             final Long committed = store == null ? null : store.committedOffset(tp);
-            if (committed != null && (committed > end || committed < logStart)) {
+            if (committed != null && (committed > end || committed < logStart) && backend.consecutiveOffsets(tp.topic())) {
                 throw new ActiveTask.CorruptedState("Store " + storeName + " of standby task " + spec.id
                     + " committed changelog offset " + committed + ", outside " + tp + "'s range [" + logStart + ", "
                     + end + "]");

@@ -18,6 +18,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
 
 /**
  * The in-memory buffer behind {@code KTable.suppress} (Kafka's {@code InMemoryTimeOrderedKeyValueChangeBuffer}):
@@ -30,7 +32,7 @@ import org.apache.kafka.common.utils.Bytes;
  * @param <K> key type
  * @param <V> value type
  */
-public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> {
+public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> implements CarriedOverStores.Keepable {
     /** The changelog timestamp of a record Kafka sends without one; the test driver reads it back as none. */
     public static final long NO_TIMESTAMP = -1L;
     private static final byte[] VERSION_3 = {(byte) 3};
@@ -40,6 +42,8 @@ public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> {
     private final Set<Bytes> dirtyKeys = new HashSet<>();
     private long memBufferSize;
     private long minTimestamp = Long.MAX_VALUE;
+    /** Set by {@link #keepOnClose} until the next init: closing keeps the buffer, for the task that takes it. */
+    private boolean keep;
 
     private TimeOrderedChangeBuffer(final String name, final boolean loggingEnabled, final Serde<K> keySerde,
                                     final Serde<V> valueSerde) {
@@ -75,9 +79,12 @@ public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> {
             super(name, keySerde, valueSerde);
         }
 
+        @SuppressWarnings("unchecked")
         @Override
         public TimeOrderedChangeBuffer<K, V> build() {
-            return new TimeOrderedChangeBuffer<>(name, loggingEnabled, keySerde, valueSerde);
+            // a promoted standby's buffer, with what it restored, when one is on offer (CarriedOverStores)
+            return CarriedOverStores.takeOr(name, TimeOrderedChangeBuffer.class,
+                () -> new TimeOrderedChangeBuffer<>(name, loggingEnabled, keySerde, valueSerde));
         }
     }
 
@@ -87,8 +94,22 @@ public final class TimeOrderedChangeBuffer<K, V> extends ChangelogBuffer<K, V> {
     }
 
     @Override
+    public void keepOnClose() {
+        keep = true;
+    }
+
+    @Override
+    public void init(final StateStoreContext context, final StateStore root) {
+        super.init(context, root);
+        keep = false; // taken over (or opened anew): later closes clear as usual
+    }
+
+    @Override
     public void close() {
         open = false;
+        if (keep) {
+            return;
+        }
         index.clear();
         sortedMap.clear();
         dirtyKeys.clear();
