@@ -1214,8 +1214,8 @@ public final class ValkeyBackend implements Backend {
      * every other command on a shared one) until an entry past one of the positions comes: an entry {@code 0-<end>}
      * holds records below {@code end}, so the entries after {@code 0-<position>} are those with records at or after
      * it. Read aheads of the partitions that got entries, sent before and maybe empty, are dropped, so that the next
-     * read asks afresh. Plain topics (entry IDs of their own) and Valkey Cluster (keys of several slots in one
-     * command) wait the default way.
+     * read asks afresh. A plain topic's stream is waited on past the entry ID of the offset before its position.
+     * Valkey Cluster (keys of several slots in one command) waits the default way.
      */
     @Override
     public boolean awaitRecords(final Map<TopicPartition, Long> positions, final long timeoutMs) {
@@ -1227,8 +1227,16 @@ public final class ValkeyBackend implements Backend {
         final XReadArgs.StreamOffset<byte[]>[] offsets = new XReadArgs.StreamOffset[tps.size()];
         for (int i = 0; i < tps.size(); i++) {
             final TopicPartition tp = tps.get(i);
-            if (plain.isPlain(tp.topic()) || tp.partition() < 0) {
+            if (tp.partition() < 0) {
                 return pause(positions, timeoutMs);
+            }
+            if (plain.isPlain(tp.topic())) {
+                // the entries after the one at the offset before the position (an ID in a gap is fine: XREAD returns
+                // the entries with greater IDs, whether or not one has that ID)
+                final long position = positions.get(tp);
+                offsets[i] = XReadArgs.StreamOffset.from(bytes(plain.streamKey(tp.topic(), tp.partition())),
+                    position <= 0 ? "0-0" : PlainTopics.id(position - 1));
+                continue;
             }
             offsets[i] = XReadArgs.StreamOffset.from(partitionKeys(tp.topic(), tp.partition())[0],
                 "0-" + pastGap(tp, positions.get(tp), System.nanoTime()));
@@ -1246,7 +1254,9 @@ public final class ValkeyBackend implements Backend {
             }
             for (final StreamMessage<byte[], byte[]> entry : came) {
                 for (final TopicPartition tp : tps) {
-                    if (java.util.Arrays.equals(partitionKeys(tp.topic(), tp.partition())[0], entry.getStream())) {
+                    // a plain topic's reads keep no answers to forget
+                    if (!plain.isPlain(tp.topic())
+                        && java.util.Arrays.equals(partitionKeys(tp.topic(), tp.partition())[0], entry.getStream())) {
                         prefetched.remove(tp);
                         lastAnswers.remove(tp);
                     }

@@ -2,6 +2,7 @@ package io.pspf.connector.valkey;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -175,6 +176,53 @@ class PlainTopicsTest {
             assertEquals(2, other.xlen("alerts"), "a fenced unit adds nothing to a plain stream");
             assertThrows(BackendException.class, () -> backend.commit(CommitUnit.builder("app", "0_0", epoch + 1)
                 .output("alerts", 1, alert).build()));
+        }
+    }
+
+    /**
+     * A reader caught up with a plain stream waits on it with a blocking read: it wakes when another program adds an
+     * entry past its position (not for the entries before it), instead of pausing the whole wait.
+     */
+    @Test
+    void aWaitOnAPlainStreamEndsWhenAnotherProgramAddsAnEntry() throws Exception {
+        final String first = other.xadd("clicks", fields("key", "u1", "value", "a"));
+        try (Backend backend = open(PlainTopics.TOPICS_CONFIG, "clicks")) {
+            final org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition("clicks", 0);
+            final Map<org.apache.kafka.common.TopicPartition, Long> pastFirst = Map.of(tp, PlainTopics.offset(first) + 1);
+            backend.awaitRecords(pastFirst, 1); // the first wait of a thread connects in the background
+            Thread.sleep(200);
+            assertTrue(backend.awaitRecords(Map.of(tp, 0L), 10_000), "the entry at the position is there at once");
+            final long start = System.nanoTime();
+            assertFalse(backend.awaitRecords(pastFirst, 300), "nothing past the position");
+            assertTrue((System.nanoTime() - start) / 1_000_000 >= 250, "it waited");
+            // a reader on a thread of its own waits as a poll loop does: wait, read, until it has records (its first
+            // waits are short pauses while its connection is made)
+            final long next = PlainTopics.offset(first) + 1;
+            final java.util.concurrent.atomic.AtomicLong sawAt = new java.util.concurrent.atomic.AtomicLong();
+            final java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+            final Thread waiter = new Thread(() -> {
+                final long deadline = System.nanoTime() + 25_000_000_000L;
+                while (sawAt.get() == 0 && System.nanoTime() < deadline) {
+                    waits.incrementAndGet();
+                    backend.awaitRecords(pastFirst, 20_000);
+                    if (!backend.read("clicks", 0, next, 10).isEmpty()) {
+                        sawAt.set(System.nanoTime());
+                    }
+                }
+            });
+            waiter.start();
+            Thread.sleep(500);
+            final long addedAt = System.nanoTime();
+            other.xadd("clicks", fields("key", "u2", "value", "b"));
+            waiter.join(30_000);
+            assertTrue(sawAt.get() != 0, "the waiting reader never saw the entry");
+            // the whole wait is 20 s: seeing the entry within 5 s is the blocking read's doing
+            final long afterMs = (sawAt.get() - addedAt) / 1_000_000;
+            assertTrue(afterMs < 5_000, "saw the entry " + afterMs + " ms after it came");
+            // it waited, rather than read in a loop: a few short waits while its connection was made, then one
+            assertTrue(waits.get() <= 20, waits.get() + " waits in half a second");
+            assertEquals(List.of("b"), List.of(text(backend.read("clicks", 0, PlainTopics.offset(first) + 1, 10)
+                .get(0).value())));
         }
     }
 
