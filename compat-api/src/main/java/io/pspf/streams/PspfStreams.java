@@ -645,7 +645,7 @@ public class PspfStreams implements AutoCloseable {
 
     private List<StreamsMetadata> allMetadata() {
         final List<StreamsMetadata> all = new ArrayList<>(otherMetadata().values());
-        if (!hostInfo().equals(HostInfo.unavailable())) {
+        if (!thisHost.equals(HostInfo.unavailable())) {
             all.add(localMetadata());
         }
         all.sort(java.util.Comparator.comparing((StreamsMetadata m) -> m.hostInfo().host())
@@ -673,22 +673,24 @@ public class PspfStreams implements AutoCloseable {
             if (host == null) {
                 continue;
             }
-            final Set<String> stores = new HashSet<>();
+            final Set<String> stores = new HashSet<>(topology.graph.globalStores().keySet());
             final Set<org.apache.kafka.common.TopicPartition> partitions = new HashSet<>();
-            for (final org.apache.kafka.streams.processor.TaskId task : e.getValue().active) {
-                stores.addAll(engine.taskStores(task));
-                partitions.addAll(engine.taskInputs(task));
-            }
+            collect(e.getValue().active, stores, partitions);
             final Set<String> standbyStores = new HashSet<>();
             final Set<org.apache.kafka.common.TopicPartition> standbyPartitions = new HashSet<>();
-            for (final org.apache.kafka.streams.processor.TaskId task : e.getValue().standby) {
-                standbyStores.addAll(engine.taskStores(task));
-                standbyPartitions.addAll(engine.taskInputs(task));
-            }
-            stores.addAll(topology.graph.globalStores().keySet());
+            collect(e.getValue().standby, standbyStores, standbyPartitions);
             result.put(e.getKey(), new LocalStreamsMetadata(host, stores, partitions, standbyStores, standbyPartitions));
         }
         return result;
+    }
+
+    /** Adds the stores and input partitions of {@code tasks} to {@code stores} and {@code partitions}. */
+    private void collect(final Set<org.apache.kafka.streams.processor.TaskId> tasks, final Set<String> stores,
+                         final Set<org.apache.kafka.common.TopicPartition> partitions) {
+        for (final org.apache.kafka.streams.processor.TaskId task : tasks) {
+            stores.addAll(engine.taskStores(task));
+            partitions.addAll(engine.taskInputs(task));
+        }
     }
 
     private StreamsMetadata localMetadata() {
@@ -701,7 +703,7 @@ public class PspfStreams implements AutoCloseable {
                 stores.addAll(engine.taskStores(view.id));
             }
         }
-        final HostInfo host = hostInfo();
+        final HostInfo host = thisHost;
         final Set<org.apache.kafka.common.TopicPartition> standbyPartitions = new HashSet<>();
         for (final Engine.TaskView view : engine.standbyTaskViews()) {
             standbyPartitions.addAll(view.partitions);
@@ -709,37 +711,28 @@ public class PspfStreams implements AutoCloseable {
         return new LocalStreamsMetadata(host, stores, partitions, engine.standbyStoreNames(), standbyPartitions);
     }
 
-    private HostInfo hostInfo() {
-        return thisHost;
-    }
-
-    /** {@code host:port}, or the unavailable host for none; anything else fails naming the setting. */
+    /** {@code application.server}: the unavailable host for none; anything but {@code host:port} fails naming it. */
     private static HostInfo parseHost(final String server) {
         if (server == null || server.trim().isEmpty()) {
             return HostInfo.unavailable();
         }
-        final String endpoint = server.trim();
-        final int colon = endpoint.lastIndexOf(':');
-        if (colon <= 0 || colon == endpoint.length() - 1) {
+        final HostInfo host = hostInfo(server);
+        if (host == null) {
             throw new org.apache.kafka.common.config.ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG, server,
                 "expected host:port");
         }
-        try {
-            return new HostInfo(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)));
-        } catch (final NumberFormatException e) {
-            throw new org.apache.kafka.common.config.ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG, server,
-                "expected host:port, with a port number");
-        }
+        return host;
     }
 
-    /** {@code host:port} as another instance reported it; null when it is not one. */
+    /** {@code host:port} (this instance's setting, or another's as it reported it); null when it is not one. */
     private static HostInfo hostInfo(final String server) {
-        final int colon = server.lastIndexOf(':');
-        if (colon <= 0) {
+        final String endpoint = server.trim();
+        final int colon = endpoint.lastIndexOf(':');
+        if (colon <= 0 || colon == endpoint.length() - 1) {
             return null;
         }
         try {
-            return new HostInfo(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
+            return new HostInfo(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)));
         } catch (final NumberFormatException e) {
             return null;
         }
@@ -797,8 +790,8 @@ public class PspfStreams implements AutoCloseable {
         }
         if (engine.isGlobalStore(storeName)) {
             final List<StreamsMetadata> all = allMetadata();
-            final HostInfo host = hostInfo().equals(HostInfo.unavailable()) && !all.isEmpty() ? all.get(0).hostInfo()
-                : hostInfo();
+            final HostInfo host = thisHost.equals(HostInfo.unavailable()) && !all.isEmpty() ? all.get(0).hostInfo()
+                : thisHost;
             return new KeyQueryMetadata(host, Set.of(), -1);
         }
         final int count = engine.storePartitionCount(storeName);
@@ -814,17 +807,17 @@ public class PspfStreams implements AutoCloseable {
         for (final Engine.LocalStore store : engine.localStores(storeName)) {
             if (store.partition == partition) {
                 if (store.standby) {
-                    if (!hostInfo().equals(HostInfo.unavailable())) {
-                        standbys.add(hostInfo());
+                    if (!thisHost.equals(HostInfo.unavailable())) {
+                        standbys.add(thisHost);
                     }
                 } else {
-                    active = hostInfo();
+                    active = thisHost;
                 }
             }
         }
         final org.apache.kafka.streams.processor.TaskId task = engine.storeTask(storeName, partition);
         if (active == null && task != null && engine.assignedActive().contains(task)) {
-            active = hostInfo(); // assigned here and not restored yet: queries wait for it, as on Kafka
+            active = thisHost; // assigned here and not restored yet: queries wait for it, as on Kafka
         }
         for (final Engine.MemberView other : engine.otherMembers().values()) {
             final HostInfo host = hostInfo(other.server);

@@ -466,22 +466,23 @@ public final class Engine {
 
     /** The input partitions of a task of the plan; empty for a task the plan does not have. */
     public Set<TopicPartition> taskInputs(final TaskId id) {
-        for (final TaskSpec spec : plan) {
-            if (spec.id.equals(id)) {
-                return new LinkedHashSet<>(spec.inputs);
-            }
-        }
-        return Set.of();
+        final TaskSpec spec = planned(id);
+        return spec == null ? Set.of() : new LinkedHashSet<>(spec.inputs);
     }
 
     /** The stores of a task of the plan; empty for a task the plan does not have. */
     public Set<String> taskStores(final TaskId id) {
+        final TaskSpec spec = planned(id);
+        return spec == null ? Set.of() : new java.util.TreeSet<>(spec.subtopology.stores().keySet());
+    }
+
+    private TaskSpec planned(final TaskId id) {
         for (final TaskSpec spec : plan) {
             if (spec.id.equals(id)) {
-                return new java.util.TreeSet<>(spec.subtopology.stores().keySet());
+                return spec;
             }
         }
-        return Set.of();
+        return null;
     }
 
     /** The task holding partition {@code partition} of a store, or null when no sub-topology holds the store. */

@@ -12,7 +12,7 @@ import org.apache.kafka.streams.processor.StateStore;
  *
  * <p>The standby marks each such store {@link Keepable#keepOnClose}, closes its task, and the engine builds the active
  * task's stores inside {@link #building}: a store supplier about to make an in-memory store of a name on offer takes
- * the store on offer instead ({@link #take}), if it is of the very class the supplier makes.
+ * the store on offer instead ({@link #takeOr}), if it is of the very class the supplier makes.
  */
 public final class CarriedOverStores {
     /** An in-memory store that can keep its records through {@code close()}, for the next {@code init}. */
